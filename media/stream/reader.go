@@ -1,0 +1,236 @@
+package stream
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"golive/media/unit"
+)
+
+// Default reader limits.
+const (
+	DefaultMaxQueue   = 2 * time.Second
+	DefaultMaxPackets = 1024
+)
+
+// ReaderConfig configures one subscription.
+type ReaderConfig struct {
+	// Name identifies the reader in logs and stats.
+	Name string
+	// MaxQueue is how much media (by decode timestamps) the queue may hold
+	// before video is dropped until the next key frame.
+	MaxQueue time.Duration
+	// MaxPackets bounds the queue length whatever the timestamps say.
+	MaxPackets int
+	// Codecs limits the reader to these codecs (nil: all).
+	Codecs []unit.Codec
+}
+
+// ReaderStats is a snapshot of a reader's counters.
+type ReaderStats struct {
+	Queued        time.Duration
+	QueuedPackets int
+	Delivered     uint64
+	DroppedVideo  uint64
+	DroppedAudio  uint64
+	// Overflows counts how many times the queue overflowed.
+	Overflows uint64
+}
+
+// Reader is one subscriber's bounded queue.
+type Reader struct {
+	cfg    ReaderConfig
+	stream *Stream
+	notify chan struct{}
+
+	mu       sync.Mutex
+	queue    []*unit.Packet // ring buffer
+	head     int
+	count    int
+	waitKey  bool
+	closed   bool
+	stats    ReaderStats
+	hasVideo bool
+}
+
+func newReader(s *Stream, cfg ReaderConfig) *Reader {
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = DefaultMaxQueue
+	}
+	if cfg.MaxPackets <= 0 {
+		cfg.MaxPackets = DefaultMaxPackets
+	}
+	return &Reader{
+		cfg:      cfg,
+		stream:   s,
+		notify:   make(chan struct{}, 1),
+		queue:    make([]*unit.Packet, cfg.MaxPackets),
+		waitKey:  true,
+		hasVideo: s.tracks.Video != nil,
+	}
+}
+
+// Name returns the reader's configured name.
+func (r *Reader) Name() string { return r.cfg.Name }
+
+func (r *Reader) wants(c unit.Codec) bool {
+	return r.cfg.Codecs == nil || slices.Contains(r.cfg.Codecs, c)
+}
+
+func (r *Reader) push(p *unit.Packet) {
+	if !r.wants(p.Codec) {
+		return
+	}
+	r.mu.Lock()
+	r.pushLocked(p)
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Reader) pushLocked(p *unit.Packet) {
+	if r.closed {
+		return
+	}
+	isVideo := p.Kind() == unit.KindVideo
+	if r.waitKey && r.hasVideo {
+		switch {
+		case isVideo && p.Key:
+			r.waitKey = false
+		case isVideo:
+			r.stats.DroppedVideo++
+			return
+		case r.stats.Delivered == 0 && r.count == 0:
+			// Before the first key frame, audio waits too, so that a
+			// new reader starts both tracks together.
+			return
+		}
+	}
+	if r.count == len(r.queue) || r.spanLocked(p) > r.cfg.MaxQueue {
+		r.overflowLocked()
+		if isVideo && !p.Key {
+			r.stats.DroppedVideo++
+			return
+		}
+		if isVideo {
+			r.waitKey = false
+		}
+	}
+	for r.count == len(r.queue) || (!isVideo && r.spanLocked(p) > 2*r.cfg.MaxQueue) {
+		r.dropOldestLocked()
+	}
+	r.queue[(r.head+r.count)%len(r.queue)] = p
+	r.count++
+}
+
+// spanLocked is the media duration the queue would hold with p added.
+func (r *Reader) spanLocked(p *unit.Packet) time.Duration {
+	if r.count == 0 {
+		return 0
+	}
+	return p.DTS - r.queue[r.head].DTS
+}
+
+// overflowLocked drops all queued video and waits for the next key frame.
+// Audio stays queued: a short audio gap is worse than a frozen picture.
+func (r *Reader) overflowLocked() {
+	r.stats.Overflows++
+	kept := 0
+	n := len(r.queue)
+	for i := 0; i < r.count; i++ {
+		q := r.queue[(r.head+i)%n]
+		r.queue[(r.head+i)%n] = nil
+		if q.Kind() == unit.KindVideo {
+			r.stats.DroppedVideo++
+			continue
+		}
+		r.queue[(r.head+kept)%n] = q
+		kept++
+	}
+	r.count = kept
+	r.waitKey = r.hasVideo
+}
+
+func (r *Reader) dropOldestLocked() {
+	q := r.queue[r.head]
+	r.queue[r.head] = nil
+	r.head = (r.head + 1) % len(r.queue)
+	r.count--
+	if q.Kind() == unit.KindVideo {
+		r.stats.DroppedVideo++
+		r.waitKey = r.hasVideo
+	} else {
+		r.stats.DroppedAudio++
+	}
+}
+
+// Read returns the next packet, waiting until one is queued, the context
+// ends (its error is returned) or the reader is closed (ErrClosed).
+func (r *Reader) Read(ctx context.Context) (*unit.Packet, error) {
+	for {
+		r.mu.Lock()
+		if r.count > 0 {
+			p := r.queue[r.head]
+			r.queue[r.head] = nil
+			r.head = (r.head + 1) % len(r.queue)
+			r.count--
+			r.stats.Delivered++
+			r.mu.Unlock()
+			return p, nil
+		}
+		closed := r.closed
+		r.mu.Unlock()
+		if closed {
+			return nil, ErrClosed
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-r.notify:
+		}
+	}
+}
+
+// SkipToKeyframe empties the queue and drops video until the next key
+// frame, as an output does after reconnecting. Dropped packets are counted.
+func (r *Reader) SkipToKeyframe() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.count > 0 {
+		r.dropOldestLocked()
+	}
+	r.waitKey = r.hasVideo
+}
+
+// Stats returns a snapshot of the reader's counters.
+func (r *Reader) Stats() ReaderStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := r.stats
+	s.QueuedPackets = r.count
+	if r.count > 0 {
+		last := r.queue[(r.head+r.count-1)%len(r.queue)]
+		s.Queued = last.DTS - r.queue[r.head].DTS
+	}
+	return s
+}
+
+// Close unsubscribes the reader; a blocked Read returns ErrClosed.
+func (r *Reader) Close() {
+	r.stream.unsubscribe(r)
+	r.close()
+}
+
+func (r *Reader) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}

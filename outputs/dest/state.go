@@ -1,0 +1,68 @@
+// Package dest runs one destination's protocol worker with reconnects and
+// exposes its state and statistics for the UI and the command line. No
+// protocol package re-implements retrying: each only returns errors.
+package dest
+
+import (
+	"errors"
+	"time"
+)
+
+// State is where a destination is in its life.
+type State string
+
+// Destination states.
+const (
+	StateIdle         State = "idle"
+	StateConnecting   State = "connecting"
+	StateLive         State = "live"
+	StateReconnecting State = "reconnecting"
+	StateFailed       State = "failed"
+	StateStopped      State = "stopped"
+)
+
+// FatalError marks an error that retrying will not fix (a rejected stream
+// key, a stream name in use). The handler reports it and waits for the user
+// (RetryNow) or for its long FatalRetry delay instead of retrying quickly.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
+
+// Fatal wraps err as a FatalError.
+func Fatal(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &FatalError{Err: err}
+}
+
+// IsFatal reports whether err is, or wraps, a FatalError.
+func IsFatal(err error) bool {
+	var f *FatalError
+	return errors.As(err, &f)
+}
+
+// Status is a snapshot of one destination for the UI and stats output.
+type Status struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	State State  `json:"state"`
+	// NextTry is when the next connection attempt is due (reconnecting
+	// or failed states).
+	NextTry time.Time `json:"-"`
+	// RetryInS is the countdown to NextTry in seconds, for display.
+	RetryInS     float64 `json:"retry_in_s,omitempty"`
+	LastError    string  `json:"error,omitempty"`
+	Reconnects   uint64  `json:"reconnects"`
+	UptimeS      float64 `json:"uptime_s"`
+	Bytes        uint64  `json:"bytes"`
+	BitrateKbps  float64 `json:"bitrate_kbps"`
+	Bitrate10s   float64 `json:"bitrate_10s_kbps"`
+	FramesSent   uint64  `json:"frames_sent"`
+	QueueMs      float64 `json:"queue_ms"`
+	Dropped      uint64  `json:"dropped"`
+	DroppedAudio uint64  `json:"dropped_audio,omitempty"`
+	// Detail carries protocol-specific figures (RTCP loss, jitter, ...).
+	Detail map[string]any `json:"detail,omitempty"`
+}
