@@ -1,0 +1,154 @@
+package dest
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"golive/media/stream"
+	"golive/media/unit"
+)
+
+// scriptWorker fails its first attempts with the given errors, then goes
+// live and sends until the stream ends.
+type scriptWorker struct {
+	failures []error
+	attempts atomic.Int32
+	probeOK  atomic.Bool
+}
+
+func (w *scriptWorker) Run(ctx context.Context, s *Session) error {
+	n := int(w.attempts.Add(1)) - 1
+	if n < len(w.failures) {
+		return w.failures[n]
+	}
+	s.Live()
+	for {
+		p, err := s.Reader.Read(ctx)
+		if err != nil {
+			return err
+		}
+		s.Counters.Bytes.Add(uint64(len(p.Data)))
+		s.Counters.FramesSent.Add(1)
+	}
+}
+
+type probingWorker struct{ scriptWorker }
+
+func (w *probingWorker) Probe(context.Context) error {
+	if w.probeOK.Load() {
+		return nil
+	}
+	return errors.New("refused")
+}
+
+func newStream() *stream.Stream {
+	return stream.New(unit.Tracks{Video: &unit.VideoParams{Codec: unit.CodecH264}})
+}
+
+func waitState(t *testing.T, h *Handler, want State) Status {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if st := h.Status(); st.State == want {
+			return st
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("state %q never reached; last %+v", want, h.Status())
+	return Status{}
+}
+
+func TestHandlerReconnectsThenStopsWithStream(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	s := newStream()
+	w := &scriptWorker{failures: []error{errors.New("connection refused"), errors.New("connection refused")}}
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: s, FirstRetry: 10 * time.Millisecond}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	st := waitState(t, h, StateLive)
+	if st.Reconnects != 2 || st.LastError != "" {
+		t.Fatalf("after two failures: %+v", st)
+	}
+	s.Write(&unit.Packet{Codec: unit.CodecH264, Key: true, Data: make([]byte, 1000)})
+	s.Close()
+	<-h.Done()
+	st = h.Status()
+	if st.State != StateStopped || st.Bytes != 1000 || st.FramesSent != 1 {
+		t.Fatalf("after stream end: %+v", st)
+	}
+	h.Close()
+}
+
+func TestHandlerFatalWaitsForRetryNow(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	s := newStream()
+	w := &scriptWorker{failures: []error{Fatal(errors.New("publish rejected: bad stream key"))}}
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: s, FirstRetry: time.Millisecond}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	st := waitState(t, h, StateFailed)
+	if st.LastError != "publish rejected: bad stream key" || st.RetryInS < 60 {
+		t.Fatalf("fatal state: %+v", st)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := w.attempts.Load(); n != 1 {
+		t.Fatalf("fatal error retried %d times without the user", n-1)
+	}
+	h.RetryNow()
+	waitState(t, h, StateLive)
+}
+
+func TestHandlerProbeShortensWait(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	s := newStream()
+	w := &probingWorker{scriptWorker{failures: []error{errors.New("connection refused")}}}
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: s,
+		FirstRetry: time.Hour, ProbeInterval: 5 * time.Millisecond}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	st := waitState(t, h, StateReconnecting)
+	if st.RetryInS < 3000 || st.LastError != "connection refused" {
+		t.Fatalf("reconnecting state: %+v", st)
+	}
+	w.probeOK.Store(true)
+	waitState(t, h, StateLive)
+}
+
+func TestBackoffGrowsAndCaps(t *testing.T) {
+	h := &Handler{FirstRetry: 2 * time.Second, RetryFactor: 1.5, MaxRetry: 60 * time.Second}
+	d := h.FirstRetry
+	for i := 0; i < 20; i++ {
+		wait, state := h.nextDelay(errors.New("x"), d)
+		if state != StateReconnecting || wait < d*9/10 || wait > d*11/10 {
+			t.Fatalf("attempt %d: wait %v for delay %v", i, wait, d)
+		}
+		d = min(time.Duration(float64(d)*h.RetryFactor), h.MaxRetry)
+	}
+	if d != 60*time.Second {
+		t.Fatalf("backoff not capped: %v", d)
+	}
+}
+
+func TestRateMeter(t *testing.T) {
+	var m rateMeter
+	t0 := time.Unix(0, 0)
+	var bytes uint64
+	var r1, r10 float64
+	for i := 0; i <= 20; i++ {
+		bytes = uint64(i) * 62500 // 125 kB/s = 1 Mbit/s
+		r1, r10 = m.sample(t0.Add(time.Duration(i)*500*time.Millisecond), bytes)
+	}
+	if r1 < 0.99e6 || r1 > 1.01e6 || r10 < 0.99e6 || r10 > 1.01e6 {
+		t.Fatalf("rates %v %v, want 1e6", r1, r10)
+	}
+}
