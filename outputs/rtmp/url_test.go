@@ -1,0 +1,97 @@
+package rtmp
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseURLValid(t *testing.T) {
+	tests := []struct {
+		raw, key                    string
+		scheme, host, app, tc, name string
+		port                        int
+		addr                        string
+	}{
+		{"rtmp://a.rtmp.youtube.com/live2", "abcd-1234", "rtmp", "a.rtmp.youtube.com", "live2", "rtmp://a.rtmp.youtube.com/live2", "abcd-1234", 1935, "a.rtmp.youtube.com:1935"},
+		{"rtmp://a.rtmp.youtube.com/live2/abcd-1234", "", "rtmp", "a.rtmp.youtube.com", "live2", "rtmp://a.rtmp.youtube.com/live2", "abcd-1234", 1935, "a.rtmp.youtube.com:1935"},
+		{"rtmps://a.rtmps.youtube.com:443/live2", "k", "rtmps", "a.rtmps.youtube.com", "live2", "rtmps://a.rtmps.youtube.com:443/live2", "k", 443, "a.rtmps.youtube.com:443"},
+		{"rtmps://live-api-s.facebook.com/rtmp/", "FB-1-2", "rtmps", "live-api-s.facebook.com", "rtmp", "rtmps://live-api-s.facebook.com/rtmp", "FB-1-2", 443, "live-api-s.facebook.com:443"},
+		{"RTMP://127.0.0.1:19350/app/inst/key1", "", "rtmp", "127.0.0.1", "app/inst", "rtmp://127.0.0.1:19350/app/inst", "key1", 19350, "127.0.0.1:19350"},
+		{"rtmp://[::1]/live", "key", "rtmp", "::1", "live", "rtmp://[::1]/live", "key", 1935, "[::1]:1935"},
+		{"rtmps://[2001:db8::5]:8443/live/key", "", "rtmps", "2001:db8::5", "live", "rtmps://[2001:db8::5]:8443/live", "key", 8443, "[2001:db8::5]:8443"},
+		{"rtmp://live.twitch.tv/app/live_1_abc?bandwidthtest=true", "", "rtmp", "live.twitch.tv", "app", "rtmp://live.twitch.tv/app", "live_1_abc?bandwidthtest=true", 1935, "live.twitch.tv:1935"},
+		{"rtmp://host/live/secret", "secret", "rtmp", "host", "live", "rtmp://host/live", "secret", 1935, "host:1935"},
+		{"  rtmp://host/live  ", "  k  ", "rtmp", "host", "live", "rtmp://host/live", "k", 1935, "host:1935"},
+		{"rtmp://host/app?token=1", "k", "rtmp", "host", "app?token=1", "rtmp://host/app?token=1", "k", 1935, "host:1935"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			ep, err := ParseURL(tt.raw, tt.key)
+			if err != nil {
+				t.Fatalf("ParseURL: %v", err)
+			}
+			got := [...]any{ep.Scheme, ep.Host, ep.Port, ep.App, ep.TCURL, ep.StreamKey, ep.Addr()}
+			want := [...]any{tt.scheme, tt.host, tt.port, tt.app, tt.tc, tt.name, tt.addr}
+			if got != want {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+			if s := ep.String(); strings.Contains(s, ep.StreamKey) || !strings.HasSuffix(s, "/****") {
+				t.Fatalf("String() does not mask the key: %q", s)
+			}
+		})
+	}
+}
+
+func TestParseURLInvalid(t *testing.T) {
+	const secret = "SeCrEtKeY"
+	tests := []struct{ raw, key, msg string }{
+		{"", secret, "server URL is empty"},
+		{"   ", secret, "server URL is empty"},
+		{"a.rtmp.youtube.com/live2", secret, "missing scheme"},
+		{"http://host/live", secret, `unsupported scheme "http"`},
+		{"srt://host/live", secret, `unsupported scheme "srt"`},
+		{"rtmp://", secret, "missing host"},
+		{"rtmp:///live/" + secret, "", "missing host"},
+		{"rtmp://host:0/live", secret, `invalid port "0"`},
+		{"rtmp://host:70000/live", secret, `invalid port "70000"`},
+		{"rtmp://host:abc/live/" + secret, "", "cannot parse the URL (invalid port"},
+		{"rtmp://host:/live", secret, "empty port"},
+		{"rtmp://::1/live", secret, "IPv6 addresses must be in brackets"},
+		{"rtmp://[::1/live", secret, "cannot parse the URL"},
+		{"rtmp://[zz::1]/live", secret, "cannot parse the URL (invalid IPv6 address)"},
+		{"rtmp://bad_host-/live", secret, "invalid host name"},
+		{"rtmp://ho st/live", secret, "spaces or control characters"},
+		{"rtmp://user:pw@host/live", secret, "user name or password"},
+		{"rtmp://host/live#x", secret, "fragment"},
+		{"rtmp://host", secret, "missing application name"},
+		{"rtmp://host/", secret, "missing application name"},
+		{"rtmp://host/" + secret, secret, "missing application name"},
+		{"rtmp://host", "", "missing application name and stream key"},
+		{"rtmp://host/live", "", "missing stream key"},
+		{"rtmp://host/live/", "", "missing stream key"},
+		{"rtmp://host//" + secret, "", "empty path element"},
+		{"rtmp://host/live", "a b" + secret, "stream key contains spaces"},
+		{"rtmp://host/live", secret + "\x01", "stream key contains spaces or control characters"},
+		{"rtmp://host/live", "a/" + secret, "must not contain '/'"},
+		{"rtmp://host/live", strings.Repeat("k", 1025), "too long"},
+		{"rtmp://host/live/%zz" + secret, "", "invalid % escape"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.msg, func(t *testing.T) {
+			ep, err := ParseURL(tt.raw, tt.key)
+			if err == nil {
+				t.Fatalf("ParseURL(%q) = %+v, want error", tt.raw, ep)
+			}
+			if !errors.Is(err, ErrInvalidURL) {
+				t.Errorf("error %v is not ErrInvalidURL", err)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q, want it to contain %q", err, tt.msg)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "kkkkkkkk") {
+				t.Errorf("error leaks the key: %q", err)
+			}
+		})
+	}
+}
