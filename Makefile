@@ -1,0 +1,43 @@
+# GoLive: two commands on a fresh Debian 12 machine.
+#   make run    installs what is missing and starts the app
+#   make test   installs what is missing and runs every test with real peers
+GO      ?= go
+TAGS    := migrated_fynedo
+BIN     := bin/golive
+TESTTIMEOUT ?= 20m
+
+.PHONY: all deps build run live test test-short bench lint screenshot clean
+
+all: build
+
+deps:
+	@bash .ci/deps
+
+build: deps
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+# The window needs a display: on a headless machine, start Xvfb first or use `make live`.
+run: build
+	./$(BIN)
+
+# A headless demonstration: the test source to the local RTP preview for 30 s.
+live: build
+	./$(BIN) live --source test --audio test --duration 30s --stats text
+
+test: deps
+	$(GO) vet -tags $(TAGS) ./...
+	env -u DISPLAY $(GO) test -tags $(TAGS) -count=1 -timeout $(TESTTIMEOUT) ./...
+
+test-short: deps
+	env -u DISPLAY $(GO) test -tags $(TAGS) -short -count=1 ./...
+
+bench: deps
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet -tags $(TAGS) ./...
+	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run --build-tags $(TAGS); else echo "golangci-lint not installed: skipped"; fi
+
+clean:
+	rm -rf bin
