@@ -1,0 +1,101 @@
+package rtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"golive/media/unit"
+)
+
+// VLCURL is what a player opens to receive the target's RTP:
+// rtp://@HOST:PORT ([IPv6] in brackets). VLC plays it directly in mpegts
+// mode; in native mode open the SDP (SDPFile) instead.
+func (t *Target) VLCURL() string {
+	return "rtp://@" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+}
+
+// SDPFile is the path the SDP is (or will be) written to.
+func (t *Target) SDPFile() string {
+	if t.SDPPath != "" {
+		return t.SDPPath
+	}
+	return DefaultSDPPath(t.Host, t.Port)
+}
+
+// ErrNoPlayer is returned by OpenInVLC when neither vlc nor xdg-open is
+// installed.
+var ErrNoPlayer = errors.New("VLC is not installed (install the vlc package) and xdg-open is missing: open the URL or SDP in a player yourself")
+
+// playerStartGrace is how long OpenInVLC waits for a player that fails at
+// once (bad arguments, refusing to run as root).
+const playerStartGrace = 700 * time.Millisecond
+
+// OpenInVLC starts VLC on the target: the rtp:// URL in mpegts mode, the
+// SDP file (written first) in native mode. Without vlc it falls back to
+// xdg-open. The player runs until it exits or ctx ends (pass a context that
+// lives as long as the preview should). An early exit is returned with the
+// player's output.
+func OpenInVLC(ctx context.Context, t *Target, tracks unit.Tracks) error {
+	if err := t.init(); err != nil {
+		return err
+	}
+	what := t.VLCURL()
+	if t.Mode == ModeNative {
+		path, err := t.WriteSDP(tracks)
+		if err != nil {
+			return err
+		}
+		what = path
+	}
+	prog, err := exec.LookPath("vlc")
+	if err != nil {
+		if prog, err = exec.LookPath("xdg-open"); err != nil {
+			return ErrNoPlayer
+		}
+	}
+	return startPlayer(ctx, prog, what)
+}
+
+// startPlayer runs prog with one argument and reports an exit within the
+// grace period as an error. The process is reaped by a goroutine that ends
+// with it (or with ctx, which kills it).
+func startPlayer(ctx context.Context, prog, arg string) error {
+	var out strings.Builder
+	cmd := exec.CommandContext(ctx, prog, arg)
+	// One writer for both: os/exec then calls it from one goroutine.
+	w := &limitedWriter{b: &out, n: 4096}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", prog, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("%s %s: %w: %s", prog, arg, err, strings.TrimSpace(out.String()))
+		}
+		return nil
+	case <-time.After(playerStartGrace):
+		return nil
+	}
+}
+
+// limitedWriter keeps the first n bytes written to it.
+type limitedWriter struct {
+	b *strings.Builder
+	n int
+}
+
+func (w *limitedWriter) Write(p []byte) (int, error) {
+	if room := w.n - w.b.Len(); room > 0 {
+		w.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}

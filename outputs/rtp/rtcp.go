@@ -1,0 +1,156 @@
+package rtp
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// ntpEpochOffset is the number of seconds from 1900 (NTP) to 1970 (Unix).
+const ntpEpochOffset = 2208988800
+
+// ntpTime converts a wall-clock time to the 64-bit NTP timestamp format of
+// RFC 3550 section 4.
+func ntpTime(t time.Time) uint64 {
+	secs := uint64(t.Unix()) + ntpEpochOffset
+	frac := (uint64(t.Nanosecond()) << 32) / uint64(time.Second)
+	return secs<<32 | frac
+}
+
+// senderReport builds the Sender Report of RFC 3550 section 6.4.1: the NTP
+// time of now paired with the RTP timestamp the stream's clock has at that
+// instant, and the packet and octet counts. It returns false before the
+// first packet, when the stream clock is not anchored yet.
+func (s *rtpStream) senderReport(now time.Time) (*rtcp.SenderReport, bool) {
+	base := s.clockBase.Load()
+	if base == 0 {
+		return nil, false
+	}
+	elapsed := now.Sub(time.Unix(0, base))
+	return &rtcp.SenderReport{
+		SSRC:        s.ssrc,
+		NTPTime:     ntpTime(now),
+		RTPTime:     s.tsOffset + uint32(int64(elapsed.Seconds()*float64(s.clockRate))),
+		PacketCount: s.packets.Load(),
+		OctetCount:  s.octets.Load(),
+	}, true
+}
+
+// sendSR sends a compound RTCP packet: SR, SDES CNAME and, when bye, BYE
+// (RFC 3550 section 6.1 wants every compound packet to start with a report
+// and carry a CNAME).
+func (s *rtpStream) sendSR(now time.Time, cname string, bye bool) error {
+	sr, ok := s.senderReport(now)
+	if !ok {
+		return nil
+	}
+	pkts := []rtcp.Packet{sr, &rtcp.SourceDescription{Chunks: []rtcp.SourceDescriptionChunk{{
+		Source: s.ssrc,
+		Items:  []rtcp.SourceDescriptionItem{{Type: rtcp.SDESCNAME, Text: cname}},
+	}}}}
+	if bye {
+		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{s.ssrc}, Reason: "stream stopped"})
+	}
+	b, err := rtcp.Marshal(pkts)
+	if err != nil {
+		return fmt.Errorf("rtcp marshal: %w", err)
+	}
+	if s.srtp != nil {
+		s.srtpMu.Lock()
+		b, err = s.srtp.EncryptRTCP(nil, b, nil)
+		s.srtpMu.Unlock()
+		if err != nil {
+			return fmt.Errorf("srtcp encrypt: %w", err)
+		}
+	}
+	s.target.update(s.stats, func(st *StreamStats) {
+		st.SRSent++
+		st.Packets = sr.PacketCount
+		st.Octets = sr.OctetCount
+	})
+	return s.write(s.rtcpConn, b, s.rtcpConn == s.conn)
+}
+
+// readRTCP reads what comes back on the RTCP socket until it is closed.
+// The socket is connected to the target, so the kernel drops datagrams
+// from any other address (RFC 3550 section 8.2 loop and spoofing concerns).
+func (s *rtpStream) readRTCP() {
+	buf := make([]byte, 1500)
+	mux := s.rtcpConn == s.conn
+	for {
+		n, err := s.rtcpConn.Read(buf)
+		if err != nil {
+			if isRefused(err) {
+				if mux {
+					s.target.noReceiver()
+				}
+				continue
+			}
+			return
+		}
+		s.handleRTCP(buf[:n], time.Now())
+	}
+}
+
+// isRTCP tells RTCP from RTP on a muxed port (RFC 5761 section 4): RTCP
+// packet types 192-223 sit where RTP has marker + payload type.
+func isRTCP(b []byte) bool {
+	return len(b) >= 8 && b[1] >= 192 && b[1] <= 223
+}
+
+// handleRTCP parses a compound packet and keeps the reception reports about
+// this stream. With SRTP it is decrypted first; a receiver that sends plain
+// RTCP (ffmpeg does) is still accepted, the reports only feed statistics.
+func (s *rtpStream) handleRTCP(b []byte, now time.Time) {
+	if !isRTCP(b) {
+		return
+	}
+	if s.srtp != nil {
+		s.srtpMu.Lock()
+		plain, err := s.srtp.DecryptRTCP(nil, b, nil)
+		s.srtpMu.Unlock()
+		if err == nil {
+			b = plain
+		}
+	}
+	pkts, err := rtcp.Unmarshal(b)
+	if err != nil {
+		return
+	}
+	for _, p := range pkts {
+		var reports []rtcp.ReceptionReport
+		switch p := p.(type) {
+		case *rtcp.ReceiverReport:
+			reports = p.Reports
+		case *rtcp.SenderReport:
+			reports = p.Reports
+		}
+		for _, r := range reports {
+			if r.SSRC == s.ssrc {
+				s.applyReport(r, now)
+			}
+		}
+	}
+}
+
+// applyReport turns a reception report into statistics. The round-trip
+// time is the arrival time minus LSR minus DLSR (RFC 3550 section 6.4.1),
+// all in 1/65536 s.
+func (s *rtpStream) applyReport(r rtcp.ReceptionReport, now time.Time) {
+	rtt := -1.0
+	if r.LastSenderReport != 0 {
+		arrival := uint32(ntpTime(now) >> 16)
+		if d := int32(arrival - r.LastSenderReport - r.Delay); d >= 0 {
+			rtt = float64(d) * 1000 / 65536
+		}
+	}
+	s.target.update(s.stats, func(st *StreamStats) {
+		st.RRReceived++
+		st.LastRR = now
+		st.FractionLost = float64(r.FractionLost) / 256
+		st.TotalLost = r.TotalLost
+		st.JitterMs = float64(r.Jitter) * 1000 / float64(s.clockRate)
+		st.RTTMs = rtt
+	})
+}

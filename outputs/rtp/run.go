@@ -1,0 +1,207 @@
+package rtp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"golive/media/unit"
+	"golive/outputs/dest"
+)
+
+// Run implements dest.Worker: it writes the SDP, opens the sockets, reports
+// live and sends until ctx ends or the stream closes. A missing receiver is
+// not an error (see Detail); configuration errors are fatal.
+func (t *Target) Run(ctx context.Context, s *dest.Session) error {
+	if err := t.init(); err != nil {
+		return dest.Fatal(err)
+	}
+	if v := s.Tracks.Video; v == nil || v.Codec != unit.CodecH264 {
+		return dest.Fatal(errors.New("rtp: the stream has no H.264 video"))
+	}
+	if _, err := t.WriteSDP(s.Tracks); err != nil {
+		return dest.Fatal(err)
+	}
+	t.stats.mu.Lock()
+	t.stats.url = t.VLCURL()
+	t.stats.mu.Unlock()
+	if t.Mode == ModeNative {
+		return t.runNative(ctx, s)
+	}
+	return t.runMPEGTS(ctx, s)
+}
+
+// session is one Run's set of RTP streams and their RTCP goroutines.
+type session struct {
+	t       *Target
+	streams []*rtpStream
+	cname   string
+	base    time.Time // wall-clock time of stream time zero
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// openSession creates and connects one RTP stream per spec, the RTP port
+// of each being Port + 2*index.
+func (t *Target) openSession(s *dest.Session, specs ...streamSpec) (*session, error) {
+	ss := &session{t: t, cname: fmt.Sprintf("golive-%08x@%s", rand.Uint32(), t.Name), stop: make(chan struct{})}
+	for i, spec := range specs {
+		st, err := newRTPStream(spec.kind, spec.pt, spec.clockRate, t.mtu(), t.key, &t.stats)
+		if err != nil {
+			ss.closeSockets()
+			return nil, err
+		}
+		st.wireBytes = &s.Counters.Bytes
+		if err := st.dial(t.Host, t.Port+2*i, t.TTL, t.RTCPMux); err != nil {
+			ss.closeSockets()
+			return nil, err
+		}
+		ss.streams = append(ss.streams, st)
+	}
+	return ss, nil
+}
+
+type streamSpec struct {
+	kind      string
+	pt        uint8
+	clockRate int
+}
+
+// start runs a Receiver Report reader per stream (not for multicast: the
+// reports come from unknown hosts there) and the Sender Report ticker.
+func (ss *session) start() {
+	if !ss.t.isMulticast() {
+		for _, st := range ss.streams {
+			ss.wg.Go(st.readRTCP)
+		}
+	}
+	ss.wg.Go(ss.reportLoop)
+	ss.t.stats.setSending(true)
+}
+
+// reportLoop sends a Sender Report per stream about every second, spread
+// over 0.75-1.25 s as RFC 3550 section 6.2 asks for randomized intervals.
+func (ss *session) reportLoop() {
+	for {
+		d := srInterval*3/4 + rand.N(srInterval/2)
+		select {
+		case <-ss.stop:
+			return
+		case <-time.After(d):
+		}
+		now := time.Now()
+		for _, st := range ss.streams {
+			if err := st.sendSR(now, ss.cname, false); err != nil {
+				ss.t.Logger.Debug("rtcp sender report", "err", err)
+			}
+		}
+	}
+}
+
+// anchor pairs stream time zero with the wall clock on the first packet:
+// CaptureTime - PTS when the packet knows its capture time, otherwise now -
+// PTS. Every stream of the session shares it, so receivers line audio and
+// video up through the Sender Reports.
+func (ss *session) anchor(p *unit.Packet) {
+	if !ss.base.IsZero() {
+		return
+	}
+	now := time.Now()
+	ss.base = now.Add(-p.PTS)
+	if !p.CaptureTime.IsZero() && now.Sub(p.CaptureTime).Abs() < 10*time.Second {
+		ss.base = p.CaptureTime.Add(-p.PTS)
+	}
+}
+
+// begin anchors a stream's clock on its first packet and sends a Sender
+// Report before any media, so that a receiver can map timestamps from the
+// first packet on.
+func (ss *session) begin(st *rtpStream, p *unit.Packet) {
+	if st.clockBase.Load() != 0 {
+		return
+	}
+	ss.anchor(p)
+	st.setClockBase(ss.base)
+	if err := st.sendSR(time.Now(), ss.cname, false); err != nil {
+		ss.t.Logger.Debug("rtcp sender report", "err", err)
+	}
+}
+
+// close sends BYE on every stream (RFC 3550 section 6.6), stops the RTCP
+// goroutines, closes the sockets and waits.
+func (ss *session) close() {
+	now := time.Now()
+	for _, st := range ss.streams {
+		if err := st.sendSR(now, ss.cname, true); err != nil {
+			ss.t.Logger.Debug("rtcp bye", "err", err)
+		}
+	}
+	close(ss.stop)
+	ss.closeSockets()
+	ss.wg.Wait()
+	ss.t.stats.setSending(false)
+}
+
+func (ss *session) closeSockets() {
+	for _, st := range ss.streams {
+		st.close()
+	}
+}
+
+// runNative sends H.264 (RFC 6184) on Port and Opus (RFC 7587) on Port+2.
+func (t *Target) runNative(ctx context.Context, s *dest.Session) error {
+	specs := []streamSpec{{kind: "video", pt: ptH264, clockRate: videoClockRate}}
+	hasOpus := s.Tracks.AudioFor(unit.CodecOpus) != nil
+	if hasOpus {
+		specs = append(specs, streamSpec{kind: "audio", pt: ptOpus, clockRate: opusClockRate})
+	}
+	ss, err := t.openSession(s, specs...)
+	if err != nil {
+		return err
+	}
+	defer ss.close()
+	ss.start()
+	s.Live()
+	video := ss.streams[0]
+	var pk h264Packetizer
+	sps, pps := s.Tracks.Video.SPS, s.Tracks.Video.PPS
+	for {
+		p, err := s.Reader.Read(ctx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case p.Codec == unit.CodecH264:
+			ss.begin(video, p)
+			video.hdr.Timestamp = video.timestamp(p.PTS)
+			if err := pk.packetize(video, naluList(p), p.Key, sps, pps); err != nil {
+				return fmt.Errorf("rtp h264: %w", err)
+			}
+			s.Counters.FramesSent.Add(1)
+		case p.Codec == unit.CodecOpus && hasOpus:
+			audio := ss.streams[1]
+			ss.begin(audio, p)
+			audio.hdr.Timestamp = audio.timestamp(p.PTS)
+			// RFC 7587 section 4.2: one Opus packet per RTP packet.
+			n := copy(audio.payloadBuffer(), p.Data)
+			if n < len(p.Data) {
+				return dest.Fatal(fmt.Errorf("rtp opus: %d-byte packet exceeds the mtu", len(p.Data)))
+			}
+			if err := audio.sendPayload(n, false); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// naluList returns the packet's NAL units, splitting Data when the
+// producer did not.
+func naluList(p *unit.Packet) [][]byte {
+	if p.NALUs != nil {
+		return p.NALUs
+	}
+	return unit.SplitAnnexB(nil, p.Data)
+}

@@ -1,0 +1,165 @@
+package rtp
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/pion/sdp/v3"
+
+	"golive/media/unit"
+)
+
+// SDP describes the target's streams (RFC 8866) for a receiver: in mpegts
+// mode one m=video line with payload type 33 (MP2T/90000, RFC 3551); in
+// native mode H.264 with profile-level-id, sprop-parameter-sets and
+// packetization-mode=1 (RFC 6184 section 8.1) and, when the stream carries
+// Opus, opus/48000/2 on port+2 (RFC 7587 section 7). With SRTP the profile
+// is RTP/SAVP and every media carries an a=crypto line (RFC 4568).
+func (t *Target) SDP(tracks unit.Tracks) (string, error) {
+	if err := t.init(); err != nil {
+		return "", err
+	}
+	ip, err := t.resolveIP()
+	if err != nil {
+		return "", err
+	}
+	addrType := "IP4"
+	if ip.To4() == nil {
+		addrType = "IP6"
+	}
+	conn := &sdp.Address{Address: ip.String()}
+	if ip.IsMulticast() && addrType == "IP4" {
+		ttl := max(t.TTL, 1)
+		conn.TTL = &ttl
+	}
+	desc := &sdp.SessionDescription{
+		Origin: sdp.Origin{Username: "-", SessionID: t.sdpID, SessionVersion: 1,
+			NetworkType: "IN", AddressType: addrType, UnicastAddress: ip.String()},
+		SessionName:           "GoLive",
+		ConnectionInformation: &sdp.ConnectionInformation{NetworkType: "IN", AddressType: addrType, Address: conn},
+		TimeDescriptions:      []sdp.TimeDescription{{Timing: sdp.Timing{}}},
+	}
+	if t.Mode == ModeNative {
+		err = t.nativeMedia(desc, tracks)
+	} else {
+		desc.MediaDescriptions = append(desc.MediaDescriptions,
+			t.media("video", t.Port, ptMP2T, "MP2T/90000", ""))
+	}
+	if err != nil {
+		return "", err
+	}
+	b, err := desc.Marshal()
+	if err != nil {
+		return "", fmt.Errorf("sdp: %w", err)
+	}
+	return string(b), nil
+}
+
+func (t *Target) nativeMedia(desc *sdp.SessionDescription, tracks unit.Tracks) error {
+	v := tracks.Video
+	if v == nil || v.Codec != unit.CodecH264 {
+		return errors.New("sdp: native mode needs an H.264 video track")
+	}
+	if len(v.SPS) < 4 || len(v.PPS) == 0 {
+		return errors.New("sdp: H.264 track has no SPS/PPS")
+	}
+	fmtp := "packetization-mode=1;profile-level-id=" + hex.EncodeToString(v.SPS[1:4]) +
+		";sprop-parameter-sets=" + base64.StdEncoding.EncodeToString(v.SPS) + "," +
+		base64.StdEncoding.EncodeToString(v.PPS)
+	desc.MediaDescriptions = append(desc.MediaDescriptions,
+		t.media("video", t.Port, ptH264, "H264/90000", fmtp))
+	if a := tracks.AudioFor(unit.CodecOpus); a != nil {
+		// RFC 7587: always opus/48000/2; stereo is signalled in fmtp.
+		fmtp := "sprop-stereo=0"
+		if a.Channels > 1 {
+			fmtp = "sprop-stereo=1;stereo=1"
+		}
+		desc.MediaDescriptions = append(desc.MediaDescriptions,
+			t.media("audio", t.Port+2, ptOpus, "opus/48000/2", fmtp))
+	}
+	return nil
+}
+
+// media builds one m= section with its rtpmap, fmtp, rtcp-mux and crypto.
+func (t *Target) media(kind string, port int, pt uint8, rtpmap, fmtp string) *sdp.MediaDescription {
+	proto := "AVP"
+	if t.SRTP {
+		proto = "SAVP"
+	}
+	ptStr := strconv.Itoa(int(pt))
+	m := &sdp.MediaDescription{MediaName: sdp.MediaName{
+		Media: kind, Port: sdp.RangedPort{Value: port},
+		Protos: []string{"RTP", proto}, Formats: []string{ptStr},
+	}}
+	m.WithValueAttribute("rtpmap", ptStr+" "+rtpmap)
+	if fmtp != "" {
+		m.WithValueAttribute("fmtp", ptStr+" "+fmtp)
+	}
+	if t.RTCPMux {
+		m.WithPropertyAttribute("rtcp-mux")
+	}
+	if t.SRTP {
+		m.WithValueAttribute("crypto", t.cryptoAttribute())
+	}
+	return m
+}
+
+// resolveIP returns Host as an address (a name is resolved).
+func (t *Target) resolveIP() (net.IP, error) {
+	if ip := net.ParseIP(t.Host); ip != nil {
+		return ip, nil
+	}
+	ips, err := net.LookupIP(t.Host)
+	if err != nil || len(ips) == 0 {
+		return nil, fmt.Errorf("resolve %s: %w", t.Host, err)
+	}
+	return ips[0], nil
+}
+
+// WriteSDP writes the SDP to SDPPath (default DefaultSDPPath) and returns
+// the path. The file is replaced atomically and readable by everyone (a
+// player may run as another user); with SRTP it holds the key and is
+// readable only by its owner.
+func (t *Target) WriteSDP(tracks unit.Tracks) (string, error) {
+	text, err := t.SDP(tracks)
+	if err != nil {
+		return "", err
+	}
+	perm := os.FileMode(0o644)
+	if t.SRTP {
+		perm = 0o600
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(t.SDPPath), ".golive-sdp-*")
+	if err != nil {
+		return "", fmt.Errorf("write sdp: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(text); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write sdp: %w", err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write sdp: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("write sdp: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), t.SDPPath); err != nil {
+		return "", fmt.Errorf("write sdp: %w", err)
+	}
+	t.stats.mu.Lock()
+	t.stats.sdpPath = t.SDPPath
+	t.stats.mu.Unlock()
+	return t.SDPPath, nil
+}
+
+func (t *Target) hostPort(port int) string {
+	return net.JoinHostPort(t.Host, strconv.Itoa(port))
+}

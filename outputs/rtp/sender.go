@@ -1,0 +1,185 @@
+package rtp
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+)
+
+// rtpStream is one RTP session (RFC 3550 section 3): its sockets, SSRC,
+// sequence numbers and timestamp offset, and its RTCP counters. RTP packets
+// are built in one reused buffer; only the sending goroutine touches the
+// header, the RTCP goroutine reads the atomic counters.
+type rtpStream struct {
+	kind      string // "video", "audio" or "mpegts"
+	clockRate int
+	conn      *net.UDPConn // RTP, connected to the target
+	rtcpConn  *net.UDPConn // RTCP (the same socket with rtcp-mux)
+	stats     *StreamStats
+	target    *targetStats
+
+	hdr      rtp.Header
+	ssrc     uint32 // = hdr.SSRC, read by the RTCP goroutines
+	tsOffset uint32
+	buf      []byte // RTP header + payload, MTU sized minus the SRTP tag
+	out      []byte // SRTP output
+
+	// srtpMu serializes the SRTP context between RTP and RTCP senders.
+	srtpMu sync.Mutex
+	srtp   *srtp.Context
+
+	// clockBase is the wall-clock time of stream time zero (unix ns), set
+	// with the first packet; Sender Reports wait for it.
+	clockBase atomic.Int64
+	packets   atomic.Uint32
+	octets    atomic.Uint32
+	// wireBytes counts every byte sent (the destination's bitrate).
+	wireBytes *atomic.Uint64
+}
+
+func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, target *targetStats) (*rtpStream, error) {
+	s := &rtpStream{
+		kind:      kind,
+		clockRate: clockRate,
+		target:    target,
+		stats:     target.stream(kind),
+		hdr: rtp.Header{
+			Version:        2,
+			PayloadType:    pt,
+			SequenceNumber: uint16(rand.Uint32()),
+			SSRC:           rand.Uint32(),
+		},
+		tsOffset: rand.Uint32(),
+	}
+	tag := 0
+	if key != nil {
+		ctx, err := newSRTPContext(key)
+		if err != nil {
+			return nil, err
+		}
+		s.srtp = ctx
+		tag = srtpTagSize
+		s.out = make([]byte, mtu+srtcpTrailer)
+	}
+	s.buf = make([]byte, mtu-tag)
+	s.ssrc = s.hdr.SSRC
+	target.update(s.stats, func(st *StreamStats) { st.SSRC = s.ssrc })
+	return s, nil
+}
+
+// dial opens the stream's sockets towards host:port (RTCP on port+1 unless
+// mux) and applies the TTL.
+func (s *rtpStream) dial(host string, port, ttl int, mux bool) error {
+	var err error
+	if s.conn, err = dialUDP(host, port, ttl); err != nil {
+		return err
+	}
+	if mux {
+		s.rtcpConn = s.conn
+		return nil
+	}
+	if s.rtcpConn, err = dialUDP(host, port+1, ttl); err != nil {
+		s.conn.Close()
+		return err
+	}
+	return nil
+}
+
+func dialUDP(host string, port, ttl int) (*net.UDPConn, error) {
+	addr, err := net.ResolveUDPAddr("udp", net.JoinHostPort(host, fmt.Sprint(port)))
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	conn, err := net.DialUDP("udp", nil, addr)
+	if err != nil {
+		return nil, fmt.Errorf("open udp socket to %s: %w", addr, err)
+	}
+	// A key frame is a burst of packets: leave the kernel room for it.
+	_ = conn.SetWriteBuffer(1 << 20)
+	if err := setTTL(conn, addr.IP, ttl); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("set ttl %d on %s: %w", ttl, addr, err)
+	}
+	return conn, nil
+}
+
+// close closes the stream's sockets.
+func (s *rtpStream) close() {
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	if s.rtcpConn != nil && s.rtcpConn != s.conn {
+		s.rtcpConn.Close()
+	}
+}
+
+// setClockBase pairs stream time zero with a wall-clock time, once.
+func (s *rtpStream) setClockBase(base time.Time) {
+	s.clockBase.CompareAndSwap(0, base.UnixNano())
+}
+
+// timestamp converts a stream time to this stream's RTP timestamp.
+func (s *rtpStream) timestamp(d time.Duration) uint32 {
+	return s.tsOffset + uint32(d.Seconds()*float64(s.clockRate)+0.5)
+}
+
+// payloadBuffer implements payloadSink.
+func (s *rtpStream) payloadBuffer() []byte { return s.buf[rtpHeaderSize:] }
+
+// sendPayload implements payloadSink with the timestamp in s.hdr.
+func (s *rtpStream) sendPayload(n int, marker bool) error {
+	s.hdr.Marker = marker
+	if _, err := s.hdr.MarshalTo(s.buf); err != nil {
+		return fmt.Errorf("rtp header: %w", err)
+	}
+	pkt := s.buf[:rtpHeaderSize+n]
+	if s.srtp != nil {
+		var err error
+		s.srtpMu.Lock()
+		pkt, err = s.srtp.EncryptRTP(s.out[:0], pkt, nil)
+		s.srtpMu.Unlock()
+		if err != nil {
+			return fmt.Errorf("srtp encrypt: %w", err)
+		}
+	}
+	s.hdr.SequenceNumber++
+	s.packets.Add(1)
+	s.octets.Add(uint32(n))
+	return s.write(s.conn, pkt, true)
+}
+
+// write sends one datagram. An ICMP port unreachable (ECONNREFUSED on a
+// connected socket) means nobody listens yet: it is recorded and the packet
+// sent again once, never returned as an error, so a preview target without
+// a player keeps streaming.
+func (s *rtpStream) write(conn *net.UDPConn, pkt []byte, media bool) error {
+	if s.wireBytes != nil {
+		s.wireBytes.Add(uint64(len(pkt)))
+	}
+	_, err := conn.Write(pkt)
+	if err == nil {
+		return nil
+	}
+	if isRefused(err) {
+		if media {
+			s.target.noReceiver()
+		}
+		_, err = conn.Write(pkt)
+		if err == nil || isRefused(err) {
+			return nil
+		}
+	}
+	return fmt.Errorf("send %s: %w", s.kind, err)
+}
+
+func isRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}

@@ -1,0 +1,134 @@
+package rtp
+
+import (
+	"maps"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Receiver states reported in Detail()["receiver"].
+const (
+	ReceiverWaiting = "waiting"     // not sending yet
+	ReceiverNone    = "no receiver" // ICMP port unreachable came back
+	ReceiverOK      = "ok"          // sending, no error from the network
+)
+
+// targetStats collects what a target knows about its receivers, for the UI.
+// It outlives reconnects.
+type targetStats struct {
+	mu           sync.Mutex
+	streams      map[string]*StreamStats
+	sending      bool
+	noReceiverAt time.Time
+	sdpPath      string
+	url          string
+}
+
+// StreamStats are one RTP stream's counters and what the latest Receiver
+// Report said about it (RFC 3550 section 6.4.1).
+type StreamStats struct {
+	SSRC         uint32
+	Packets      uint32
+	Octets       uint32
+	SRSent       uint64
+	RRReceived   uint64
+	FractionLost float64 // 0..1, over the last report interval
+	TotalLost    uint32
+	JitterMs     float64
+	RTTMs        float64 // -1 until a report echoes a Sender Report
+	LastRR       time.Time
+}
+
+func (ts *targetStats) stream(kind string) *StreamStats {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.streams == nil {
+		ts.streams = map[string]*StreamStats{}
+	}
+	// A reconnect starts new SSRCs: start the figures over too.
+	st := &StreamStats{}
+	ts.streams[kind] = st
+	return st
+}
+
+// update runs f on a stream's stats under the lock.
+func (ts *targetStats) update(st *StreamStats, f func(*StreamStats)) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	f(st)
+}
+
+func (ts *targetStats) setSending(on bool) {
+	ts.mu.Lock()
+	ts.sending = on
+	ts.mu.Unlock()
+}
+
+// noReceiver records an ICMP port unreachable from the target.
+func (ts *targetStats) noReceiver() {
+	ts.mu.Lock()
+	ts.noReceiverAt = time.Now()
+	ts.mu.Unlock()
+}
+
+// receiverLocked is the receiver state shown to the user.
+func (ts *targetStats) receiverLocked(now time.Time) string {
+	switch {
+	case !ts.noReceiverAt.IsZero() && now.Sub(ts.noReceiverAt) < noReceiverHold:
+		return ReceiverNone
+	case !ts.sending:
+		return ReceiverWaiting
+	default:
+		return ReceiverOK
+	}
+}
+
+// Detail implements dest.DetailReporter: "receiver" ("no receiver", "ok",
+// "waiting"), "sdp" (the SDP file path), "url" (what VLC opens), and per
+// stream ("video", "audio" or "mpegts") the SSRC, packet and octet counts,
+// and from the receiver's reports fraction_lost (0..1), packets_lost,
+// jitter_ms, rtt_ms and receiver_reports.
+func (t *Target) Detail() map[string]any {
+	ts := &t.stats
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	d := map[string]any{"receiver": ts.receiverLocked(time.Now())}
+	if ts.sdpPath != "" {
+		d["sdp"] = ts.sdpPath
+	}
+	if ts.url != "" {
+		d["url"] = ts.url
+	}
+	for _, kind := range slices.Sorted(maps.Keys(ts.streams)) {
+		st := ts.streams[kind]
+		m := map[string]any{
+			"ssrc":             st.SSRC,
+			"packets":          st.Packets,
+			"octets":           st.Octets,
+			"sender_reports":   st.SRSent,
+			"receiver_reports": st.RRReceived,
+		}
+		if st.RRReceived > 0 {
+			m["fraction_lost"] = st.FractionLost
+			m["packets_lost"] = st.TotalLost
+			m["jitter_ms"] = st.JitterMs
+			m["rtt_ms"] = st.RTTMs
+		}
+		d[kind] = m
+	}
+	return d
+}
+
+// Stats returns a copy of the per-stream figures keyed by "video",
+// "audio" or "mpegts".
+func (t *Target) Stats() map[string]StreamStats {
+	ts := &t.stats
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	out := make(map[string]StreamStats, len(ts.streams))
+	for k, st := range ts.streams {
+		out[k] = *st
+	}
+	return out
+}

@@ -1,0 +1,211 @@
+// Package rtp sends the encoded stream as RTP to preview targets (VLC,
+// ffplay, GStreamer), in one of two payload modes:
+//
+//   - "mpegts": MPEG-TS (H.264 + AAC) as RTP payload type 33, RFC 2250 and
+//     RFC 3551 (https://www.rfc-editor.org/rfc/rfc2250,
+//     https://www.rfc-editor.org/rfc/rfc3551). VLC opens it everywhere.
+//   - "native": H.264 per RFC 6184 (https://www.rfc-editor.org/rfc/rfc6184)
+//     and Opus per RFC 7587 (https://www.rfc-editor.org/rfc/rfc7587) on two
+//     ports, described by an SDP file.
+//
+// Every stream gets RTCP per RFC 3550 (https://www.rfc-editor.org/rfc/rfc3550):
+// Sender Reports about once a second, Receiver Reports parsed into per-target
+// statistics, BYE on stop. SRTP (RFC 3711, keyed by an SDP a=crypto line per
+// RFC 4568) is optional.
+package rtp
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"golive/media/stream"
+	"golive/media/unit"
+)
+
+// Payload modes.
+const (
+	ModeMPEGTS = "mpegts"
+	ModeNative = "native"
+)
+
+// Limits and defaults.
+const (
+	DefaultMTU = 1200
+	MinMTU     = 256
+	MaxMTU     = 9000
+	// tsPacketsPerRTP is how many 188-byte TS packets an RTP packet carries
+	// in mpegts mode when the MTU allows it (7 x 188 = 1316 bytes, what
+	// VLC and ffmpeg send).
+	tsPacketsPerRTP = 7
+	tsPacketSize    = 188
+	rtpHeaderSize   = 12
+	srtpTagSize     = 10 // AES_CM_128_HMAC_SHA1_80 authentication tag
+	srtcpTrailer    = 4 + srtpTagSize
+	ptMP2T          = 33
+	ptH264          = 96
+	ptOpus          = 111
+	videoClockRate  = 90000
+	opusClockRate   = 48000
+	srInterval      = time.Second
+	// noReceiverHold is how long an ICMP port unreachable keeps the target
+	// marked "no receiver".
+	noReceiverHold = 3 * time.Second
+)
+
+// Target is one RTP destination. Fill the exported fields (or use
+// ParseTarget), then hand it to a dest.Handler as its Worker.
+type Target struct {
+	// Name identifies the target in logs and stats (default HOST:PORT).
+	Name string
+	// Host is an IPv4 or IPv6 address or a host name, unicast or multicast.
+	Host string
+	// Port is the RTP port of the (video) stream. Its RTCP goes to Port+1;
+	// in native mode audio uses Port+2 (RTCP Port+3).
+	Port int
+	// Mode is ModeMPEGTS (default) or ModeNative.
+	Mode string
+	// MTU is the largest UDP payload sent (RTP header, payload and SRTP
+	// tag). Zero means 1200, except in mpegts mode where an unset MTU
+	// sends the usual 7 TS packets per RTP packet (1328 bytes).
+	MTU int
+	// TTL is the multicast TTL (or unicast hop limit) when non-zero.
+	TTL int
+	// RTCPMux sends RTCP on the RTP port (RFC 5761) instead of port+1.
+	RTCPMux bool
+	// SRTP encrypts with AES_CM_128_HMAC_SHA1_80; the key is in the SDP.
+	SRTP bool
+	// SDPPath is where the SDP is written (default: DefaultSDPPath).
+	SDPPath string
+	Logger  *slog.Logger
+
+	initOnce sync.Once
+	initErr  error
+	key      []byte // SRTP master key (16) + salt (14)
+	sdpID    uint64 // SDP o= session id
+	stats    targetStats
+}
+
+// init validates the configuration, fills defaults and makes the SRTP key.
+// It runs once per Target; the key stays the same across reconnects so that
+// a written SDP stays valid.
+func (t *Target) init() error {
+	t.initOnce.Do(func() { t.initErr = t.setup() })
+	return t.initErr
+}
+
+func (t *Target) setup() error {
+	if err := t.validate(); err != nil {
+		return err
+	}
+	if t.Mode == "" {
+		t.Mode = ModeMPEGTS
+	}
+	if t.Name == "" {
+		t.Name = net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+	}
+	if t.Logger == nil {
+		t.Logger = slog.Default()
+	}
+	t.Logger = t.Logger.With("rtp", t.Name)
+	if t.SDPPath == "" {
+		t.SDPPath = DefaultSDPPath(t.Host, t.Port)
+	}
+	t.sdpID = rand.Uint64() >> 1
+	if t.SRTP {
+		key, err := newSRTPKey()
+		if err != nil {
+			return err
+		}
+		t.key = key
+	}
+	return nil
+}
+
+// validate checks the fields without changing them.
+func (t *Target) validate() error {
+	if t.Host == "" {
+		return errors.New("rtp target: missing host")
+	}
+	if t.Port < 1 || t.Port > 65535 {
+		return fmt.Errorf("rtp target: port %d out of range 1-65535", t.Port)
+	}
+	if t.Mode == ModeNative && t.Port+3 > 65535 {
+		return fmt.Errorf("rtp target: port %d too high: native mode needs ports up to port+3", t.Port)
+	}
+	if t.Port+1 > 65535 {
+		return fmt.Errorf("rtp target: port %d too high: RTCP needs port+1", t.Port)
+	}
+	switch t.Mode {
+	case "", ModeMPEGTS, ModeNative:
+	default:
+		return fmt.Errorf("rtp target: unknown mode %q (want mpegts or native)", t.Mode)
+	}
+	if t.MTU != 0 && (t.MTU < MinMTU || t.MTU > MaxMTU) {
+		return fmt.Errorf("rtp target: mtu %d out of range %d-%d", t.MTU, MinMTU, MaxMTU)
+	}
+	if t.TTL < 0 || t.TTL > 255 {
+		return fmt.Errorf("rtp target: ttl %d out of range 0-255", t.TTL)
+	}
+	return nil
+}
+
+// mtu returns the largest UDP payload to send.
+func (t *Target) mtu() int {
+	switch {
+	case t.MTU != 0:
+		return t.MTU
+	case t.Mode == ModeMPEGTS:
+		return rtpHeaderSize + tsPacketsPerRTP*tsPacketSize + t.tagSize()
+	default:
+		return DefaultMTU
+	}
+}
+
+// tagSize is the SRTP authentication tag added to every RTP packet.
+func (t *Target) tagSize() int {
+	if t.SRTP {
+		return srtpTagSize
+	}
+	return 0
+}
+
+// maxPayload is the largest RTP payload that fits the MTU.
+func (t *Target) maxPayload() int {
+	return t.mtu() - rtpHeaderSize - t.tagSize()
+}
+
+// tsPerPacket is how many TS packets go in one RTP packet (mpegts mode).
+func (t *Target) tsPerPacket() int {
+	return max(1, min(tsPacketsPerRTP, t.maxPayload()/tsPacketSize))
+}
+
+// AudioCodec is the audio codec the target sends: AAC inside MPEG-TS,
+// Opus in native mode.
+func (t *Target) AudioCodec() unit.Codec {
+	if t.Mode == ModeNative {
+		return unit.CodecOpus
+	}
+	return unit.CodecAAC
+}
+
+// ReaderConfig is the stream subscription the target needs: H.264 and its
+// audio codec, with a short queue (a preview is about low latency).
+func (t *Target) ReaderConfig() stream.ReaderConfig {
+	return stream.ReaderConfig{
+		Name:     t.Name,
+		MaxQueue: time.Second,
+		Codecs:   []unit.Codec{unit.CodecH264, t.AudioCodec()},
+	}
+}
+
+// isMulticast reports whether Host is a multicast address literal.
+func (t *Target) isMulticast() bool {
+	ip := net.ParseIP(t.Host)
+	return ip != nil && ip.IsMulticast()
+}
