@@ -1,0 +1,41 @@
+package rtmp
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"golive/media/stream"
+	"golive/media/testpeer"
+	"golive/outputs/dest"
+)
+
+// TestPublishSequenceNginx publishes without media to both applications
+// of a real nginx-rtmp, checks /stat lists both streams, then checks a
+// second publisher of the same name is rejected as fatal (go-rtmp does not
+// report onStatus: the publisher reads it itself).
+func TestPublishSequenceNginx(t *testing.T) {
+	ng := testpeer.StartNginxRTMP(t)
+	s := stream.New(emptyTracks)
+	defer s.Close()
+	h1 := startHandler(t, "a", s, &Publisher{URL: ng.RTMPURL("live", "key-one")})
+	h2 := startHandler(t, "b", s, &Publisher{URL: "rtmp://127.0.0.1:" + itoa(ng.RTMPPort) + "/live2", Key: "key-two"})
+	waitState(t, h1, dest.StateLive, 10*time.Second)
+	waitState(t, h2, dest.StateLive, 10*time.Second)
+	st, err := ng.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct{ app, name string }{{"live", "key-one"}, {"live2", "key-two"}} {
+		ns := st.Stream(want.app, want.name)
+		if ns == nil || ns.Publishing == nil {
+			t.Fatalf("nginx stat has no publishing stream %s/%s: %+v", want.app, want.name, st)
+		}
+	}
+	// Same name again: nginx answers NetStream.Publish.BadName.
+	h3 := startHandler(t, "dup", s, &Publisher{URL: ng.RTMPURL("live", "key-one")})
+	st3 := waitState(t, h3, dest.StateFailed, 10*time.Second)
+	if !strings.Contains(st3.LastError, "publish rejected") || strings.Contains(st3.LastError, "key-one") {
+		t.Fatalf("duplicate publish error = %q", st3.LastError)
+	}
+}

@@ -1,0 +1,310 @@
+package rtmp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"github.com/yutopp/go-rtmp/message"
+
+	"golive/media/stream"
+	"golive/media/unit"
+	"golive/outputs/dest"
+)
+
+// Queue limits before video is dropped until the next key frame, as OBS
+// does: 700 ms when the encoder uses B-frames, 900 ms without.
+const (
+	MaxQueueBFrames = 700 * time.Millisecond
+	MaxQueuePFrames = 900 * time.Millisecond
+)
+
+// Default timeouts.
+const (
+	DefaultTimeout      = 5 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+	closeGrace          = time.Second
+)
+
+// ReaderConfig is the subscription an RTMP destination should use: H.264
+// and AAC only, video dropped beyond MaxQueuePFrames of queued media.
+func ReaderConfig(name string) stream.ReaderConfig {
+	return stream.ReaderConfig{
+		Name:     name,
+		MaxQueue: MaxQueuePFrames,
+		Codecs:   []unit.Codec{unit.CodecH264, unit.CodecAAC},
+	}
+}
+
+var silenceLogrus sync.Once
+
+// Publisher publishes a stream to one RTMP or RTMPS destination. It is a
+// dest.Worker (run by dest.Handler, which reconnects) and a dest.Prober.
+type Publisher struct {
+	// URL is rtmp://host[:port]/app[/instance] or rtmps://..., with the
+	// key as last path element when Key is empty.
+	URL string
+	// Key is the stream key (a secret, never logged).
+	Key string
+	// CAFile is an extra PEM CA bundle trusted for RTMPS.
+	CAFile string
+	// PinSHA256 pins the RTMPS server certificate by its SHA-256
+	// fingerprint (for self-signed servers).
+	PinSHA256 string
+	Logger    *slog.Logger
+	// Timeout bounds each connection step: TCP connect, TLS and RTMP
+	// handshakes, every command answer (default 5 s).
+	Timeout time.Duration
+	// WriteTimeout is how long a socket write may block before the
+	// connection is considered dead (default 10 s).
+	WriteTimeout time.Duration
+
+	mu     sync.Mutex
+	detail detail
+}
+
+type detail struct {
+	server        string
+	serverVersion string
+	status        string
+	streamID      uint32
+	audioFrames   uint64
+	connects      uint64
+}
+
+// Detail reports protocol details for the UI (dest.DetailReporter).
+func (p *Publisher) Detail() map[string]any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return map[string]any{
+		"server":         p.detail.server,
+		"server_version": p.detail.serverVersion,
+		"status":         p.detail.status,
+		"stream_id":      p.detail.streamID,
+		"audio_frames":   p.detail.audioFrames,
+		"connects":       p.detail.connects,
+		"chunk_size":     ChunkSize,
+	}
+}
+
+func (p *Publisher) setup() (*Endpoint, *tlsSetup, *slog.Logger, error) {
+	ep, err := ParseURL(p.URL, p.Key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log := p.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("url", ep.String())
+	var ts *tlsSetup
+	if ep.Scheme == "rtmps" {
+		if ts, err = newTLSSetup(ep, p.CAFile, p.PinSHA256); err != nil {
+			return nil, nil, nil, err
+		}
+	} else if p.CAFile != "" || p.PinSHA256 != "" {
+		return nil, nil, nil, errors.New("a CA file or certificate pin needs an rtmps:// URL")
+	}
+	return ep, ts, log, nil
+}
+
+// Run connects, publishes and sends packets from s.Reader until ctx ends
+// or the connection fails. Errors retrying cannot fix are dest.Fatal.
+func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
+	// go-rtmp's chunk streamer logs through logrus' standard logger.
+	silenceLogrus.Do(func() { logrus.SetOutput(io.Discard) })
+	ep, ts, log, err := p.setup()
+	if err != nil {
+		return dest.Fatal(err)
+	}
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	wt := p.WriteTimeout
+	if wt <= 0 {
+		wt = DefaultWriteTimeout
+	}
+	p.mu.Lock()
+	p.detail.server = ep.String()
+	p.detail.connects++
+	p.mu.Unlock()
+	c, err := dial(ctx, dialOptions{ep: ep, tls: ts, timeout: timeout, writeTimeout: wt, written: &s.Counters.Bytes})
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	info, err := c.publish(ctx, ep)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.detail.serverVersion, p.detail.status, p.detail.streamID = info.serverVersion, info.status, info.streamID
+	p.mu.Unlock()
+	log.Info("rtmp publishing", "server_version", info.serverVersion)
+	s.Live()
+	m := &muxer{c: c, s: s, streamID: info.streamID, p: p}
+	err = m.run(ctx)
+	if ctx.Err() != nil || errors.Is(err, stream.ErrClosed) {
+		gctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+		c.unpublish(gctx, ep, info.streamID)
+		cancel()
+	}
+	return err
+}
+
+// Probe checks that the server accepts TCP connections (dest.Prober).
+func (p *Publisher) Probe(ctx context.Context) error {
+	ep, err := ParseURL(p.URL, p.Key)
+	if err != nil {
+		return err
+	}
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "tcp", ep.Addr())
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", ep.Addr(), err)
+	}
+	return nc.Close()
+}
+
+// muxer turns packets into RTMP audio and video messages on one
+// connection. Its buffers are reused: steady state allocates nothing.
+type muxer struct {
+	c        *clientConn
+	s        *dest.Session
+	p        *Publisher
+	streamID uint32
+
+	buf       []byte
+	rd        bytes.Reader
+	video     message.VideoMessage
+	audio     message.AudioMessage
+	sentAVC   bool
+	lastVideo uint32
+	lastAudio uint32
+}
+
+func (m *muxer) run(ctx context.Context) error {
+	if err := m.sendHeaders(ctx); err != nil {
+		return err
+	}
+	for {
+		pkt, err := m.s.Reader.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if err := m.c.pollErr(); err != nil {
+			return err
+		}
+		if err := m.answerPing(ctx); err != nil {
+			return err
+		}
+		if err := m.send(ctx, pkt); err != nil {
+			return err
+		}
+	}
+}
+
+// sendHeaders sends @setDataFrame onMetaData, then the AAC and AVC
+// sequence headers (the AVC one waits for the first key frame when the
+// tracks carry no SPS/PPS).
+func (m *muxer) sendHeaders(ctx context.Context) error {
+	body, err := metadataBody(m.s.Tracks)
+	if err != nil {
+		return err
+	}
+	err = m.c.write(ctx, csData, 0, m.streamID, &message.DataMessage{
+		Name: "@setDataFrame", Encoding: message.EncodingTypeAMF0, Body: bytes.NewReader(body),
+	})
+	if err != nil {
+		return err
+	}
+	if a := m.s.Tracks.AudioFor(unit.CodecAAC); a != nil {
+		hdr, err := aacSequenceHeader(a.Config)
+		if err != nil {
+			return dest.Fatal(err)
+		}
+		if err := m.writeAudio(ctx, 0, hdr); err != nil {
+			return err
+		}
+	}
+	if v := m.s.Tracks.Video; v != nil && len(v.SPS) > 0 && len(v.PPS) > 0 {
+		return m.sendAVCHeader(ctx, 0, v.SPS, v.PPS)
+	}
+	return nil
+}
+
+func (m *muxer) sendAVCHeader(ctx context.Context, ts uint32, sps, pps []byte) error {
+	hdr, err := avcSequenceHeader(sps, pps)
+	if err != nil {
+		return dest.Fatal(err)
+	}
+	m.sentAVC = true
+	return m.writeVideo(ctx, ts, hdr)
+}
+
+func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
+	ts := uint32(max(0, pkt.DTS/time.Millisecond))
+	switch pkt.Codec {
+	case unit.CodecH264:
+		ts = max(ts, m.lastVideo)
+		m.lastVideo = ts
+		if !m.sentAVC {
+			if !pkt.Key {
+				return nil
+			}
+			sps, pps := parameterSets(pkt)
+			if err := m.sendAVCHeader(ctx, ts, sps, pps); err != nil {
+				return err
+			}
+		}
+		m.buf = appendVideoTag(m.buf[:0], pkt)
+		if err := m.writeVideo(ctx, ts, m.buf); err != nil {
+			return err
+		}
+		m.s.Counters.FramesSent.Add(1)
+	case unit.CodecAAC:
+		ts = max(ts, m.lastAudio)
+		m.lastAudio = ts
+		m.buf = appendAudioTag(m.buf[:0], pkt)
+		if err := m.writeAudio(ctx, ts, m.buf); err != nil {
+			return err
+		}
+		m.p.mu.Lock()
+		m.p.detail.audioFrames++
+		m.p.mu.Unlock()
+	}
+	return nil
+}
+
+// writeVideo and writeAudio hand a tag body to go-rtmp, which copies it
+// into its chunk writer before returning, so the buffer can be reused.
+func (m *muxer) writeVideo(ctx context.Context, ts uint32, b []byte) error {
+	m.rd.Reset(b)
+	m.video.Payload = &m.rd
+	return m.c.write(ctx, csVideo, ts, m.streamID, &m.video)
+}
+
+func (m *muxer) writeAudio(ctx context.Context, ts uint32, b []byte) error {
+	m.rd.Reset(b)
+	m.audio.Payload = &m.rd
+	return m.c.write(ctx, csAudio, ts, m.streamID, &m.audio)
+}
+
+func (m *muxer) answerPing(ctx context.Context) error {
+	select {
+	case t := <-m.c.pings:
+		return m.c.write(ctx, csControl, 0, 0, &message.UserCtrl{
+			Event: &message.UserCtrlEventPingResponse{Timestamp: t},
+		})
+	default:
+		return nil
+	}
+}

@@ -1,0 +1,167 @@
+package rtmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/yutopp/go-amf0"
+	"github.com/yutopp/go-rtmp/message"
+
+	"golive/outputs/dest"
+)
+
+// Transaction ids of the publish sequence (RTMP 7.2.1: connect is 1).
+const (
+	txConnect       = 1
+	txReleaseStream = 2
+	txFCPublish     = 3
+	txCreateStream  = 4
+	txFCUnpublish   = 5
+)
+
+// FlashVer is the flashVer sent in connect, in the form ingests expect
+// from FMLE-compatible encoders.
+const FlashVer = "FMLE/3.0 (compatible; GoLive)"
+
+// ErrPublishRejected matches a publish refused by the server (bad key,
+// stream name in use, connect rejected).
+var ErrPublishRejected = errors.New("publish rejected")
+
+// publishInfo is what the server told us while publishing.
+type publishInfo struct {
+	streamID      uint32
+	serverVersion string
+	status        string
+}
+
+// publish runs connect, releaseStream, FCPublish, createStream and
+// publish(key, "live"), and waits for NetStream.Publish.Start.
+func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, error) {
+	info := &publishInfo{}
+	if err := c.write(ctx, csControl, 0, 0, &message.SetChunkSize{ChunkSize: ChunkSize}); err != nil {
+		return nil, err
+	}
+	err := c.command(ctx, 0, "connect", txConnect, &message.NetConnectionConnect{
+		Command: message.NetConnectionConnectCommand{
+			App: ep.App, Type: "nonprivate", FlashVer: FlashVer, TCURL: ep.TCURL,
+			Capabilities: 15, AudioCodecs: 0x0400, VideoCodecs: 0x0080, VideoFunction: 1,
+			ObjectEncoding: message.EncodingTypeAMF0,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.await(ctx, "connect", isReply(txConnect))
+	if err != nil {
+		return nil, err
+	}
+	if res.name == "_error" {
+		return nil, dest.Fatal(fmt.Errorf("%w: connect to application %q refused: %s",
+			ErrPublishRejected, appName(ep), statusText(res.values, ep.StreamKey)))
+	}
+	info.serverVersion = field(res.values, "fmsVer")
+	// Real ingests answer releaseStream and FCPublish (_result,
+	// onFCPublish); the answers are read and ignored.
+	for _, cmd := range []struct {
+		name string
+		tx   int64
+	}{{"releaseStream", txReleaseStream}, {"FCPublish", txFCPublish}} {
+		err := c.command(ctx, 0, cmd.name, cmd.tx, &message.NetConnectionReleaseStream{StreamName: ep.StreamKey})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := c.command(ctx, 0, "createStream", txCreateStream, &message.NetConnectionCreateStream{}); err != nil {
+		return nil, err
+	}
+	if res, err = c.await(ctx, "createStream", isReply(txCreateStream)); err != nil {
+		return nil, err
+	}
+	id, ok := number(res.values, 1)
+	if res.name == "_error" || !ok {
+		return nil, fmt.Errorf("createStream refused: %s", statusText(res.values, ep.StreamKey))
+	}
+	info.streamID = uint32(id)
+	err = c.command(ctx, info.streamID, "publish", 0, &message.NetStreamPublish{
+		PublishingName: ep.StreamKey, PublishingType: "live",
+	})
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.await(ctx, "publish", func(cmd serverCommand) bool { return cmd.name == "onStatus" })
+	if err != nil {
+		return nil, err
+	}
+	info.status = field(st.values, "code")
+	if info.status != "NetStream.Publish.Start" {
+		return nil, dest.Fatal(fmt.Errorf("%w by the server: %s", ErrPublishRejected, statusText(st.values, ep.StreamKey)))
+	}
+	return info, nil
+}
+
+// unpublish sends FCUnpublish and deleteStream (best effort).
+func (c *clientConn) unpublish(ctx context.Context, ep *Endpoint, streamID uint32) {
+	if c.command(ctx, 0, "FCUnpublish", txFCUnpublish, &message.NetStreamFCUnpublish{StreamName: ep.StreamKey}) != nil {
+		return
+	}
+	if c.command(ctx, 0, "deleteStream", 0, &message.NetStreamDeleteStream{StreamID: streamID}) != nil {
+		return
+	}
+	c.flush(ctx, csCommand)
+}
+
+func isReply(tx int64) func(serverCommand) bool {
+	return func(cmd serverCommand) bool {
+		return (cmd.name == "_result" || cmd.name == "_error") && cmd.tx == tx
+	}
+}
+
+func appName(ep *Endpoint) string {
+	app, _, _ := strings.Cut(ep.App, "?")
+	return app
+}
+
+// field returns a string property of the first AMF object in values that
+// has it (the information object of _result, _error and onStatus).
+func field(values []any, key string) string {
+	for _, v := range values {
+		var m map[string]any
+		switch o := v.(type) {
+		case map[string]any:
+			m = o
+		case amf0.ECMAArray:
+			m = o
+		}
+		if s, ok := m[key].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func number(values []any, i int) (float64, bool) {
+	if i >= len(values) {
+		return 0, false
+	}
+	f, ok := values[i].(float64)
+	return f, ok
+}
+
+// statusText formats an information object as "code: description",
+// masking the stream key should the server echo it.
+func statusText(values []any, key string) string {
+	code, desc := field(values, "code"), field(values, "description")
+	s := code
+	if desc != "" {
+		s += ": " + desc
+	}
+	if s == "" {
+		s = "no status given"
+	}
+	if key != "" {
+		s = strings.ReplaceAll(s, key, MaskKey(key))
+	}
+	return s
+}
