@@ -1,0 +1,214 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// resolveKeys fills RTMP keys from the keychain and registers every key
+// with the secret registry. It returns true when the file should be
+// rewritten (keys found in the file while a keychain is available move
+// into it).
+func (s *Store) resolveKeys(doc *fileDoc) (rewrite bool) {
+	for pi := range doc.Profiles {
+		p := &doc.Profiles[pi]
+		for di := range p.Destinations {
+			r := p.Destinations[di].RTMP
+			if r == nil {
+				continue
+			}
+			switch {
+			case r.Key != "":
+				if s.keyring != nil {
+					rewrite = true
+				}
+			case r.KeyRef != "" && s.keyring == nil:
+				s.notify("The stream key of %q in profile %q is in the OS keychain, which is not available now (%s); set the key again or start GoLive where the keychain is available.",
+					p.Destinations[di].Name, p.Name, s.keyringErr)
+			case r.KeyRef != "":
+				s.loadKey(p, di)
+			}
+			s.Secrets.Register(r.Key)
+		}
+	}
+	return rewrite
+}
+
+func (s *Store) loadKey(p *Profile, di int) {
+	r := p.Destinations[di].RTMP
+	if k, ok := s.keyCache[r.KeyRef]; ok {
+		r.Key = k
+		return
+	}
+	k, err := s.keyring.Get(KeyringService, r.KeyRef)
+	switch {
+	case err == nil:
+		r.Key = k
+		s.cacheKey(r.KeyRef, k)
+	case errors.Is(err, ErrKeyNotFound):
+		s.notify("The stream key of %q in profile %q is missing from the OS keychain; set it again.",
+			p.Destinations[di].Name, p.Name)
+	default:
+		s.notify("The stream key of %q in profile %q could not be read from the OS keychain: %v",
+			p.Destinations[di].Name, p.Name, err)
+	}
+}
+
+func (s *Store) cacheKey(ref, key string) {
+	if s.keyCache == nil {
+		s.keyCache = make(map[string]string)
+	}
+	s.keyCache[ref] = key
+}
+
+// writeLocked saves doc (the caller holds the lock): keys go to the
+// keychain or, without one, into the file; doc gets the keychain
+// references. Keychain entries no longer referenced are deleted after the
+// file is safely written.
+func (s *Store) writeLocked(doc *fileDoc) error {
+	if s.readOnly != "" {
+		return fmt.Errorf("%w: %s", ErrReadOnly, s.readOnly)
+	}
+	out := doc.clone()
+	keysInFile := false
+	used := make(map[string]bool)
+	for pi := range doc.Profiles {
+		for di := range doc.Profiles[pi].Destinations {
+			r := doc.Profiles[pi].Destinations[di].RTMP
+			if r == nil {
+				continue
+			}
+			o := out.Profiles[pi].Destinations[di].RTMP
+			s.Secrets.Register(r.Key)
+			if r.Key == "" && s.keyring != nil {
+				// Cleared by the user (or missing from the keychain).
+				r.KeyRef, o.KeyRef = "", ""
+			}
+			if r.Key != "" && s.keyring != nil && s.storeKey(r) {
+				o.Key, o.KeyRef = "", r.KeyRef
+			} else if r.Key != "" {
+				o.Key, o.KeyRef = r.Key, ""
+				keysInFile = true
+			}
+			if o.KeyRef != "" {
+				used[o.KeyRef] = true
+			}
+		}
+	}
+	if keysInFile && !doc.KeysInFileWarned {
+		s.notify("No OS keychain is available (%s): stream keys are stored in %s, readable only by you (mode 0600). Keep this file private.",
+			s.keyringErr, s.Path())
+		doc.KeysInFileWarned, out.KeysInFileWarned = true, true
+	}
+	data, err := encodeDoc(out)
+	if err != nil {
+		return fmt.Errorf("encode profiles: %w", err)
+	}
+	if err := writeAtomic(s.Path(), data, s.backupPath(), s.beforeRename); err != nil {
+		return fmt.Errorf("save profiles: %w", err)
+	}
+	s.lastRaw = data
+	s.deleteUnusedKeys(used)
+	return nil
+}
+
+// storeKey puts r.Key in the keychain under r.KeyRef (made if empty). On
+// failure it switches this session to keys-in-file and returns false.
+func (s *Store) storeKey(r *RTMP) bool {
+	if r.KeyRef == "" {
+		r.KeyRef = newKeyRef()
+	}
+	if k, ok := s.keyCache[r.KeyRef]; ok && k == r.Key {
+		return true
+	}
+	if err := s.keyring.Set(KeyringService, r.KeyRef, r.Key); err != nil {
+		s.keyringErr = "the keychain refused to store a key: " + err.Error()
+		s.keyring = nil
+		r.KeyRef = ""
+		return false
+	}
+	s.cacheKey(r.KeyRef, r.Key)
+	return true
+}
+
+func (s *Store) deleteUnusedKeys(used map[string]bool) {
+	if s.keyring == nil {
+		return
+	}
+	for ref := range s.keyCache {
+		if used[ref] {
+			continue
+		}
+		if err := s.keyring.Delete(KeyringService, ref); err != nil && !errors.Is(err, ErrKeyNotFound) {
+			s.Logger.Warn("could not delete an unused stream key from the keychain", "ref", ref, "err", err)
+			continue
+		}
+		delete(s.keyCache, ref)
+	}
+}
+
+// mutate applies fn to the current file content and saves the result, all
+// under the lock. If another process changed the file since this store
+// last read it, fn sees that newer content.
+func (s *Store) mutate(fn func(doc *fileDoc) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.opened {
+		return ErrNotOpen
+	}
+	if s.readOnly != "" {
+		return fmt.Errorf("%w: %s", ErrReadOnly, s.readOnly)
+	}
+	release, err := acquireLock(s.Dir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	doc := s.doc
+	if s.lastRaw == nil || !sameContent(s.Path(), s.lastRaw) {
+		doc, _ = s.readDoc()
+		s.resolveKeys(&doc)
+		s.doc = doc
+		if s.readOnly != "" {
+			return fmt.Errorf("%w: %s", ErrReadOnly, s.readOnly)
+		}
+	}
+	work := doc.clone()
+	if err := fn(&work); err != nil {
+		return err
+	}
+	if err := s.writeLocked(&work); err != nil {
+		return err
+	}
+	s.doc = work
+	return nil
+}
+
+// refresh re-reads the file if another process changed it.
+func (s *Store) refresh() {
+	if !s.opened || s.readOnly != "" || (s.lastRaw != nil && sameContent(s.Path(), s.lastRaw)) {
+		return
+	}
+	if _, err := os.Stat(s.Path()); err != nil {
+		return
+	}
+	release, err := acquireLock(s.Dir)
+	if err != nil {
+		return
+	}
+	defer release()
+	doc, write := s.readDoc()
+	if s.resolveKeys(&doc) {
+		write = true
+	}
+	if write && s.readOnly == "" {
+		if s.writeLocked(&doc) != nil {
+			return
+		}
+	}
+	s.doc = doc
+}
+
+func foldName(n string) string { return strings.ToLower(strings.TrimSpace(n)) }
