@@ -1,0 +1,78 @@
+// Package capture provides the raw media sources GoLive encodes: the
+// screen (libavdevice: x11grab, avfoundation or gdigrab by GOOS), the
+// microphone (malgo), and a synthetic lavfi test pattern with an A/V sync
+// marker. Video sources deliver decoded libav frames; audio sources deliver
+// 48 kHz interleaved stereo float32 PCM.
+package capture
+
+import (
+	"context"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Audio format every AudioSource delivers.
+const (
+	SampleRate = 48000
+	Channels   = 2
+)
+
+// VideoFrame is one captured picture.
+type VideoFrame struct {
+	// Frame is owned by the source and valid until the next Read.
+	Frame *astiav.Frame
+	// Time is the wall-clock capture time of the picture.
+	Time time.Time
+}
+
+// VideoSource is a screen or synthetic picture source.
+type VideoSource interface {
+	// Start begins delivery; epoch is the stream clock's zero, which
+	// paced synthetic sources use as their own start.
+	Start(epoch time.Time) error
+	// Read blocks until the next picture, ctx ends or the source fails.
+	Read(ctx context.Context) (VideoFrame, error)
+	// Close frees the source. Read must not be running.
+	Close()
+}
+
+// AudioChunk is a run of captured audio samples.
+type AudioChunk struct {
+	// Samples are interleaved stereo float32 at 48 kHz, owned by the
+	// caller once returned.
+	Samples []float32
+	// Time is the wall-clock capture time of the first sample.
+	Time time.Time
+}
+
+// Frames returns the number of sample frames (samples per channel).
+func (c AudioChunk) Frames() int { return len(c.Samples) / Channels }
+
+// AudioSource is a microphone, a synthetic tone or silence.
+type AudioSource interface {
+	// Start begins capture; epoch is the stream clock's zero.
+	Start(epoch time.Time) error
+	// Read blocks until the next chunk, ctx ends or the source fails.
+	Read(ctx context.Context) (AudioChunk, error)
+	// Note describes a degraded state (e.g. a silence fallback), or "".
+	Note() string
+	// Close stops capture and frees the source. Read must not be running.
+	Close()
+}
+
+// sleepUntil waits until t or until ctx ends (returning its error).
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}

@@ -1,0 +1,135 @@
+package capture
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/asticode/go-astiav"
+)
+
+// The test pattern marks every second with a 100 ms full-frame white flash
+// and, starting at the same instant, a 100 ms beep 20 dB louder than the
+// continuous tone: an A/V sync check for the whole chain.
+const (
+	SyncPeriod = time.Second
+	SyncLength = 100 * time.Millisecond
+	// ToneGain and BeepGain scale lavfi's sine (amplitude 1/8).
+	ToneGain = 0.1
+	BeepGain = 1.0
+	// ToneFrequency is the frequency of the tone and the beep, in Hz.
+	ToneFrequency = 880
+)
+
+// syncExpr is true (non-zero) during the marker of each period.
+var syncExpr = fmt.Sprintf("lt(mod(t,%g),%g)", SyncPeriod.Seconds(), SyncLength.Seconds())
+
+// TestVideoGraph returns the lavfi graph of the synthetic picture:
+// testsrc2 with the white sync flash.
+func TestVideoGraph(width, height, fps int) string {
+	return fmt.Sprintf("testsrc2=size=%dx%d:rate=%d,"+
+		"drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='%s'",
+		width, height, fps, syncExpr)
+}
+
+// TestAudioGraph returns the lavfi graph of the synthetic sound: a tone
+// with the louder sync beep, 10 ms per frame, 48 kHz stereo float.
+func TestAudioGraph() string {
+	return fmt.Sprintf("sine=frequency=%d:sample_rate=%d:samples_per_frame=%d,"+
+		"volume='if(%s,%g,%g)':eval=frame,"+
+		"aformat=sample_fmts=flt:channel_layouts=stereo",
+		ToneFrequency, SampleRate, SampleRate/100, syncExpr, BeepGain, ToneGain)
+}
+
+// NewTestVideo opens the synthetic picture source, paced in real time.
+func NewTestVideo(width, height, fps int) (VideoSource, error) {
+	v, err := openVideoInput("lavfi", TestVideoGraph(width, height, fps), nil, true)
+	if err != nil {
+		return nil, fmt.Errorf("test video source: %w", err)
+	}
+	return v, nil
+}
+
+// testAudio is the synthetic sound source, paced in real time: each
+// chunk is released when its last sample would have been captured.
+type testAudio struct {
+	fc     *astiav.FormatContext
+	stream *astiav.Stream
+	pkt    *astiav.Packet
+	epoch  time.Time
+	pos    int64 // sample frames delivered
+}
+
+// NewTestAudio opens the synthetic sound source.
+func NewTestAudio() (AudioSource, error) {
+	fc, err := openInput("lavfi", TestAudioGraph(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("test audio source: %w", err)
+	}
+	a := &testAudio{fc: fc, pkt: astiav.AllocPacket()}
+	a.stream = findStream(fc, astiav.MediaTypeAudio)
+	if a.stream == nil {
+		a.Close()
+		return nil, errors.New("test audio source: lavfi graph has no audio stream")
+	}
+	par := a.stream.CodecParameters()
+	if par.CodecID() != astiav.CodecIDPcmF32Le || par.SampleRate() != SampleRate {
+		a.Close()
+		return nil, fmt.Errorf("test audio source: got %s at %d Hz, want pcm_f32le at %d Hz",
+			par.CodecID(), par.SampleRate(), SampleRate)
+	}
+	return a, nil
+}
+
+func (a *testAudio) Start(epoch time.Time) error {
+	a.epoch = epoch
+	return nil
+}
+
+func (a *testAudio) Read(ctx context.Context) (AudioChunk, error) {
+	for {
+		a.pkt.Unref()
+		if err := a.fc.ReadFrame(a.pkt); err != nil {
+			return AudioChunk{}, fmt.Errorf("read test audio: %w", err)
+		}
+		if a.pkt.StreamIndex() == a.stream.Index() {
+			break
+		}
+	}
+	samples := decodeF32LE(a.pkt.Data())
+	start := a.epoch.Add(samplesToDuration(a.pos))
+	a.pos += int64(len(samples) / Channels)
+	if err := sleepUntil(ctx, a.epoch.Add(samplesToDuration(a.pos))); err != nil {
+		return AudioChunk{}, err
+	}
+	return AudioChunk{Samples: samples, Time: start}, nil
+}
+
+func (a *testAudio) Note() string { return "" }
+
+func (a *testAudio) Close() {
+	if a.pkt != nil {
+		a.pkt.Free()
+		a.pkt = nil
+	}
+	if a.fc != nil {
+		a.fc.CloseInput()
+		a.fc.Free()
+		a.fc = nil
+	}
+}
+
+func decodeF32LE(b []byte) []float32 {
+	out := make([]float32, len(b)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+func samplesToDuration(n int64) time.Duration {
+	return time.Duration(n * int64(time.Second) / SampleRate)
+}

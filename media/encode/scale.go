@@ -1,0 +1,113 @@
+package encode
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Scaler converts captured pictures of any size and pixel format to the
+// encoder's size and format with swscale (lavfi scale filter), keeping the
+// aspect ratio: the picture is centred on black bars (letterbox or
+// pillarbox). The graph is rebuilt when the input size or format changes.
+type Scaler struct {
+	Width, Height int
+	PixelFormat   astiav.PixelFormat
+
+	graph      *astiav.FilterGraph
+	src, sink  *astiav.FilterContext
+	inW, inH   int
+	inFmt      astiav.PixelFormat
+	configured bool
+}
+
+// Scale writes src, converted, into dst (which is unreferenced first).
+func (s *Scaler) Scale(src, dst *astiav.Frame) error {
+	if !s.configured || src.Width() != s.inW || src.Height() != s.inH || src.PixelFormat() != s.inFmt {
+		if err := s.configure(src.Width(), src.Height(), src.PixelFormat()); err != nil {
+			return err
+		}
+	}
+	if err := s.src.BuffersrcAddFrame(src, astiav.NewBuffersrcFlags(astiav.BuffersrcFlagKeepRef)); err != nil {
+		return fmt.Errorf("scale: feed %dx%d frame: %w", src.Width(), src.Height(), err)
+	}
+	dst.Unref()
+	if err := s.sink.BuffersinkGetFrame(dst, astiav.NewBuffersinkFlags()); err != nil {
+		return fmt.Errorf("scale: get converted frame: %w", err)
+	}
+	return nil
+}
+
+// filterSpec is the lavfi chain from any picture to the output size.
+func (s *Scaler) filterSpec() string {
+	w, h := strconv.Itoa(s.Width), strconv.Itoa(s.Height)
+	return "scale=w=" + w + ":h=" + h + ":force_original_aspect_ratio=decrease:" +
+		"force_divisible_by=2:flags=bilinear," +
+		"pad=w=" + w + ":h=" + h + ":x=(ow-iw)/2:y=(oh-ih)/2:color=black," +
+		"setsar=1,format=pix_fmts=" + s.PixelFormat.Name()
+}
+
+func (s *Scaler) configure(w, h int, pf astiav.PixelFormat) error {
+	s.Close()
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("scale: invalid input size %dx%d", w, h)
+	}
+	s.graph = astiav.AllocFilterGraph()
+	if s.graph == nil {
+		return errors.New("scale: allocate filter graph")
+	}
+	s.graph.SetThreadCount(1)
+	var err error
+	s.src, err = s.graph.NewFilterContext(astiav.FindFilterByName("buffer"), "in", astiav.FilterArgs{
+		"video_size":   fmt.Sprintf("%dx%d", w, h),
+		"pix_fmt":      strconv.Itoa(int(pf)),
+		"time_base":    "1/1000",
+		"pixel_aspect": "1/1",
+	})
+	if err != nil {
+		return fmt.Errorf("scale: create buffer source for %dx%d %s: %w", w, h, pf.Name(), err)
+	}
+	s.sink, err = s.graph.NewFilterContext(astiav.FindFilterByName("buffersink"), "out", nil)
+	if err != nil {
+		return fmt.Errorf("scale: create buffer sink: %w", err)
+	}
+	if err := parseChain(s.graph, s.filterSpec(), s.src, s.sink); err != nil {
+		return fmt.Errorf("scale: %w", err)
+	}
+	s.inW, s.inH, s.inFmt, s.configured = w, h, pf, true
+	return nil
+}
+
+// parseChain links src -> spec -> sink in graph and configures it.
+func parseChain(g *astiav.FilterGraph, spec string, src, sink *astiav.FilterContext) error {
+	outputs := astiav.AllocFilterInOut()
+	defer outputs.Free()
+	inputs := astiav.AllocFilterInOut()
+	defer inputs.Free()
+	outputs.SetName("in")
+	outputs.SetFilterContext(src)
+	outputs.SetPadIdx(0)
+	outputs.SetNext(nil)
+	inputs.SetName("out")
+	inputs.SetFilterContext(sink)
+	inputs.SetPadIdx(0)
+	inputs.SetNext(nil)
+	if err := g.Parse(spec, inputs, outputs); err != nil {
+		return fmt.Errorf("parse filter %q: %w", spec, err)
+	}
+	if err := g.Configure(); err != nil {
+		return fmt.Errorf("configure filter %q: %w", spec, err)
+	}
+	return nil
+}
+
+// Close frees the filter graph.
+func (s *Scaler) Close() {
+	if s.graph != nil {
+		s.graph.Free()
+		s.graph = nil
+	}
+	s.src, s.sink, s.configured = nil, nil, false
+}
