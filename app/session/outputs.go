@@ -1,0 +1,91 @@
+package session
+
+import (
+	"fmt"
+	"image"
+	"strconv"
+	"strings"
+
+	"golive/app/profile"
+	"golive/media/engine"
+	"golive/media/unit"
+	"golive/outputs/record"
+	"golive/outputs/rtmp"
+	"golive/outputs/rtp"
+)
+
+// FromProfile turns a profile into a session configuration: its capture
+// and encoder settings and one output per enabled destination. The profile
+// is validated first (the same checks as the window and `golive profile`).
+func FromProfile(p profile.Profile) (Config, error) {
+	if err := p.ValidateForLive(); err != nil {
+		return Config{}, fmt.Errorf("profile %q: %w", p.Name, err)
+	}
+	cfg := Config{Engine: EngineConfig(p)}
+	for _, d := range p.Destinations {
+		if !d.Enabled {
+			continue
+		}
+		o, err := DestinationOutput(d)
+		if err != nil {
+			return Config{}, fmt.Errorf("destination %q: %w", d.Name, err)
+		}
+		cfg.Outputs = append(cfg.Outputs, o)
+	}
+	return cfg, nil
+}
+
+// EngineConfig maps a profile's capture and encoder settings.
+func EngineConfig(p profile.Profile) engine.Config {
+	c := p.Capture
+	e := p.Encoder
+	cfg := engine.Config{
+		Video: engine.VideoSourceConfig{Kind: c.Source, Display: c.Display, Cursor: c.Cursor},
+		Audio: engine.AudioSourceConfig{Kind: c.Audio, Device: c.AudioDevice},
+		Width: e.Width, Height: e.Height, FPS: e.FPS, VideoBitrate: e.VideoBitrate,
+		Encoder: e.Encoder, Preset: e.Preset, AudioBitrate: e.AudioBitrate,
+	}
+	if cfg.Encoder == "auto" {
+		cfg.Encoder = ""
+	}
+	cfg.Video.Region = parseRegion(c.Region)
+	return cfg
+}
+
+// parseRegion reads "X,Y,W,H" (already validated by the profile).
+func parseRegion(s string) image.Rectangle {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return image.Rectangle{}
+	}
+	var v [4]int
+	for i, p := range parts {
+		v[i], _ = strconv.Atoi(strings.TrimSpace(p))
+	}
+	return image.Rect(v[0], v[1], v[0]+v[2], v[1]+v[3])
+}
+
+// DestinationOutput builds the output of one profile destination.
+func DestinationOutput(d profile.Destination) (Output, error) {
+	switch {
+	case d.Kind == profile.KindRTMP && d.RTMP != nil:
+		r := d.RTMP
+		if _, err := rtmp.ParseURL(r.URL, r.Key); err != nil {
+			return Output{}, err
+		}
+		pub := &rtmp.Publisher{URL: r.URL, Key: r.Key, CAFile: r.CAFile, PinSHA256: r.PinSHA256}
+		return Output{Name: d.Name, Kind: "rtmp", Worker: pub, Reader: rtmp.ReaderConfig(d.Name),
+			AudioCodec: unit.CodecAAC}, nil
+	case d.Kind == profile.KindRTP && d.RTP != nil:
+		r := d.RTP
+		t := &rtp.Target{Name: d.Name, Host: r.Host, Port: r.Port, Mode: r.Mode, MTU: r.MTU,
+			TTL: r.TTL, RTCPMux: r.RTCPMux, SRTP: r.SRTP, SDPPath: r.SDPPath}
+		return Output{Name: d.Name, Kind: "rtp", Worker: t, Reader: t.ReaderConfig(),
+			AudioCodec: t.AudioCodec()}, nil
+	case d.Kind == profile.KindRecord && d.Record != nil:
+		rec := &record.Recorder{Path: d.Record.Path, Format: d.Record.Format}
+		return Output{Name: d.Name, Kind: "record", Worker: rec, Reader: record.ReaderConfig(d.Name),
+			AudioCodec: record.AudioCodec()}, nil
+	}
+	return Output{}, fmt.Errorf("unknown destination kind %q", d.Kind)
+}

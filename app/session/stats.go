@@ -1,0 +1,65 @@
+package session
+
+import (
+	"time"
+
+	"golive/outputs/dest"
+)
+
+// FrameStats counts video frames through the engine.
+type FrameStats struct {
+	Captured uint64 `json:"captured"`
+	Encoded  uint64 `json:"encoded"`
+	Skipped  uint64 `json:"skipped"`
+}
+
+// AudioStats is the microphone level meter and its state.
+type AudioStats struct {
+	PeakDB float64 `json:"peak_db"`
+	RMSDB  float64 `json:"rms_db"`
+	Note   string  `json:"note,omitempty"`
+}
+
+// Stats is one snapshot of a live session, printed once a second by
+// `golive live --stats json` and polled by the window. The JSON names are
+// relied on by scripts and the UI.
+type Stats struct {
+	ElapsedS   float64       `json:"elapsed_s"`
+	FPS        float64       `json:"fps"`
+	Frames     FrameStats    `json:"frames"`
+	Audio      AudioStats    `json:"audio"`
+	AVOffsetMs float64       `json:"av_offset_ms"`
+	UploadKbps float64       `json:"upload_kbps"`
+	Outputs    []dest.Status `json:"outputs"`
+	Error      string        `json:"error,omitempty"`
+	Live       bool          `json:"live"`
+}
+
+// Stats returns a snapshot of the engine and every output.
+func (s *Session) Stats() Stats {
+	es := s.eng.Stats()
+	st := Stats{
+		ElapsedS:   time.Since(s.started).Seconds(),
+		FPS:        es.FPS,
+		Frames:     FrameStats{Captured: es.Captured, Encoded: es.Encoded, Skipped: es.Skipped},
+		Audio:      AudioStats{PeakDB: es.AudioPeakDB, RMSDB: es.AudioRMSDB, Note: es.AudioNote},
+		AVOffsetMs: float64(es.AVOffset) / float64(time.Millisecond),
+		Outputs:    make([]dest.Status, 0, len(s.handlers)),
+	}
+	for _, h := range s.handlers {
+		o := h.Status()
+		if o.Kind != "record" {
+			st.UploadKbps += o.BitrateKbps
+		}
+		st.Outputs = append(st.Outputs, o)
+	}
+	select {
+	case <-s.done:
+	default:
+		st.Live = true
+	}
+	if err := s.Err(); err != nil {
+		st.Error = err.Error()
+	}
+	return st
+}
