@@ -88,8 +88,8 @@ rtmp {
   server {
     listen 127.0.0.1:%[3]d;
     chunk_size 4096;
-    application live { live on; record off; }
-    application live2 { live on; record off; }
+    application live { live on; record off; wait_key on; wait_video on; }
+    application live2 { live on; record off; wait_key on; wait_video on; }
   }
 }
 http {

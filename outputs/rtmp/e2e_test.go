@@ -1,0 +1,172 @@
+package rtmp
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"golive/media/engine"
+	"golive/media/stream"
+	"golive/media/testpeer"
+	"golive/media/unit"
+	"golive/outputs/dest"
+)
+
+// startEngine runs the real encoder on its synthetic sources (1280x720@30
+// testsrc, 48 kHz tone, libx264 + AAC) until the test ends.
+func startEngine(t *testing.T) *stream.Stream {
+	t.Helper()
+	testpeer.RequireBinaries(t, "ffprobe")
+	e := &engine.Engine{Config: engine.Config{
+		Video:       engine.VideoSourceConfig{Kind: engine.KindTest},
+		Audio:       engine.AudioSourceConfig{Kind: engine.KindTest},
+		AudioCodecs: []unit.Codec{unit.CodecAAC},
+		Logger:      testLogger(),
+	}}
+	if err := e.Initialize(); err != nil {
+		t.Fatalf("engine: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && ctx.Err() == nil {
+			t.Errorf("engine: %v", err)
+		}
+		e.Close()
+	})
+	return e.Stream()
+}
+
+// pull decodes an RTMP stream with ffprobe in the background, from before
+// it is published until the publisher stops.
+type pull struct {
+	done chan struct{}
+	a    *testpeer.Analysis
+	err  error
+}
+
+func startPull(t *testing.T, ng *testpeer.Nginx, app, key string) *pull {
+	t.Helper()
+	p := &pull{done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	go func() {
+		defer close(p.done)
+		defer cancel()
+		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "5000000")
+	}()
+	t.Cleanup(func() { cancel(); <-p.done })
+	// Wait until nginx has the player waiting for the stream.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if st, err := ng.Stat(); err == nil {
+			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("player for %s/%s did not connect", app, key)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// wait returns the analysis once the stream has ended.
+func (p *pull) wait(t *testing.T) *testpeer.Analysis {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("ffprobe did not finish after the publisher stopped")
+	}
+	if p.err != nil {
+		t.Fatalf("ffprobe: %v", p.err)
+	}
+	return p.a
+}
+
+// checkDecoded asserts an H.264 1280x720 + AAC stream that decoded without
+// error, with about `sent` video frames.
+func checkDecoded(t *testing.T, name string, a *testpeer.Analysis, sent uint64, minFrames int) {
+	t.Helper()
+	v, au := a.Stream("video"), a.Stream("audio")
+	if v == nil || au == nil || v.CodecName != "h264" || au.CodecName != "aac" {
+		t.Fatalf("%s: streams %+v, want h264 + aac", name, a.Streams)
+	}
+	if v.Width != 1280 || v.Height != 720 {
+		t.Errorf("%s: video %dx%d, want 1280x720", name, v.Width, v.Height)
+	}
+	if len(a.Errors) > 0 {
+		t.Errorf("%s: %d decode errors: %q", name, len(a.Errors), a.Errors[:min(len(a.Errors), 5)])
+	}
+	got := a.Count("video")
+	if got < minFrames || uint64(got) > sent || uint64(got)+3 < sent {
+		t.Errorf("%s: decoded %d video frames, sent %d (want at least %d, none lost)", name, got, sent, minFrames)
+	}
+	if a.Count("audio") < got { // 46.9 AAC frames/s against 30 video frames/s
+		t.Errorf("%s: only %d audio frames for %d video frames", name, a.Count("audio"), got)
+	}
+}
+
+// waitFrames waits until the handler has sent n video frames.
+func waitFrames(t *testing.T, h *dest.Handler, n uint64, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for h.Status().FramesSent < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: sent %d frames, want %d (state %s, error %q)", h.Name, h.Status().FramesSent, n, h.Status().State, h.Status().LastError)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// closeAll closes handlers concurrently and returns their final status.
+func closeAll(hs ...*dest.Handler) []dest.Status {
+	var wg sync.WaitGroup
+	for _, h := range hs {
+		wg.Add(1)
+		go func() { defer wg.Done(); h.Close() }()
+	}
+	wg.Wait()
+	out := make([]dest.Status, len(hs))
+	for i, h := range hs {
+		out[i] = h.Status()
+	}
+	return out
+}
+
+// TestPublishTwoApplications publishes the encoder's stream for 10 s to
+// two nginx applications at once and decodes each back with ffprobe.
+func TestPublishTwoApplications(t *testing.T) {
+	ng := testpeer.StartNginxRTMP(t)
+	s := startEngine(t)
+	pa, pb := startPull(t, ng, "live", "first"), startPull(t, ng, "live2", "second")
+	ha := startHandler(t, "a", s, &Publisher{URL: ng.RTMPURL("live", "first")})
+	hb := startHandler(t, "b", s, &Publisher{URL: ng.RTMPURL("live2", ""), Key: "second"})
+	waitState(t, ha, dest.StateLive, 10*time.Second)
+	waitState(t, hb, dest.StateLive, 10*time.Second)
+	waitFrames(t, ha, 150, 20*time.Second)
+	st, err := ng.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct{ app, key string }{{"live", "first"}, {"live2", "second"}} {
+		ns := st.Stream(w.app, w.key)
+		if ns == nil || ns.Publishing == nil || ns.Video.Width != 1280 || ns.Video.Codec != "H264" || ns.Audio.Codec != "AAC" {
+			t.Fatalf("nginx stat for %s/%s: %+v", w.app, w.key, ns)
+		}
+	}
+	waitFrames(t, ha, 300, 20*time.Second)
+	waitFrames(t, hb, 300, 20*time.Second)
+	final := closeAll(ha, hb)
+	for i, p := range []*pull{pa, pb} {
+		checkDecoded(t, final[i].Name, p.wait(t), final[i].FramesSent, 295)
+		// Only the frames before the first key frame (one GOP at most)
+		// are dropped: the reader starts at a key frame.
+		if final[i].Bytes < 2_000_000 || final[i].Dropped > 60 {
+			t.Errorf("%s: bytes %d, dropped %d", final[i].Name, final[i].Bytes, final[i].Dropped)
+		}
+	}
+}
