@@ -53,6 +53,7 @@ type Muxer struct {
 	audio  *track
 	avcc   bool // MP4/Matroska: length-prefixed NAL units
 	header bool
+	failed bool // WritePacket returned an output error
 	buf    []byte
 
 	started bool

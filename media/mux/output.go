@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sync/atomic"
 )
@@ -57,7 +58,10 @@ func (o *output) write(b []byte) (int, error) {
 	}
 	o.advance(int64(n))
 	if err != nil {
-		o.err = fmt.Errorf("write %s: %w", o.name, err)
+		o.err = err
+		if _, isPath := err.(*fs.PathError); !isPath {
+			o.err = fmt.Errorf("write %s: %w", o.name, err)
+		}
 		return n, o.err
 	}
 	return n, nil
@@ -81,19 +85,27 @@ func (o *output) seek(offset int64, whence int) (int64, error) {
 	whence &^= avseekForce
 	pos, err := o.s.Seek(offset, whence)
 	if err != nil {
-		o.err = fmt.Errorf("seek %s: %w", o.name, err)
+		o.err = err
+		if _, isPath := err.(*fs.PathError); !isPath {
+			o.err = fmt.Errorf("seek %s: %w", o.name, err)
+		}
 		return 0, o.err
 	}
 	o.pos = pos
 	return pos, nil
 }
 
-// close syncs and closes an owned file.
+// close syncs and closes an owned file. A file that already failed is
+// only closed.
 func (o *output) close() error {
 	if o.file == nil {
 		return nil
 	}
-	err := errors.Join(o.file.Sync(), o.file.Close())
+	var err error
+	if st, serr := o.file.Stat(); o.err == nil && serr == nil && st.Mode().IsRegular() {
+		err = o.file.Sync()
+	}
+	err = errors.Join(err, o.file.Close())
 	o.file = nil
 	if err != nil {
 		return fmt.Errorf("close %s: %w", o.name, err)

@@ -45,6 +45,7 @@ func (m *Muxer) WritePacket(p *unit.Packet) error {
 		err = m.out.err
 	}
 	if err != nil {
+		m.failed = m.out.err != nil
 		return m.wrapIOErr("write %s packet: %w", p.Codec.String(), err)
 	}
 	return nil
@@ -116,10 +117,11 @@ func toTicks(d time.Duration, tb astiav.Rational) int64 {
 }
 
 // Close writes the container trailer, frees libavformat's state and closes
-// the output file. It returns the first error met.
+// the output file. It returns the errors met, except an output error that
+// WritePacket already returned (the trailer is not attempted then).
 func (m *Muxer) Close() error {
 	var errs []error
-	if m.header && m.fc != nil {
+	if m.header && m.fc != nil && !m.failed {
 		if err := m.fc.WriteTrailer(); err != nil {
 			errs = append(errs, m.wrapIOErr("write %s trailer: %w", m.Format, err))
 		} else if m.out.err != nil {
