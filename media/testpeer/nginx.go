@@ -10,13 +10,16 @@ import (
 	"encoding/pem"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -102,6 +105,7 @@ http {
   server {
     listen 127.0.0.1:%[4]d;
     location /stat { rtmp_stat all; }
+    location /control { rtmp_control all; }
   }
 }
 stream {
@@ -295,6 +299,24 @@ func (s *NginxStat) Stream(app, name string) *NginxStream {
 		}
 	}
 	return nil
+}
+
+// DropSubscribers disconnects the players of a stream (nginx-rtmp's
+// control module), ending a pull that would otherwise wait for the next
+// publisher. It returns how many were dropped.
+func (n *Nginx) DropSubscribers(app, name string) (int, error) {
+	cl := http.Client{Timeout: 5 * time.Second}
+	resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/control/drop/subscriber?app=%s&name=%s",
+		n.HTTPPort, url.QueryEscape(app), url.QueryEscape(name)))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("nginx control: %s", resp.Status)
+	}
+	return strconv.Atoi(strings.TrimSpace(string(b)))
 }
 
 // Stat fetches and parses /stat.

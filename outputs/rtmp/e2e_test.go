@@ -43,19 +43,21 @@ func startEngine(t *testing.T) *stream.Stream {
 // pull decodes an RTMP stream with ffprobe in the background, from before
 // it is published until the publisher stops.
 type pull struct {
-	done chan struct{}
+	ng       *testpeer.Nginx
+	app, key string
+	done     chan struct{}
 	a    *testpeer.Analysis
 	err  error
 }
 
 func startPull(t *testing.T, ng *testpeer.Nginx, app, key string) *pull {
 	t.Helper()
-	p := &pull{done: make(chan struct{})}
+	p := &pull{ng: ng, app: app, key: key, done: make(chan struct{})}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	go func() {
 		defer close(p.done)
 		defer cancel()
-		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "5000000")
+		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "30000000")
 	}()
 	t.Cleanup(func() { cancel(); <-p.done })
 	// Wait until nginx has the player waiting for the stream.
@@ -73,9 +75,29 @@ func startPull(t *testing.T, ng *testpeer.Nginx, app, key string) *pull {
 	}
 }
 
-// wait returns the analysis once the stream has ended.
+// wait ends the pull once the publisher has left (nginx keeps players
+// waiting for the next publisher) and returns what ffprobe decoded.
 func (p *pull) wait(t *testing.T) *testpeer.Analysis {
 	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := p.ng.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Stream(p.app, p.key); s == nil || s.Publishing == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/%s still published after the publisher closed", p.app, p.key)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Let nginx pass the last frames on before dropping the player.
+	time.Sleep(300 * time.Millisecond)
+	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case <-p.done:
 	case <-time.After(30 * time.Second):
@@ -93,7 +115,7 @@ func checkDecoded(t *testing.T, name string, a *testpeer.Analysis, sent uint64, 
 	t.Helper()
 	v, au := a.Stream("video"), a.Stream("audio")
 	if v == nil || au == nil || v.CodecName != "h264" || au.CodecName != "aac" {
-		t.Fatalf("%s: streams %+v, want h264 + aac", name, a.Streams)
+		t.Fatalf("%s: streams %+v, want h264 + aac (errors %q)", name, a.Streams, a.Errors)
 	}
 	if v.Width != 1280 || v.Height != 720 {
 		t.Errorf("%s: video %dx%d, want 1280x720", name, v.Width, v.Height)
