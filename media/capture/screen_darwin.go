@@ -15,7 +15,7 @@ func screenInput(cfg ScreenConfig) (string, string, map[string]string, error) {
 	}
 	device := cfg.Display
 	if device == "" {
-		device = "Capture screen 0"
+		device = defaultScreenName
 	}
 	opts := map[string]string{
 		"framerate":      strconv.Itoa(cfg.FPS),
@@ -24,3 +24,5 @@ func screenInput(cfg ScreenConfig) (string, string, map[string]string, error) {
 	}
 	return "avfoundation", device + ":none", opts, nil
 }
+
+const defaultScreenName = "Capture screen 0"

@@ -8,7 +8,7 @@ import "strconv"
 func screenInput(cfg ScreenConfig) (string, string, map[string]string, error) {
 	target := cfg.Display
 	if target == "" {
-		target = "desktop"
+		target = defaultScreenName
 	}
 	opts := map[string]string{
 		"framerate":  strconv.Itoa(cfg.FPS),
@@ -21,3 +21,5 @@ func screenInput(cfg ScreenConfig) (string, string, map[string]string, error) {
 	}
 	return "gdigrab", target, opts, nil
 }
+
+const defaultScreenName = "desktop"

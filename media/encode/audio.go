@@ -87,6 +87,14 @@ func (a *Audio) open() error {
 	if len(config) == 0 {
 		return errors.New("encoder produced no codec configuration (extradata)")
 	}
+	if a.Codec == unit.CodecOpus {
+		if len(config) < 19 || string(config[:8]) != "OpusHead" {
+			return fmt.Errorf("unexpected Opus header %x", config)
+		}
+		// The priming packet is dropped (see Audio), so decoders must
+		// not skip samples again: pre-skip (bytes 10-11) = 0.
+		config[10], config[11] = 0, 0
+	}
 	a.params = unit.AudioParams{
 		Codec: a.Codec, SampleRate: SampleRate, Channels: Channels,
 		Bitrate: a.Bitrate, FrameSize: a.frameSize, Config: config,

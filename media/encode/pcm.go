@@ -46,6 +46,25 @@ static int golive_write_pcm(AVFrame *f, const float *in, int nb, int ch) {
 	f->nb_samples = nb;
 	return 0;
 }
+// golive_read_pcm copies a decoded frame's samples, interleaved, as float
+// into out (room for nb_samples * channels).
+static int golive_read_pcm(const AVFrame *f, float *out, int ch) {
+	int nb = f->nb_samples;
+	for (int c = 0; c < ch; c++) {
+		for (int i = 0; i < nb; i++) {
+			float v;
+			switch (f->format) {
+			case AV_SAMPLE_FMT_FLT:  v = ((const float *)f->data[0])[i * ch + c]; break;
+			case AV_SAMPLE_FMT_FLTP: v = ((const float *)f->extended_data[c])[i]; break;
+			case AV_SAMPLE_FMT_S16:  v = ((const short *)f->data[0])[i * ch + c] / 32768.0f; break;
+			case AV_SAMPLE_FMT_S16P: v = ((const short *)f->extended_data[c])[i] / 32768.0f; break;
+			default: return AVERROR(EINVAL);
+			}
+			out[i * ch + c] = v;
+		}
+	}
+	return 0;
+}
 */
 import "C"
 
@@ -74,4 +93,20 @@ func writePCM(f *astiav.Frame, samples []float32, channels int) error {
 		return fmt.Errorf("write pcm (%d frames, %s): %w", nb, f.SampleFormat().Name(), astiav.Error(ret))
 	}
 	return nil
+}
+
+// ReadPCM returns a decoded audio frame's samples as interleaved float32
+// (flt, fltp, s16 and s16p frames), for tools and tests that inspect
+// decoded audio.
+func ReadPCM(f *astiav.Frame) ([]float32, error) {
+	ch := f.ChannelLayout().NbChannels()
+	nb := f.NbSamples()
+	if ch <= 0 || nb <= 0 {
+		return nil, fmt.Errorf("read pcm: frame has %d channels, %d samples", ch, nb)
+	}
+	out := make([]float32, nb*ch)
+	if ret := C.golive_read_pcm((*C.AVFrame)(f.UnsafePointer()), (*C.float)(unsafe.Pointer(&out[0])), C.int(ch)); ret < 0 {
+		return nil, fmt.Errorf("read pcm (%s): %w", f.SampleFormat().Name(), astiav.Error(ret))
+	}
+	return out, nil
 }

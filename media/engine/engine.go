@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+	"github.com/gen2brain/malgo"
 
 	"golive/media/capture"
 	"golive/media/encode"
@@ -89,6 +90,8 @@ type Engine struct {
 	preview  previewer
 	// beforeEncode, when set (tests), runs before every video encode.
 	beforeEncode func()
+	// micBackends overrides the audio backends (tests: capture.BackendNull).
+	micBackends []malgo.Backend
 
 	mu      sync.Mutex
 	state   runState
@@ -253,7 +256,7 @@ func (e *Engine) openAudioSource() error {
 	case KindTest:
 		e.audioSrc, err = capture.NewTestAudio()
 	case KindMic:
-		e.audioSrc, err = openMicrophone(e.Audio.Device, e.Logger)
+		e.audioSrc = openMicrophone(e.Audio.Device, e.micBackends, e.Logger)
 	case KindNone:
 		if len(e.AudioCodecs) > 0 {
 			e.audioSrc = capture.NewSilence("audio source disabled: sending silence")

@@ -185,3 +185,65 @@ func checkSync(t *testing.T, video, audio []*unit.Packet) {
 		}
 	}
 }
+
+// TestSyncPattern decodes what the engine sent and checks that the white
+// flash and the beep of the test pattern start together, every second,
+// on both audio codecs.
+func TestSyncPattern(t *testing.T) {
+	e := newTestEngine(t, unit.CodecAAC, unit.CodecOpus)
+	pkts := collect(t, e, 3300*time.Millisecond)
+	video, audio := split(pkts)
+	tr := e.Stream().Tracks()
+	op := tr.AudioFor(unit.CodecOpus)
+	if op == nil || op.FrameSize != 960 || op.Channels != 2 || len(op.Config) < 19 ||
+		string(op.Config[:8]) != "OpusHead" || op.Config[9] != 2 {
+		t.Fatalf("opus track %+v", op)
+	}
+	checkAudio(t, audio[unit.CodecOpus], 960)
+	checkAudio(t, audio[unit.CodecAAC], 1024)
+	pts, luma := decodeLuma(t, video)
+	flashes := flashOnsets(pts, luma)
+	t.Logf("flashes at %v (luma %.0f..%.0f)", flashes, minOf(luma), maxOf(luma))
+	if len(flashes) < 2 {
+		t.Fatalf("found %d flashes in %d pictures", len(flashes), len(luma))
+	}
+	for i, f := range flashes {
+		if f != time.Duration(i+1)*time.Second {
+			t.Errorf("flash %d at %v, want %v", i, f, time.Duration(i+1)*time.Second)
+		}
+	}
+	for _, codec := range []unit.Codec{unit.CodecAAC, unit.CodecOpus} {
+		samples, start := decodeAudio(t, tr.AudioFor(codec), audio[codec])
+		beeps := beepOnsets(samples, start, 0.03)
+		t.Logf("%s: first packet at %v, %d samples decoded from %v, beeps at %v", codec, audio[codec][0].PTS, len(samples), start, beeps)
+		// The reader drops audio written before the first key frame, so
+		// Opus (13.5 ms first packet) may start one packet later.
+		if first := audio[codec][0].PTS; first > 40*time.Millisecond || start > 40*time.Millisecond {
+			t.Errorf("%s starts at %v (decoded from %v), want near 0", codec, first, start)
+		}
+		if len(beeps) < len(flashes) {
+			t.Fatalf("%s: %d beeps for %d flashes", codec, len(beeps), len(flashes))
+		}
+		for i, f := range flashes {
+			if d := beeps[i] - f; absDur(d) > 20*time.Millisecond {
+				t.Errorf("%s: beep %d at %v, flash at %v: A/V offset %v", codec, i, beeps[i], f, d)
+			}
+		}
+	}
+}
+
+func minOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = min(m, x)
+	}
+	return m
+}
+
+func maxOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}

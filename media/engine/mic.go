@@ -1,14 +1,27 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
+
+	"github.com/gen2brain/malgo"
 
 	"golive/media/capture"
 )
 
-// openMicrophone opens the named capture device, or falls back to silence
-// with an explanatory note.
-func openMicrophone(device string, log *slog.Logger) (capture.AudioSource, error) {
-	log.Warn("microphone capture is not wired yet: sending silence", "device", device)
-	return capture.NewSilence("microphone capture not available yet: sending silence"), nil
+// openMicrophone opens the capture device; when none is usable the engine
+// sends silence and says why in Stats.AudioNote rather than failing the
+// broadcast.
+func openMicrophone(device string, backends []malgo.Backend, log *slog.Logger) capture.AudioSource {
+	src, err := capture.NewMicrophone(capture.MicConfig{Device: device, Backends: backends})
+	if err == nil {
+		return src
+	}
+	note := fmt.Sprintf("microphone unavailable (%v): sending silence", err)
+	if errors.Is(err, capture.ErrNoMicrophone) && device == "" {
+		note = "no microphone found: sending silence"
+	}
+	log.Warn("audio source fallback", "note", note)
+	return capture.NewSilence(note)
 }
