@@ -12,12 +12,14 @@ import (
 // tsOptions make the MPEG-TS a player can join at any time: PAT/PMT ten
 // times a second and again at each key frame, PCR every 20 ms, and every
 // packet flushed at once (no extra latency in the I/O buffer). The H.264
-// key frames carry SPS/PPS in band.
+// key frames carry SPS/PPS in band. The interleaver waits at most 300 ms
+// for a late track, so a stalled audio encoder cannot hold video back.
 var tsOptions = map[string]string{
-	"pat_period":    "0.1",
-	"pcr_period":    "20",
-	"mpegts_flags":  "+resend_headers",
-	"flush_packets": "1",
+	"pat_period":           "0.1",
+	"pcr_period":           "20",
+	"mpegts_flags":         "+resend_headers",
+	"flush_packets":        "1",
+	"max_interleave_delta": "300000",
 }
 
 // tsPacketizer groups MPEG-TS packets into RTP payloads (RFC 2250 section
