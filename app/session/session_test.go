@@ -25,10 +25,16 @@ func (stalledWorker) Run(ctx context.Context, s *dest.Session) error {
 	return ctx.Err()
 }
 
-func testProfile(t *testing.T, recordPath string) profile.Profile {
-	t.Helper()
+// testSourceProfile is the default profile on the test source and tone.
+func testSourceProfile() profile.Profile {
 	p := profile.DefaultProfile()
 	p.Capture.Source, p.Capture.Audio = profile.SourceTest, profile.AudioTest
+	return p
+}
+
+func testProfile(t *testing.T, recordPath string) profile.Profile {
+	t.Helper()
+	p := testSourceProfile()
 	rec, err := profile.ParseRecordFlag(recordPath)
 	if err != nil {
 		t.Fatal(err)
