@@ -115,6 +115,9 @@ func (r *RTP) setOption(d *Destination, k, v string) error {
 	switch k {
 	case "mode":
 		r.Mode = strings.ToLower(v)
+		if !oneOf(r.Mode, RTPModes) {
+			return fmt.Errorf("unknown mode %q (use mpegts or native)", v)
+		}
 	case "mtu":
 		r.MTU, err = strconv.Atoi(v)
 	case "ttl":

@@ -58,6 +58,9 @@ func defaultDoc() fileDoc {
 // parseDoc decodes a profiles file of any schema version, migrating it to
 // the current one. It returns the version found in the file.
 func parseDoc(data []byte) (fileDoc, int, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fileDoc{}, 0, errors.New("the file is empty")
+	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return fileDoc{}, 0, fmt.Errorf("not valid JSON: %s", jsonReason(err))
@@ -89,6 +92,8 @@ func jsonReason(err error) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"):
+		return "the file ends too early (truncated)"
 	case errors.As(err, &se):
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	case errors.As(err, &te):
@@ -200,6 +205,9 @@ func syncDir(dir string) {
 	_ = d.Close()
 }
 
+// renameAside is os.Rename; tests replace it to simulate a failure.
+var renameAside = os.Rename
+
 // moveAside renames a file that cannot be used to NAME.SUFFIX-TIMESTAMP
 // (never overwriting anything) and returns the new path.
 func moveAside(path, suffix string, now time.Time) (string, error) {
@@ -211,7 +219,7 @@ func moveAside(path, suffix string, now time.Time) (string, error) {
 		}
 		target = fmt.Sprintf("%s-%d", base, i)
 	}
-	if err := os.Rename(path, target); err != nil {
+	if err := renameAside(path, target); err != nil {
 		return "", err
 	}
 	return target, nil

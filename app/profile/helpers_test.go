@@ -107,3 +107,5 @@ func fullProfile() Profile {
 }
 
 func testdataPath(name string) string { return filepath.Join("testdata", name) }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,120 @@
+package profile
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzLoadProfiles feeds arbitrary bytes to the profile loader: parsing
+// never panics, a parsed file re-encodes to a fixed point, and Store.Open
+// always starts (moving a bad file aside) without losing the input.
+// Corpus: testdata/fuzz/FuzzLoadProfiles. Run: go test -fuzz=FuzzLoadProfiles ./app/profile
+func FuzzLoadProfiles(f *testing.F) {
+	for _, seed := range []string{
+		`{"schema":1,"profiles":[]}`,
+		`{"profiles":{"A":{"rtmp_url":"rtmp://h/app/k","rtp":"[::1]:5004"}}}`,
+		`{"schema":99,"x":{"y":[1]},"profiles":[{"name":"N","destinations":[{"kind":"rtmp","rtmp":{"url":"rtmps://h/a"}}]}]}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, _, err := parseDoc(data)
+		if err == nil {
+			for i := range doc.Profiles {
+				_ = doc.Profiles[i].Validate()
+				_ = doc.Profiles[i].ValidateForLive()
+			}
+			enc1, err := encodeDoc(doc)
+			if err != nil {
+				t.Fatalf("encode parsed doc: %v", err)
+			}
+			doc2, _, err := parseDoc(enc1)
+			if err != nil {
+				t.Fatalf("re-parse own output: %v\n%s", err, enc1)
+			}
+			enc2, _ := encodeDoc(doc2)
+			if !bytes.Equal(enc1, enc2) {
+				t.Fatalf("not a fixed point:\n%s\n%s", enc1, enc2)
+			}
+		}
+		dir := fastTempDir(t)
+		path := filepath.Join(dir, FileName)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s := &Store{Dir: dir, Keyring: &MemoryKeyring{}, Logger: discardLogger()}
+		if err := s.Open(); err != nil {
+			t.Fatalf("Open must always start: %v", err)
+		}
+		if err != nil || len(bytes.TrimSpace(data)) == 0 {
+			// The bad input must still exist, moved aside, byte for byte.
+			matches, _ := filepath.Glob(path + ".corrupt-*")
+			if len(matches) != 1 {
+				t.Fatalf("bad file not moved aside: %v", matches)
+			}
+			if got, _ := os.ReadFile(matches[0]); !bytes.Equal(got, data) {
+				t.Fatal("moved-aside content differs")
+			}
+		}
+	})
+}
+
+// FuzzDestinationFlags fuzzes the destination URL parsers behind --rtmp
+// URL[#KEY] / --rtmp-key (outputs/rtmp.ParseURL) and --rtp
+// HOST:PORT[?opts]: no panic, a key never appears in an error, and what
+// is accepted validates and survives a round trip.
+// Corpus: testdata/fuzz/FuzzDestinationFlags.
+func FuzzDestinationFlags(f *testing.F) {
+	f.Add("rtmp://live.twitch.tv/app", "live_123456789_abc", "127.0.0.1:5004")
+	f.Add("rtmps://a.rtmps.youtube.com:443/live2/xxxx-yyyy#xxxx-yyyy", "", "[::1]:5004?mode=native&mtu=1400")
+	f.Fuzz(func(t *testing.T, rawURL, key, rtpSpec string) {
+		d, err := ParseRTMPFlag(rawURL, key)
+		if err != nil {
+			if len(key) >= 8 && !strings.Contains(rawURL, key) && strings.Contains(err.Error(), key) {
+				t.Fatalf("error leaks the key: %v", err)
+			}
+		} else {
+			if d.RTMP == nil || d.Kind != KindRTMP {
+				t.Fatalf("bad destination %+v", d)
+			}
+			if err := checkDest(d); err != nil {
+				t.Fatalf("accepted %q but does not validate: %v", rawURL, err)
+			}
+			again, err := ParseRTMPFlag(d.RTMP.URL, d.RTMP.Key)
+			if err != nil || again.RTMP.URL != d.RTMP.URL || again.RTMP.Key != d.RTMP.Key {
+				t.Fatalf("round trip of %q: %v", rawURL, err)
+			}
+		}
+		r, err := ParseRTPFlag(rtpSpec)
+		if err != nil {
+			return
+		}
+		if err := checkDest(r); err != nil {
+			t.Fatalf("accepted %q but does not validate: %v", rtpSpec, err)
+		}
+		again, err := ParseRTPFlag(r.RTP.TargetString())
+		if err != nil {
+			t.Fatalf("round trip of %q via %q: %v", rtpSpec, r.RTP.TargetString(), err)
+		}
+		again.Name = r.Name
+		if again.RTP.Host != r.RTP.Host || again.RTP.Port != r.RTP.Port || again.RTP.Mode != r.RTP.Mode ||
+			again.RTP.MTU != r.RTP.MTU || again.RTP.TTL != r.RTP.TTL || again.RTP.SDPPath != r.RTP.SDPPath {
+			t.Fatalf("round trip of %q changed it: %+v vs %+v", rtpSpec, *again.RTP, *r.RTP)
+		}
+	})
+}
+
+// fastTempDir is a temporary directory on tmpfs when there is one: the
+// store fsyncs every write, which on a disk makes fuzzing crawl.
+func fastTempDir(t *testing.T) string {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		if dir, err := os.MkdirTemp("/dev/shm", "golive-fuzz-"); err == nil {
+			t.Cleanup(func() { _ = os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return t.TempDir()
+}
