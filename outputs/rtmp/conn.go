@@ -89,6 +89,7 @@ type dialOptions struct {
 	tls          *tlsSetup
 	timeout      time.Duration
 	writeTimeout time.Duration
+	sendBuffer   int
 	written      *atomic.Uint64
 }
 
@@ -99,6 +100,9 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 	nc, err := d.DialContext(ctx, "tcp", o.ep.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", o.ep.Addr(), err)
+	}
+	if tc, ok := nc.(*net.TCPConn); ok && o.sendBuffer > 0 {
+		_ = tc.SetWriteBuffer(o.sendBuffer)
 	}
 	if o.ep.Scheme == "rtmps" {
 		if nc, err = o.tls.handshake(ctx, nc, o.timeout); err != nil {
@@ -158,7 +162,8 @@ func timeoutHint(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("server closed the connection (%w)", err)
 	}
-	return err
+	// A plain wrapper: go-rtmp's errors print stack traces with %+v.
+	return fmt.Errorf("%w", err)
 }
 
 // readLoop decodes server messages: chunk size changes are applied, pings
@@ -232,7 +237,19 @@ func (c *clientConn) write(ctx context.Context, csid int, ts, streamID uint32, m
 	}
 	c.cmsg.StreamID = streamID
 	c.cmsg.Message = msg
-	return c.cs.Write(ctx, csid, ts, &c.cmsg)
+	if err := c.cs.Write(ctx, csid, ts, &c.cmsg); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// Wrapping with fmt also hides go-rtmp's pkg/errors stack
+		// traces, which slog would print with %+v.
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return fmt.Errorf("rtmp write: the server stopped reading (%w)", err)
+		}
+		return fmt.Errorf("rtmp write: %w", err)
+	}
+	return nil
 }
 
 // command sends an AMF0 command message.

@@ -2,6 +2,7 @@ package rtmp
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -13,31 +14,53 @@ import (
 	"golive/outputs/dest"
 )
 
-// startEngine runs the real encoder on its synthetic sources (1280x720@30
-// testsrc, 48 kHz tone, libx264 + AAC) until the test ends.
+var shared struct {
+	once   sync.Once
+	e      *engine.Engine
+	cancel context.CancelFunc
+	done   chan error
+	err    error
+}
+
+// startEngine returns the stream of the real encoder running on its
+// synthetic sources (1280x720@30 testsrc, 48 kHz tone, libx264 + AAC).
+// One engine is shared by the package's tests (one encode, many
+// destinations, as in the application) and stopped by TestMain.
 func startEngine(t *testing.T) *stream.Stream {
 	t.Helper()
 	testpeer.RequireBinaries(t, "ffprobe")
-	e := &engine.Engine{Config: engine.Config{
-		Video:       engine.VideoSourceConfig{Kind: engine.KindTest},
-		Audio:       engine.AudioSourceConfig{Kind: engine.KindTest},
-		AudioCodecs: []unit.Codec{unit.CodecAAC},
-		Logger:      testLogger(),
-	}}
-	if err := e.Initialize(); err != nil {
-		t.Fatalf("engine: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil && ctx.Err() == nil {
-			t.Errorf("engine: %v", err)
+	shared.once.Do(func() {
+		e := &engine.Engine{Config: engine.Config{
+			Video:       engine.VideoSourceConfig{Kind: engine.KindTest},
+			Audio:       engine.AudioSourceConfig{Kind: engine.KindTest},
+			AudioCodecs: []unit.Codec{unit.CodecAAC},
+			Logger:      testLogger(),
+		}}
+		if shared.err = e.Initialize(); shared.err != nil {
+			return
 		}
-		e.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		shared.e, shared.cancel, shared.done = e, cancel, make(chan error, 1)
+		go func() { shared.done <- e.Run(ctx) }()
 	})
-	return e.Stream()
+	if shared.err != nil {
+		t.Fatalf("engine: %v", shared.err)
+	}
+	return shared.e.Stream()
+}
+
+// stopEngine stops the shared engine, if it was started.
+func stopEngine() error {
+	if shared.e == nil {
+		return nil
+	}
+	shared.cancel()
+	err := <-shared.done
+	shared.e.Close()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
 }
 
 // pull decodes an RTMP stream with ffprobe in the background, from before
@@ -46,8 +69,8 @@ type pull struct {
 	ng       *testpeer.Nginx
 	app, key string
 	done     chan struct{}
-	a    *testpeer.Analysis
-	err  error
+	a        *testpeer.Analysis
+	err      error
 }
 
 func startPull(t *testing.T, ng *testpeer.Nginx, app, key string) *pull {
@@ -162,6 +185,7 @@ func closeAll(hs ...*dest.Handler) []dest.Status {
 // TestPublishTwoApplications publishes the encoder's stream for 10 s to
 // two nginx applications at once and decodes each back with ffprobe.
 func TestPublishTwoApplications(t *testing.T) {
+	t.Parallel()
 	ng := testpeer.StartNginxRTMP(t)
 	s := startEngine(t)
 	pa, pb := startPull(t, ng, "live", "first"), startPull(t, ng, "live2", "second")
