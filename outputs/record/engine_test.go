@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,13 +43,30 @@ func startRecording(t testing.TB, e *engine.Engine, path string) *dest.Handler {
 	return h
 }
 
-// runEngine runs e for d, then closes it so that every reader drains its
-// queue and sees the end of the stream.
-func runEngine(t testing.TB, e *engine.Engine, d time.Duration) {
+// runEngine runs e until it has encoded frames video frames (not for a
+// wall-clock time: a loaded machine slows the real-time source down), then
+// closes it so that every reader drains its queue and sees the end of the
+// stream.
+func runEngine(t testing.TB, e *engine.Engine, frames uint64) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if err := e.Run(ctx); err != nil && ctx.Err() == nil {
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	limit := time.After(2 * time.Minute)
+	for e.Stats().Encoded < frames {
+		select {
+		case err := <-done:
+			t.Fatalf("engine stopped early: %v", err)
+		case <-limit:
+			t.Fatalf("engine encoded only %d frames", e.Stats().Encoded)
+		case <-tick.C:
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
 		t.Errorf("engine run: %v", err)
 	}
 	e.Close()
@@ -66,8 +84,9 @@ func waitStopped(t testing.TB, h *dest.Handler) dest.Status {
 	return st
 }
 
-// TestRecordTenSeconds records the test source to MKV and fragmented MP4
-// at once and decodes both files with ffprobe.
+// TestRecordTenSeconds records 10 s of media (300 frames) of the test
+// source to MKV and fragmented MP4 at once and decodes both files with
+// ffprobe, then measures their lip sync.
 func TestRecordTenSeconds(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffprobe", "ffmpeg")
 	dir := t.TempDir()
@@ -77,10 +96,10 @@ func TestRecordTenSeconds(t *testing.T) {
 	for _, p := range paths {
 		hs = append(hs, startRecording(t, e, p))
 	}
-	runEngine(t, e, 10*time.Second)
+	runEngine(t, e, 300)
 	es := e.Stats()
-	if got := es.Encoded + es.Skipped; got < 285 || got > 315 {
-		t.Errorf("engine captured %d frames in 10 s, want 300±15", got)
+	if es.Skipped > 0 {
+		t.Logf("the engine skipped %d frames under load", es.Skipped)
 	}
 	for i, h := range hs {
 		st := waitStopped(t, h)
@@ -93,9 +112,7 @@ func TestRecordTenSeconds(t *testing.T) {
 			t.Errorf("%s: a/v sync: %v", paths[i], err)
 			continue
 		}
-		if len(sync.Offsets) < 8 || sync.MaxAbsOffset > 40*time.Millisecond {
-			t.Errorf("%s: a/v offsets %v (max %v), want >= 8 within 40 ms", paths[i], sync.Offsets, sync.MaxAbsOffset)
-		}
+		checkSync(t, paths[i], sync, es.Skipped == 0)
 		t.Logf("%s: %d bytes, %d frames, a/v offsets %v", filepath.Base(paths[i]), st.Bytes, st.FramesSent, sync.Offsets)
 	}
 }
@@ -123,19 +140,49 @@ func checkRecording(t *testing.T, path string, st dest.Status, es engine.Stats) 
 		t.Errorf("%s: audio %s %s Hz %d ch", path, au.CodecName, au.SampleRate, au.Channels)
 	}
 	n := a.Count("video")
-	if uint64(n) != es.Encoded || n < 270 {
-		t.Errorf("%s: %d video frames, the engine encoded %d (~300 in 10 s)", path, n, es.Encoded)
+	if uint64(n) != es.Encoded || n < 300 || n > 310 {
+		t.Errorf("%s: %d video frames, the engine encoded %d (300 wanted)", path, n, es.Encoded)
 	}
 	if uint64(n) != st.FramesSent {
 		t.Errorf("%s: decoded %d frames, counter says %d", path, n, st.FramesSent)
 	}
-	// ~10 s of 1024-sample AAC frames at 48 kHz: 46.9 per second.
-	if na, want := a.Count("audio"), n*48000/1024/30; na < want-15 || na > want+15 {
-		t.Errorf("%s: %d audio frames for %d video frames, want about %d", path, na, n, want)
-	}
+	checkAudioSpan(t, path, a)
 	checkKeyFrames(t, path, a, es.Skipped == 0)
 	if fi, err := os.Stat(path); err != nil || uint64(fi.Size()) != st.Bytes {
 		t.Errorf("%s: byte counter %d, file %v (%v)", path, st.Bytes, fi.Size(), err)
+	}
+}
+
+// checkAudioSpan wants the 1024-sample AAC frames to cover the same span
+// as the video, within 0.3 s.
+func checkAudioSpan(t *testing.T, path string, a *testpeer.Analysis) {
+	t.Helper()
+	var lastVideo float64
+	for _, f := range a.Frames {
+		if f.MediaType == "video" {
+			lastVideo = max(lastVideo, f.Time())
+		}
+	}
+	audio := float64(a.Count("audio")) * 1024 / 48000
+	if d := audio - lastVideo; d < -0.3 || d > 0.3 {
+		t.Errorf("%s: %.2f s of audio for %.2f s of video", path, audio, lastVideo)
+	}
+}
+
+// checkSync wants the flash and beep of at least 8 markers within 40 ms
+// of each other in the median; every one of them when the engine skipped
+// no frame (a skipped flash frame delays the visible onset).
+func checkSync(t *testing.T, path string, r *testpeer.SyncReport, all bool) {
+	t.Helper()
+	if len(r.Offsets) < 8 {
+		t.Errorf("%s: only %d markers paired: %v", path, len(r.Offsets), r.Offsets)
+		return
+	}
+	sorted := slices.Clone(r.Offsets)
+	slices.Sort(sorted)
+	median := sorted[len(sorted)/2]
+	if median.Abs() > 40*time.Millisecond || (all && r.MaxAbsOffset > 40*time.Millisecond) {
+		t.Errorf("%s: a/v offsets %v (median %v, max %v), want within 40 ms", path, r.Offsets, median, r.MaxAbsOffset)
 	}
 }
 
