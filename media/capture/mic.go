@@ -67,10 +67,27 @@ func ListMicrophones(backends []malgo.Backend) ([]Microphone, error) {
 	return listDevices(mctx.Context)
 }
 
-func listDevices(mctx malgo.Context) ([]Microphone, error) {
+// captureDevices lists real capture devices: ALSA's "null" PCM, which
+// only generates zeros, is not a microphone.
+func captureDevices(mctx malgo.Context) ([]malgo.DeviceInfo, error) {
 	infos, err := mctx.Devices(malgo.Capture)
 	if err != nil {
 		return nil, fmt.Errorf("list microphones: %w", err)
+	}
+	out := infos[:0]
+	for _, in := range infos {
+		if strings.TrimRight(string(in.ID[:]), "\x00") == "null" {
+			continue
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+func listDevices(mctx malgo.Context) ([]Microphone, error) {
+	infos, err := captureDevices(mctx)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Microphone, 0, len(infos))
 	for _, in := range infos {
@@ -82,9 +99,9 @@ func listDevices(mctx malgo.Context) ([]Microphone, error) {
 // findDevice resolves cfg.Device among the context's capture devices:
 // nil id means the default device.
 func findDevice(mctx malgo.Context, want string) (*malgo.DeviceID, string, error) {
-	infos, err := mctx.Devices(malgo.Capture)
+	infos, err := captureDevices(mctx)
 	if err != nil {
-		return nil, "", fmt.Errorf("list microphones: %w", err)
+		return nil, "", err
 	}
 	if len(infos) == 0 {
 		return nil, "", ErrNoMicrophone

@@ -18,9 +18,14 @@ func openMicrophone(device string, backends []malgo.Backend, log *slog.Logger) c
 	if err == nil {
 		return src
 	}
-	note := fmt.Sprintf("microphone unavailable (%v): sending silence", err)
-	if errors.Is(err, capture.ErrNoMicrophone) && device == "" {
+	var note string
+	switch {
+	case errors.Is(err, capture.ErrNoMicrophone) && device == "":
 		note = "no microphone found: sending silence"
+	case errors.Is(err, capture.ErrNoMicrophone):
+		note = fmt.Sprintf("microphone %q not found: sending silence", device)
+	default:
+		note = fmt.Sprintf("microphone unavailable (%v): sending silence", err)
 	}
 	log.Warn("audio source fallback", "note", note)
 	return capture.NewSilence(note)
