@@ -146,6 +146,19 @@ func checkDecoded(t *testing.T, name string, a *testpeer.Analysis, sent uint64, 
 	if len(a.Errors) > 0 {
 		t.Errorf("%s: %d decode errors: %q", name, len(a.Errors), a.Errors[:min(len(a.Errors), 5)])
 	}
+	// No B-frames (zerolatency): presentation times must increase.
+	last := -1.0
+	for _, f := range a.Frames {
+		if f.MediaType != "video" {
+			continue
+		}
+		if ts := f.Time(); ts <= last {
+			t.Errorf("%s: video timestamp %.3f after %.3f", name, ts, last)
+			break
+		} else {
+			last = ts
+		}
+	}
 	got := a.Count("video")
 	if got < minFrames || uint64(got) > sent || uint64(got)+3 < sent {
 		t.Errorf("%s: decoded %d video frames, sent %d (want at least %d, none lost)", name, got, sent, minFrames)

@@ -1,6 +1,7 @@
 package rtmp
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -37,5 +38,34 @@ func TestPublishSequenceNginx(t *testing.T) {
 	st3 := waitState(t, h3, dest.StateFailed, 10*time.Second)
 	if !strings.Contains(st3.LastError, "publish rejected") || strings.Contains(st3.LastError, "key-one") {
 		t.Fatalf("duplicate publish error = %q", st3.LastError)
+	}
+}
+
+// TestProbeAndConfigErrors checks the reachability probe the handler uses
+// to pick up a returning server, and that configuration errors are fatal
+// and reported before anything is dialled.
+func TestProbeAndConfigErrors(t *testing.T) {
+	ng := testpeer.StartNginxRTMP(t)
+	ctx := testCtx(t, 10*time.Second)
+	if err := (&Publisher{URL: ng.RTMPURL("live", "k")}).Probe(ctx); err != nil {
+		t.Fatalf("probe of a running server: %v", err)
+	}
+	closed := "rtmp://127.0.0.1:" + itoa(testpeer.FreePort(t)) + "/live/k"
+	if err := (&Publisher{URL: closed}).Probe(ctx); err == nil {
+		t.Fatal("probe of a closed port succeeded")
+	}
+	for _, c := range []struct{ url, key, msg string }{
+		{"rtmp://127.0.0.1:1/live", "", "missing stream key"},
+		{"rtmp://127.0.0.1:1/live", "a b", "stream key contains spaces"},
+		{"udp://127.0.0.1:1/live/k", "", "unsupported scheme"},
+	} {
+		p := &Publisher{URL: c.url, Key: c.key, Logger: testLogger()}
+		err, _ := runOnce(ctx, p)
+		if err == nil || !dest.IsFatal(err) || !errors.Is(err, ErrInvalidURL) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("Run(%q) = %v, want fatal %q", c.url, err, c.msg)
+		}
+		if p.Detail()["connects"].(uint64) != 0 {
+			t.Errorf("Run(%q) dialled despite a bad URL", c.url)
+		}
 	}
 }
