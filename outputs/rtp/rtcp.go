@@ -69,27 +69,22 @@ func (s *rtpStream) sendSR(now time.Time, cname string, bye bool) error {
 		st.Packets = sr.PacketCount
 		st.Octets = sr.OctetCount
 	})
-	return s.write(s.rtcpConn, b, s.rtcpConn == s.conn)
+	return s.writeRTCP(b)
 }
 
-// readRTCP reads what comes back on the RTCP socket until it is closed.
-// The socket is connected to the target, so the kernel drops datagrams
-// from any other address (RFC 3550 section 8.2 loop and spoofing concerns).
+// readRTCP reads what comes back on the RTCP socket until it is closed,
+// keeping only what the target's address sent (RFC 3550 section 8.2 loop
+// and spoofing concerns).
 func (s *rtpStream) readRTCP() {
 	buf := make([]byte, 1500)
-	mux := s.rtcpConn == s.conn
 	for {
-		n, err := s.rtcpConn.Read(buf)
+		n, ok, err := s.readRTCPFrom(buf)
 		if err != nil {
-			if isRefused(err) {
-				if mux {
-					s.target.noReceiver()
-				}
-				continue
-			}
 			return
 		}
-		s.handleRTCP(buf[:n], time.Now())
+		if ok {
+			s.handleRTCP(buf[:n], time.Now())
+		}
 	}
 }
 
@@ -149,8 +144,18 @@ func (s *rtpStream) applyReport(r rtcp.ReceptionReport, now time.Time) {
 		st.RRReceived++
 		st.LastRR = now
 		st.FractionLost = float64(r.FractionLost) / 256
-		st.TotalLost = r.TotalLost
+		st.TotalLost = signed24(r.TotalLost)
 		st.JitterMs = float64(r.Jitter) * 1000 / float64(s.clockRate)
 		st.RTTMs = rtt
 	})
+}
+
+// signed24 sign-extends the 24-bit cumulative loss of a reception report
+// (RFC 3550 section 6.4.1: it goes negative when duplicates arrive).
+func signed24(v uint32) int32 {
+	v &= 0xffffff
+	if v&0x800000 != 0 {
+		return int32(v) - 0x1000000
+	}
+	return int32(v)
 }

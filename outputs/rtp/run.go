@@ -59,6 +59,7 @@ func (t *Target) openSession(s *dest.Session, specs ...streamSpec) (*session, er
 			ss.closeSockets()
 			return nil, err
 		}
+		t.stats.update(st.stats, func(x *StreamStats) { x.LocalRTCPPort = st.localRTCPPort() })
 		ss.streams = append(ss.streams, st)
 	}
 	return ss, nil

@@ -1,13 +1,11 @@
 package rtp
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/pion/rtp"
@@ -23,6 +21,7 @@ type rtpStream struct {
 	clockRate int
 	conn      *net.UDPConn // RTP, connected to the target
 	rtcpConn  *net.UDPConn // RTCP (the same socket with rtcp-mux)
+	rtcpAddr  *net.UDPAddr // where RTCP goes: the target's port+1
 	stats     *StreamStats
 	target    *targetStats
 
@@ -57,7 +56,8 @@ func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, target 
 			SequenceNumber: uint16(rand.Uint32()),
 			SSRC:           rand.Uint32(),
 		},
-		tsOffset: rand.Uint32(),
+		tsOffset:  rand.Uint32(),
+		wireBytes: new(atomic.Uint64),
 	}
 	tag := 0
 	if key != nil {
@@ -73,52 +73,6 @@ func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, target 
 	s.ssrc = s.hdr.SSRC
 	target.update(s.stats, func(st *StreamStats) { st.SSRC = s.ssrc })
 	return s, nil
-}
-
-// dial opens the stream's sockets towards host:port (RTCP on port+1 unless
-// mux) and applies the TTL.
-func (s *rtpStream) dial(host string, port, ttl int, mux bool) error {
-	var err error
-	if s.conn, err = dialUDP(host, port, ttl); err != nil {
-		return err
-	}
-	if mux {
-		s.rtcpConn = s.conn
-		return nil
-	}
-	if s.rtcpConn, err = dialUDP(host, port+1, ttl); err != nil {
-		s.conn.Close()
-		return err
-	}
-	return nil
-}
-
-func dialUDP(host string, port, ttl int) (*net.UDPConn, error) {
-	addr, err := net.ResolveUDPAddr("udp", net.JoinHostPort(host, fmt.Sprint(port)))
-	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", host, err)
-	}
-	conn, err := net.DialUDP("udp", nil, addr)
-	if err != nil {
-		return nil, fmt.Errorf("open udp socket to %s: %w", addr, err)
-	}
-	// A key frame is a burst of packets: leave the kernel room for it.
-	_ = conn.SetWriteBuffer(1 << 20)
-	if err := setTTL(conn, addr.IP, ttl); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("set ttl %d on %s: %w", ttl, addr, err)
-	}
-	return conn, nil
-}
-
-// close closes the stream's sockets.
-func (s *rtpStream) close() {
-	if s.conn != nil {
-		s.conn.Close()
-	}
-	if s.rtcpConn != nil && s.rtcpConn != s.conn {
-		s.rtcpConn.Close()
-	}
 }
 
 // setClockBase pairs stream time zero with a wall-clock time, once.
@@ -153,33 +107,5 @@ func (s *rtpStream) sendPayload(n int, marker bool) error {
 	s.hdr.SequenceNumber++
 	s.packets.Add(1)
 	s.octets.Add(uint32(n))
-	return s.write(s.conn, pkt, true)
-}
-
-// write sends one datagram. An ICMP port unreachable (ECONNREFUSED on a
-// connected socket) means nobody listens yet: it is recorded and the packet
-// sent again once, never returned as an error, so a preview target without
-// a player keeps streaming.
-func (s *rtpStream) write(conn *net.UDPConn, pkt []byte, media bool) error {
-	if s.wireBytes != nil {
-		s.wireBytes.Add(uint64(len(pkt)))
-	}
-	_, err := conn.Write(pkt)
-	if err == nil {
-		return nil
-	}
-	if isRefused(err) {
-		if media {
-			s.target.noReceiver()
-		}
-		_, err = conn.Write(pkt)
-		if err == nil || isRefused(err) {
-			return nil
-		}
-	}
-	return fmt.Errorf("send %s: %w", s.kind, err)
-}
-
-func isRefused(err error) bool {
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return s.write(pkt)
 }

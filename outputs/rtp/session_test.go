@@ -119,9 +119,9 @@ func TestNativeRTPAndRTCP(t *testing.T) {
 		t.Fatalf("audio sender report ssrc %x, want %x", asr.SSRC, audio[0].SSRC)
 	}
 
-	// A report from another port must be ignored; the one from the
-	// receiver's RTCP port counts.
-	spoof, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	// A report from another address must be ignored; the one from the
+	// receiver counts.
+	spoof, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +190,14 @@ func TestNoReceiverKeepsSending(t *testing.T) {
 	for _, p := range pkts {
 		if len(p.Payload)%tsPacketSize != 0 || p.Payload[0] != 0x47 {
 			t.Fatalf("payload of %d bytes starting %x is not whole TS packets", len(p.Payload), p.Payload[0])
+		}
+	}
+}
+
+func TestSigned24(t *testing.T) {
+	for in, want := range map[uint32]int32{0: 0, 5: 5, 0x7fffff: 0x7fffff, 0xffffff: -1, 0x800000: -0x800000} {
+		if got := signed24(in); got != want {
+			t.Errorf("signed24(%#x) = %d, want %d", in, got, want)
 		}
 	}
 }

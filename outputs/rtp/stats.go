@@ -28,16 +28,20 @@ type targetStats struct {
 // StreamStats are one RTP stream's counters and what the latest Receiver
 // Report said about it (RFC 3550 section 6.4.1).
 type StreamStats struct {
-	SSRC         uint32
-	Packets      uint32
-	Octets       uint32
-	SRSent       uint64
-	RRReceived   uint64
-	FractionLost float64 // 0..1, over the last report interval
-	TotalLost    uint32
-	JitterMs     float64
-	RTTMs        float64 // -1 until a report echoes a Sender Report
-	LastRR       time.Time
+	SSRC uint32
+	// LocalRTCPPort is where this stream expects Receiver Reports.
+	LocalRTCPPort int
+	Packets       uint32
+	Octets        uint32
+	SRSent        uint64
+	RRReceived    uint64
+	FractionLost  float64 // 0..1, over the last report interval
+	// TotalLost is the cumulative loss, a signed 24-bit figure that
+	// duplicates make negative.
+	TotalLost int32
+	JitterMs  float64
+	RTTMs     float64 // -1 until a report echoes a Sender Report
+	LastRR    time.Time
 }
 
 func (ts *targetStats) stream(kind string) *StreamStats {
@@ -104,6 +108,7 @@ func (t *Target) Detail() map[string]any {
 		st := ts.streams[kind]
 		m := map[string]any{
 			"ssrc":             st.SSRC,
+			"rtcp_port":        st.LocalRTCPPort,
 			"packets":          st.Packets,
 			"octets":           st.Octets,
 			"sender_reports":   st.SRSent,

@@ -144,7 +144,7 @@ func TestMulticastTTL(t *testing.T) {
 	// The local host gets its own multicast (IP_MULTICAST_LOOP is on).
 	checkSequence(t, "mpegts multicast", readRTP(t, l, time.Second), ptMP2T)
 
-	c, err := dialUDP(group.String(), port, 7)
+	c, err := dialUDP(&net.UDPAddr{IP: group, Port: port}, nil, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
