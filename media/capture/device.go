@@ -41,10 +41,12 @@ func openInput(format, url string, options map[string]string) (*astiav.FormatCon
 		fc.Free()
 		return nil, fmt.Errorf("open %s input %q: %w", format, url, err)
 	}
-	if err := fc.FindStreamInfo(nil); err != nil {
+	// Devices describe their streams in their header: no probing, which
+	// would grab frames before the clock starts.
+	if fc.NbStreams() == 0 {
 		fc.CloseInput()
 		fc.Free()
-		return nil, fmt.Errorf("probe %s input %q: %w", format, url, err)
+		return nil, fmt.Errorf("open %s input %q: no streams", format, url)
 	}
 	return fc, nil
 }

@@ -7,6 +7,7 @@ package encode
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -16,8 +17,21 @@ import (
 // machine cannot use.
 var ErrUnsupported = errors.New("unsupported")
 
+var quietOnce sync.Once
+
+// QuietLogs keeps libav's informational output (libx264's banner and
+// statistics) off stderr: errors only. Encoders call it when opened.
+func QuietLogs() {
+	quietOnce.Do(func() {
+		if astiav.GetLogLevel() > astiav.LogLevelError {
+			astiav.SetLogLevel(astiav.LogLevelError)
+		}
+	})
+}
+
 // openCodec opens cc with options and reports options the codec ignored.
 func openCodec(cc *astiav.CodecContext, codec *astiav.Codec, options map[string]string) error {
+	QuietLogs()
 	dict := astiav.NewDictionary()
 	defer dict.Free()
 	for k, v := range options {

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/asticode/go-astiav"
 	"github.com/gen2brain/malgo"
 
 	"golive/media/capture"
@@ -184,7 +183,7 @@ func (e *Engine) Initialize() error {
 	if err := e.validate(); err != nil {
 		return fmt.Errorf("engine: %w", err)
 	}
-	quietLibav()
+	encode.QuietLogs()
 	if err := e.open(); err != nil {
 		e.free()
 		return fmt.Errorf("engine: %w", err)
@@ -267,13 +266,6 @@ func (e *Engine) openAudioSource() error {
 	return err
 }
 
-var quietOnce sync.Once
-
-// quietLibav keeps libav's informational output (libx264's banner) off
-// stderr.
-func quietLibav() {
-	quietOnce.Do(func() { astiav.SetLogLevel(astiav.LogLevelError) })
-}
 
 // Stream returns the stream packets are published to (nil before
 // Initialize).

@@ -58,6 +58,7 @@ func (e *Engine) enterRun(cancel func()) error {
 }
 
 func (e *Engine) leaveRun() {
+	e.stats.stop(time.Now())
 	e.stream.Close()
 	e.mu.Lock()
 	if e.state == stateRunning {

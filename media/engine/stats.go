@@ -30,6 +30,7 @@ type counters struct {
 
 	mu          sync.Mutex
 	epoch       time.Time
+	end         time.Time // when Run returned
 	windowStart time.Time
 	windowCount int
 	fps         float64
@@ -43,6 +44,12 @@ func (c *counters) start(epoch time.Time) {
 	defer c.mu.Unlock()
 	c.epoch, c.windowStart = epoch, epoch
 	c.peakDB, c.rmsDB = MinDB, MinDB
+}
+
+func (c *counters) stop(now time.Time) {
+	c.mu.Lock()
+	c.end = now
+	c.mu.Unlock()
 }
 
 func (c *counters) frameEncoded(now time.Time) {
@@ -77,7 +84,10 @@ func (e *Engine) Stats() Stats {
 		Skipped:  c.skipped.Load(),
 	}
 	c.mu.Lock()
-	if !c.epoch.IsZero() {
+	switch {
+	case !c.end.IsZero():
+		s.Elapsed = c.end.Sub(c.epoch)
+	case !c.epoch.IsZero():
 		s.Elapsed = time.Since(c.epoch)
 	}
 	s.FPS, s.AudioPeakDB, s.AudioRMSDB, s.AVOffset = c.fps, c.peakDB, c.rmsDB, c.avOffset
