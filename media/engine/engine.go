@@ -266,7 +266,6 @@ func (e *Engine) openAudioSource() error {
 	return err
 }
 
-
 // Stream returns the stream packets are published to (nil before
 // Initialize).
 func (e *Engine) Stream() *stream.Stream {
