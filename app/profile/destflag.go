@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"golive/app/secret"
 	"golive/outputs/rtmp"
+	"golive/outputs/rtp"
 )
 
 // The parsers below read the destination flags shared by `golive live`
@@ -75,81 +75,25 @@ func defaultRTMPName(service, host string) string {
 	return host
 }
 
-// ParseRTPFlag parses HOST:PORT[?options] (an rtp:// prefix is allowed),
-// the same grammar as outputs/rtp.ParseTarget.
+// ParseRTPFlag parses HOST:PORT[?options] (an rtp:// prefix is allowed)
+// with outputs/rtp.ParseTarget, the parser the RTP sender itself uses.
 func ParseRTPFlag(s string) (Destination, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "rtp://")
-	if s == "" {
-		return Destination{}, errors.New("--rtp: empty (want HOST:PORT)")
-	}
-	addr, query, _ := strings.Cut(s, "?")
-	host, portStr, err := net.SplitHostPort(addr)
+	t, err := rtp.ParseTarget(s)
 	if err != nil {
-		return Destination{}, fmt.Errorf("--rtp %q: want HOST:PORT or [IPv6]:PORT", addr)
+		return Destination{}, fmt.Errorf("--rtp: %s", strings.TrimPrefix(err.Error(), "rtp target: "))
 	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		return Destination{}, fmt.Errorf("--rtp %q: port %q is not a number", addr, portStr)
+	name := t.Name
+	if name == "" {
+		name = net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
 	}
-	r := &RTP{Host: host, Port: port, Mode: "mpegts"}
-	d := Destination{Name: net.JoinHostPort(host, portStr), Kind: KindRTP, Enabled: true, RTP: r}
-	if query != "" {
-		values, err := url.ParseQuery(query)
-		if err != nil {
-			return Destination{}, fmt.Errorf("--rtp: bad options %q", query)
-		}
-		for k, vals := range values {
-			if err := r.setOption(&d, k, vals[len(vals)-1]); err != nil {
-				return Destination{}, fmt.Errorf("--rtp: %w", err)
-			}
-		}
-	}
+	d := Destination{Name: name, Kind: KindRTP, Enabled: true, RTP: &RTP{
+		Host: t.Host, Port: t.Port, Mode: t.Mode, MTU: t.MTU, TTL: t.TTL,
+		RTCPMux: t.RTCPMux, SRTP: t.SRTP, SDPPath: t.SDPPath,
+	}}
 	if err := checkDest(d); err != nil {
-		return Destination{}, fmt.Errorf("--rtp %s: %w", addr, err)
+		return Destination{}, fmt.Errorf("--rtp %s: %w", net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), err)
 	}
 	return d, nil
-}
-
-func (r *RTP) setOption(d *Destination, k, v string) error {
-	var err error
-	switch k {
-	case "mode":
-		r.Mode = strings.ToLower(v)
-		if !oneOf(r.Mode, RTPModes) {
-			return fmt.Errorf("unknown mode %q (use mpegts or native)", v)
-		}
-	case "mtu":
-		r.MTU, err = strconv.Atoi(v)
-	case "ttl":
-		r.TTL, err = strconv.Atoi(v)
-	case "rtcpmux":
-		r.RTCPMux, err = parseFlagBool(v)
-	case "srtp":
-		r.SRTP, err = parseFlagBool(v)
-	case "sdp":
-		if v == "" {
-			return errors.New("sdp= needs a file path")
-		}
-		r.SDPPath = v
-	case "name":
-		d.Name = v
-	default:
-		return fmt.Errorf("unknown option %q (known: mode, mtu, ttl, rtcpmux, srtp, sdp, name)", k)
-	}
-	if err != nil {
-		return fmt.Errorf("%s=%q is not valid", k, v)
-	}
-	return nil
-}
-
-func parseFlagBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "1", "true", "yes", "on", "":
-		return true, nil
-	case "0", "false", "no", "off":
-		return false, nil
-	}
-	return false, errors.New("want 1 or 0")
 }
 
 // ParseRecordFlag parses --record FILE.

@@ -212,6 +212,16 @@ func (p *Profile) StripKeys() {
 	}
 }
 
+// StripKeyRefs forgets keychain references (keeping the keys), so a
+// copied profile gets keychain entries of its own when saved.
+func (p *Profile) StripKeyRefs() {
+	for i := range p.Destinations {
+		if r := p.Destinations[i].RTMP; r != nil {
+			r.KeyRef = ""
+		}
+	}
+}
+
 // Masked returns a copy safe to print: keys masked, URLs redacted.
 func (r RTMP) Masked() RTMP {
 	r.Key = secret.Mask(r.Key)

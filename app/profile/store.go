@@ -145,7 +145,7 @@ func (s *Store) Notices() []string {
 func (s *Store) notify(format string, args ...any) {
 	msg := s.Secrets.Redact(fmt.Sprintf(format, args...))
 	s.notices = append(s.notices, msg)
-	s.Logger.Warn(msg)
+	s.Logger.Info(msg)
 }
 
 // KeysInKeychain reports whether stream keys go to the OS keychain (true)
@@ -158,6 +158,10 @@ func (s *Store) KeysInKeychain() bool {
 
 func (s *Store) resolveKeyring() {
 	if s.keyring != nil || s.keyringErr != "" {
+		return
+	}
+	if nk, ok := s.Keyring.(NoKeyring); ok {
+		s.keyringErr = nk.err().Error()
 		return
 	}
 	if s.Keyring != nil {

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"golive/outputs/rtmp"
+	"golive/outputs/rtp"
 )
 
 func (d *Destination) validate(c *checker) {
@@ -137,6 +138,7 @@ func (p *Profile) Normalize() {
 }
 
 func (r *RTP) validate(c *checker) {
+	before := len(c.errs)
 	switch {
 	case r.Host == "":
 		c.add("rtp.host", "host is empty")
@@ -160,6 +162,12 @@ func (r *RTP) validate(c *checker) {
 	}
 	if r.TTL < 0 || r.TTL > 255 {
 		c.add("rtp.ttl", "TTL %d out of range 0-255", r.TTL)
+	}
+	if len(c.errs) == before {
+		// Whatever else the RTP sender refuses.
+		if _, err := rtp.ParseTarget(r.TargetString()); err != nil {
+			c.add("rtp", "%s", strings.TrimPrefix(err.Error(), "rtp target: "))
+		}
 	}
 }
 
