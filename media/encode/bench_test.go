@@ -25,7 +25,7 @@ func BenchmarkVideo720p(b *testing.B) {
 	}
 	b.StopTimer()
 	ref := ffmpegReference(b, frames)
-	b.ReportMetric((ours / time.Duration(b.N)).Seconds()/ref.Seconds(), "x-ffmpeg")
+	b.ReportMetric((ours/time.Duration(b.N)).Seconds()/ref.Seconds(), "x-ffmpeg")
 }
 
 func encodeTestFrames(b *testing.B, frames int) {
