@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"image"
+
+	"golive/app/profile"
+	"golive/outputs/dest"
+)
+
+// Store is the part of the profile store the window uses. The real one
+// is profile.Store (see store.go); tests can pass their own.
+type Store interface {
+	// List returns the profile names, sorted.
+	List() []string
+	Get(name string) (profile.Profile, error)
+	// Put saves p under p.Name, replacing any profile of that name.
+	Put(p profile.Profile) error
+	Delete(name string) error
+	Rename(from, to string) error
+	// Export writes the named profile to path (keys are not exported).
+	Export(name, path string) error
+	// Import reads a profile from path and returns the name it got.
+	Import(path string) (string, error)
+	// Selected is the profile chosen last (kept across runs).
+	Selected() string
+	Select(name string) error
+}
+
+// Engine starts live sessions and describes the machine.
+type Engine interface {
+	// Start goes live with p; the returned session runs until Close or
+	// an engine error.
+	Start(p profile.Profile) (Live, error)
+	// Devices lists screens, microphones and video encoders.
+	Devices() Devices
+	// Check returns warnings about p that do not prevent going live
+	// (a service's bitrate or resolution limits); nil when none.
+	Check(p profile.Profile) []string
+}
+
+// Devices is what the source and encoder pickers offer.
+type Devices struct {
+	Screens     []string
+	Microphones []string
+	Encoders    []string
+}
+
+// Live is one running stream, as the window sees it.
+type Live interface {
+	// Stats returns a snapshot; the window polls it about once a second.
+	Stats() Stats
+	// RetryNow makes the named destination reconnect at once.
+	RetryNow(name string) bool
+	// Done is closed when the stream ended (Close or an engine error).
+	Done() <-chan struct{}
+	// Err is the engine error that ended the stream, if any.
+	Err() error
+	// Close ends the stream cleanly and waits.
+	Close()
+	// Preview returns the latest captured picture, scaled down.
+	Preview() (*image.RGBA, bool)
+	// SDPPath writes (if needed) and returns the SDP file of an RTP
+	// destination.
+	SDPPath(name string) (string, error)
+	// OpenInVLC starts VLC on an RTP destination.
+	OpenInVLC(name string) error
+}
+
+// Muter is implemented by sessions that can mute the microphone live.
+type Muter interface {
+	SetMuted(muted bool)
+}
+
+// Stats is the snapshot of a live stream that the window displays.
+type Stats struct {
+	ElapsedS float64
+	// FPS is the measured capture rate.
+	FPS float64
+	// Width and Height are the capture's resolution, when known.
+	Width, Height int
+	Captured      uint64
+	Encoded       uint64
+	Skipped       uint64
+	PeakDB        float64
+	RMSDB         float64
+	// AudioNote explains the audio source ("no microphone: silence").
+	AudioNote string
+	// UploadKbps is the sum of the network destinations' bitrates.
+	UploadKbps float64
+	Outputs    []dest.Status
+	// Error is the engine error that stopped the stream.
+	Error string
+}
+
+// output returns the status of the named destination.
+func (s Stats) output(name string) (dest.Status, bool) {
+	for _, o := range s.Outputs {
+		if o.Name == name {
+			return o, true
+		}
+	}
+	return dest.Status{}, false
+}
+
+// dropped sums the video frames dropped by every destination.
+func (s Stats) dropped() uint64 {
+	var n uint64
+	for _, o := range s.Outputs {
+		n += o.Dropped
+	}
+	return n
+}

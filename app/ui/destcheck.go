@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/layout"
+
+	"golive/app/profile"
+	"golive/outputs/rtmp"
+)
+
+// servicePreset is a streaming service's ingest servers.
+type servicePreset struct {
+	Label, ID   string
+	RTMP, RTMPS string
+}
+
+// servicePresets are the services the dialog knows; Custom leaves the
+// server to the user. Facebook and Kick accept RTMPS only.
+var servicePresets = []servicePreset{
+	{"YouTube", "youtube", "rtmp://a.rtmp.youtube.com/live2", "rtmps://a.rtmps.youtube.com:443/live2"},
+	{"Twitch", "twitch", "rtmp://live.twitch.tv/app", "rtmps://live.twitch.tv:443/app"},
+	{"Facebook", "facebook", "", "rtmps://live-api-s.facebook.com:443/rtmp"},
+	{"Kick", "kick", "", "rtmps://fa723fc1b171.global-contribute.live-video.net:443/app"},
+	{"Custom", "custom", "", ""},
+}
+
+func serviceLabels() []string {
+	out := make([]string, len(servicePresets))
+	for i, p := range servicePresets {
+		out[i] = p.Label
+	}
+	return out
+}
+
+func presetByLabel(label string) (servicePreset, bool) {
+	for _, p := range servicePresets {
+		if p.Label == label {
+			return p, true
+		}
+	}
+	return servicePreset{}, false
+}
+
+// serviceLabel maps a profile's service id to its label (Custom when
+// unknown).
+func serviceLabel(id string) string {
+	for _, p := range servicePresets {
+		if p.ID == strings.ToLower(id) {
+			return p.Label
+		}
+	}
+	return "Custom"
+}
+
+// current builds the destination the fields describe.
+func (dd *destDialog) current() profile.Destination {
+	d := dd.orig.Clone()
+	d.Name = dd.nameOrDefault()
+	d.Kind = kindOf(dd.kind.Selected)
+	if dd.index < 0 {
+		d.Enabled = true
+	}
+	d.RTMP, d.RTP, d.Record = nil, nil, nil
+	switch d.Kind {
+	case profile.KindRTMP:
+		r := profile.RTMP{}
+		if dd.orig.RTMP != nil {
+			r = *dd.orig.RTMP
+		}
+		p, _ := presetByLabel(dd.service.Selected)
+		r.Service = p.ID
+		r.URL = strings.TrimSpace(dd.server.Text)
+		r.Key = strings.TrimSpace(dd.key.Text)
+		d.RTMP = &r
+	case profile.KindRTP:
+		r := profile.RTP{Mode: "mpegts"}
+		if dd.orig.RTP != nil {
+			r = *dd.orig.RTP
+		}
+		r.Host = strings.TrimSpace(dd.host.Text)
+		r.Port, _ = strconv.Atoi(strings.TrimSpace(dd.port.Text))
+		r.MTU, _ = strconv.Atoi(strings.TrimSpace(dd.mtu.Text))
+		r.SRTP = dd.srtp.Checked
+		d.RTP = &r
+	case profile.KindRecord:
+		r := profile.Record{}
+		if dd.orig.Record != nil {
+			r = *dd.orig.Record
+		}
+		r.Path = strings.TrimSpace(dd.path.Text)
+		d.Record = &r
+	}
+	return d
+}
+
+// check validates the fields, fills dd.errs by field and reports whether
+// the destination can be saved.
+func (dd *destDialog) check() (profile.Destination, bool) {
+	d := dd.current()
+	errs := map[string]string{}
+	add := func(field, msg string) {
+		if errs[field] == "" {
+			errs[field] = msg
+		}
+	}
+	dd.checkFields(d, add)
+	p := profile.Profile{Name: "check", Capture: dd.w.prof.Capture, Encoder: dd.w.prof.Encoder,
+		Destinations: []profile.Destination{d}}
+	for _, fe := range profile.FieldErrors(p.Validate()) {
+		if fe.Dest == 0 {
+			add(fe.Field, fe.Message)
+		}
+	}
+	for j, o := range dd.w.prof.Destinations {
+		if j != dd.index && strings.EqualFold(o.Name, d.Name) {
+			add("name", fmt.Sprintf("another destination is already named %q", o.Name))
+		}
+	}
+	dd.errs = errs
+	return d, len(errs) == 0
+}
+
+// checkFields adds what the profile cannot know: text that is not a
+// number, and the RTMP URL as the RTMP client will parse it.
+func (dd *destDialog) checkFields(d profile.Destination, add func(field, msg string)) {
+	switch d.Kind {
+	case profile.KindRTMP:
+		checkRTMP(dd.kind.Selected, d.RTMP, add)
+	case profile.KindRTP:
+		if _, err := strconv.Atoi(strings.TrimSpace(dd.port.Text)); err != nil {
+			add("rtp.port", "port must be a number from 1 to 65535")
+		}
+		if t := strings.TrimSpace(dd.mtu.Text); t != "" {
+			if _, err := strconv.Atoi(t); err != nil {
+				add("rtp.mtu", fmt.Sprintf("MTU must be a number from %d to %d, or empty", profile.MinRTPMTU, profile.MaxRTPMTU))
+			}
+		}
+	case profile.KindRecord:
+		if d.Record.Path == "" {
+			add("record.path", "choose the file to record to")
+		}
+	}
+}
+
+func checkRTMP(typ string, r *profile.RTMP, add func(field, msg string)) {
+	scheme, _, _ := strings.Cut(strings.ToLower(r.URL), "://")
+	switch {
+	case typ == typeRTMPS && scheme == "rtmp":
+		add("rtmp.url", "RTMPS needs an rtmps:// server URL")
+	case typ == typeRTMP && scheme == "rtmps":
+		add("rtmp.url", "this is an RTMPS server: choose the RTMPS type")
+	}
+	_, err := rtmp.ParseURL(r.URL, r.Key)
+	var ue *rtmp.URLError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue) && strings.Contains(ue.Reason, "key"):
+		add("rtmp.key", ue.Reason)
+	case errors.As(err, &ue):
+		add("rtmp.url", ue.Reason)
+	default:
+		add("rtmp.url", err.Error())
+	}
+}
+
+// validate refreshes the inline messages and the Save button.
+func (dd *destDialog) validate() {
+	if dd.msg == nil || dd.save == nil {
+		return
+	}
+	_, ok := dd.check()
+	for _, e := range []interface{ Validate() error }{dd.name, dd.server, dd.key, dd.host, dd.port, dd.mtu, dd.path} {
+		_ = e.Validate()
+	}
+	if ok {
+		setLabel(dd.msg, "", levelNormal)
+		dd.msg.Hide()
+		dd.save.Enable()
+		return
+	}
+	setLabel(dd.msg, dd.summary(), levelDanger)
+	dd.msg.Show()
+	dd.save.Disable()
+}
+
+// summary lists the problems, one a line, in a stable order.
+func (dd *destDialog) summary() string {
+	fields := make([]string, 0, len(dd.errs))
+	for f := range dd.errs {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	lines := make([]string, len(fields))
+	for i, f := range fields {
+		lines[i] = fieldLabel(f) + ": " + dd.errs[f]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func fieldLabel(field string) string {
+	switch field {
+	case "rtmp.url":
+		return "Server"
+	case "rtmp.key":
+		return "Stream key"
+	case "rtp.host":
+		return "Host"
+	case "rtp.port":
+		return "Port"
+	case "rtp.mtu":
+		return "MTU"
+	case "record.path":
+		return "File"
+	case "name":
+		return "Name"
+	}
+	return field
+}
+
+func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }

@@ -1,0 +1,165 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"golive/app/profile"
+	"golive/outputs/dest"
+)
+
+// destList shows the current profile's destinations, one row each, with
+// the Add button above them.
+type destList struct {
+	w      *mainWindow
+	object fyne.CanvasObject
+	box    *fyne.Container
+	add    *widget.Button
+	empty  *widget.Label
+	rows   []*destRow
+}
+
+func newDestList(w *mainWindow) *destList {
+	l := &destList{w: w, box: container.NewVBox()}
+	l.add = widget.NewButtonWithIcon("Add destination", theme.ContentAddIcon(), l.askAdd)
+	l.empty = widget.NewLabel("No destination yet: add one to go live.")
+	header := container.NewBorder(nil, nil, heading("Destinations"), l.add)
+	l.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(l.box))
+	return l
+}
+
+// show rebuilds the rows for ds.
+func (l *destList) show(ds []profile.Destination) {
+	l.box.RemoveAll()
+	l.rows = l.rows[:0]
+	if len(ds) == 0 {
+		l.box.Add(l.empty)
+	}
+	for i := range ds {
+		r := newDestRow(l, i, ds[i])
+		l.rows = append(l.rows, r)
+		l.box.Add(r.object)
+		l.box.Add(widget.NewSeparator())
+	}
+	l.setLocked(l.w.isBusy())
+}
+
+// row returns the row of the named destination.
+func (l *destList) row(name string) *destRow {
+	for _, r := range l.rows {
+		if r.d.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+func (l *destList) setLocked(locked bool) {
+	setEnabled(l.add, !locked)
+	for _, r := range l.rows {
+		r.setLocked(locked)
+	}
+}
+
+// update shows a stats snapshot on every row.
+func (l *destList) update(st Stats) {
+	for _, r := range l.rows {
+		s, ok := st.output(r.d.Name)
+		if !ok {
+			s = dest.Status{Name: r.d.Name, State: dest.StateStopped}
+		}
+		r.update(s)
+	}
+}
+
+// reset clears the live figures (a new stream starts, or one ended).
+func (l *destList) reset() {
+	for _, r := range l.rows {
+		r.spark.Reset()
+		r.update(dest.Status{Name: r.d.Name, State: dest.StateIdle})
+	}
+}
+
+func (l *destList) askAdd() {
+	openDestDialog(l.w, -1, profile.Destination{Kind: profile.KindRTMP, Enabled: true})
+}
+
+// put stores d at index i (or appends it when i < 0) after checking its
+// name is unique, then saves and redraws.
+func (l *destList) put(i int, d profile.Destination) error {
+	for j, o := range l.w.prof.Destinations {
+		if j != i && o.Name == d.Name {
+			return fmt.Errorf("another destination is already named %q", d.Name)
+		}
+	}
+	if i < 0 {
+		l.w.prof.Destinations = append(l.w.prof.Destinations, d)
+	} else {
+		l.w.prof.Destinations[i] = d
+	}
+	l.w.changed()
+	l.show(l.w.prof.Destinations)
+	return nil
+}
+
+func (l *destList) setEnabled(i int, on bool) {
+	if l.w.loading || i >= len(l.w.prof.Destinations) {
+		return
+	}
+	l.w.prof.Destinations[i].Enabled = on
+	l.w.changed()
+}
+
+func (l *destList) remove(i int) {
+	l.w.prof.Destinations = slices.Delete(l.w.prof.Destinations, i, i+1)
+	l.w.changed()
+	l.show(l.w.prof.Destinations)
+}
+
+func (l *destList) askRemove(i int) {
+	name := l.w.prof.Destinations[i].Name
+	dialog.ShowConfirm("Remove destination", fmt.Sprintf("Remove %q from this profile?", name),
+		func(ok bool) {
+			if ok {
+				l.remove(i)
+			}
+		}, l.w.win)
+}
+
+// openVLC starts VLC on an RTP destination of the live stream.
+func (l *destList) openVLC(name string) {
+	if l.w.live == nil {
+		dialog.ShowInformation("Open in VLC", "Go live first: VLC plays the stream while it runs.", l.w.win)
+		return
+	}
+	if err := l.w.live.OpenInVLC(name); err != nil {
+		l.w.showError("Open in VLC", err)
+	}
+}
+
+// copySDP puts the SDP file path of an RTP destination on the clipboard.
+func (l *destList) copySDP(d profile.Destination) {
+	path := ""
+	if l.w.live != nil {
+		p, err := l.w.live.SDPPath(d.Name)
+		if err != nil {
+			l.w.showError("Copy SDP path", err)
+			return
+		}
+		path = p
+	} else if d.RTP != nil {
+		path = d.RTP.SDPPath
+	}
+	if path == "" {
+		dialog.ShowInformation("Copy SDP path", "The SDP file is written when the stream starts: go live first.", l.w.win)
+		return
+	}
+	l.w.app.Clipboard().SetContent(path)
+	l.w.notices.Set("sdp", "SDP path copied: "+path, levelNormal)
+}

@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"golive/app/profile"
+	"golive/app/session"
+	"golive/media/engine"
+	"golive/media/unit"
+	"golive/outputs/rtmp"
+	"golive/outputs/rtp"
+)
+
+// sessionEngine starts real sessions (app/session) for the window.
+type sessionEngine struct {
+	log *slog.Logger
+	// devicesOnce caches the device lists (listing probes the hardware).
+	devicesOnce sync.Once
+	devices     Devices
+}
+
+// Start turns p into a session configuration and goes live.
+func (e *sessionEngine) Start(p profile.Profile) (Live, error) {
+	cfg, err := session.FromProfile(p)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logger = e.log
+	s := &session.Session{Config: cfg}
+	if err := s.Initialize(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &liveSession{s: s, ctx: ctx, cancel: cancel}, nil
+}
+
+// Devices lists screens, microphones and H.264 encoders once.
+func (e *sessionEngine) Devices() Devices {
+	e.devicesOnce.Do(func() {
+		for _, s := range engine.ListScreens() {
+			e.devices.Screens = append(e.devices.Screens, s.Display)
+		}
+		e.devices.Screens = slices.Compact(e.devices.Screens)
+		mics, err := engine.ListMicrophones()
+		if err != nil {
+			e.log.Warn("listing microphones", "err", err)
+		}
+		for _, m := range mics {
+			e.devices.Microphones = append(e.devices.Microphones, m.Name)
+		}
+		for _, enc := range engine.ListEncoders() {
+			if enc.Codec == unit.CodecH264 {
+				e.devices.Encoders = append(e.devices.Encoders, enc.Name)
+			}
+		}
+	})
+	return e.devices
+}
+
+// Check compares every enabled RTMP destination with its service's
+// published limits.
+func (e *sessionEngine) Check(p profile.Profile) []string {
+	var out []string
+	for _, d := range p.Destinations {
+		if !d.Enabled || d.RTMP == nil {
+			continue
+		}
+		preset, ok := rtmp.PresetByID(d.RTMP.Service)
+		if !ok || preset.ID == rtmp.PresetCustom {
+			continue
+		}
+		if preset.ID == rtmp.PresetYouTube && rtmpType(d.RTMP.URL) == typeRTMPS {
+			preset, _ = rtmp.PresetByID(rtmp.PresetYouTubeRTMPS)
+		}
+		err := preset.Check(rtmp.Settings{URL: d.RTMP.URL, VideoCodec: unit.CodecH264, AudioCodec: unit.CodecAAC,
+			VideoBitrate: p.Encoder.VideoBitrate, AudioBitrate: p.Encoder.AudioBitrate,
+			KeyframeInterval: keyframeInterval(p), Width: p.Encoder.Width, Height: p.Encoder.Height,
+			FPS: p.Encoder.FPS, AudioSampleRate: 48000})
+		for _, fe := range unwrapAll(err) {
+			out = append(out, fmt.Sprintf("%s: %v", d.Name, fe))
+		}
+	}
+	return out
+}
+
+// keyframeInterval is the GOP the session will use for p.
+func keyframeInterval(p profile.Profile) time.Duration {
+	if k := session.EngineConfig(p).KeyframeInterval; k > 0 {
+		return k
+	}
+	return defaultKeyframeInterval
+}
+
+// defaultKeyframeInterval is the engine's default GOP duration.
+const defaultKeyframeInterval = 2 * time.Second
+
+// unwrapAll splits an errors.Join into its errors.
+func unwrapAll(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// liveSession adapts a running session.Session to Live.
+type liveSession struct {
+	s      *session.Session
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func (l *liveSession) Stats() Stats {
+	st := l.s.Stats()
+	return Stats{ElapsedS: st.ElapsedS, FPS: st.FPS, Captured: st.Frames.Captured, Encoded: st.Frames.Encoded,
+		Skipped: st.Frames.Skipped, PeakDB: st.Audio.PeakDB, RMSDB: st.Audio.RMSDB, AudioNote: st.Audio.Note,
+		UploadKbps: st.UploadKbps, Outputs: st.Outputs, Error: st.Error}
+}
+
+func (l *liveSession) RetryNow(name string) bool { return l.s.RetryNow(name) }
+func (l *liveSession) Done() <-chan struct{}     { return l.s.Done() }
+func (l *liveSession) Err() error                { return l.s.Err() }
+
+// Preview returns the session's preview picture when it offers one.
+func (l *liveSession) Preview() (*image.RGBA, bool) {
+	if p, ok := any(l.s).(interface{ Preview() (*image.RGBA, bool) }); ok {
+		return p.Preview()
+	}
+	return nil, false
+}
+
+// Close stops any player started from the window, then ends the stream.
+func (l *liveSession) Close() {
+	l.cancel()
+	l.s.Close()
+}
+
+// target returns the RTP target of the named destination.
+func (l *liveSession) target(name string) (*rtp.Target, error) {
+	for _, o := range l.s.Outputs {
+		if t, ok := o.Worker.(*rtp.Target); ok && o.Name == name {
+			return t, nil
+		}
+	}
+	return nil, fmt.Errorf("%q is not a live RTP destination", name)
+}
+
+// SDPPath writes the destination's SDP file and returns its path.
+func (l *liveSession) SDPPath(name string) (string, error) {
+	t, err := l.target(name)
+	if err != nil {
+		return "", err
+	}
+	return t.WriteSDP(l.s.Tracks())
+}
+
+// OpenInVLC starts VLC on the destination; it closes with the stream.
+func (l *liveSession) OpenInVLC(name string) error {
+	t, err := l.target(name)
+	if err != nil {
+		return err
+	}
+	return rtp.OpenInVLC(l.ctx, t, l.s.Tracks())
+}

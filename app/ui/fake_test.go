@@ -1,0 +1,175 @@
+package ui
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"golive/app/profile"
+)
+
+// fakeEngine stands in for the session engine in tests of the window's
+// logic; the real session is exercised by session_test.go.
+type fakeEngine struct {
+	mu       sync.Mutex
+	devices  Devices
+	startErr error
+	warnings []string
+	started  []profile.Profile
+	live     *fakeLive
+}
+
+func (e *fakeEngine) Start(p profile.Profile) (Live, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.startErr != nil {
+		return nil, e.startErr
+	}
+	e.started = append(e.started, p.Clone())
+	e.live = newFakeLive()
+	return e.live, nil
+}
+
+func (e *fakeEngine) Devices() Devices               { return e.devices }
+func (e *fakeEngine) Check(profile.Profile) []string { return e.warnings }
+
+// fakeLive is a session whose stats the test sets.
+type fakeLive struct {
+	mu      sync.Mutex
+	stats   Stats
+	done    chan struct{}
+	err     error
+	closed  bool
+	retried []string
+	muted   bool
+}
+
+func newFakeLive() *fakeLive { return &fakeLive{done: make(chan struct{})} }
+
+func (l *fakeLive) setStats(st Stats) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stats = st
+}
+
+func (l *fakeLive) Stats() Stats {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.stats
+}
+
+func (l *fakeLive) RetryNow(name string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.retried = append(l.retried, name)
+	return true
+}
+
+func (l *fakeLive) Done() <-chan struct{} { return l.done }
+
+func (l *fakeLive) Err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// fail ends the stream as an engine error would.
+func (l *fakeLive) fail(err error) {
+	l.mu.Lock()
+	l.err = err
+	l.mu.Unlock()
+	close(l.done)
+}
+
+func (l *fakeLive) Close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.closed {
+		l.closed = true
+		select {
+		case <-l.done:
+		default:
+			close(l.done)
+		}
+	}
+}
+
+func (l *fakeLive) Preview() (*image.RGBA, bool) {
+	img := image.NewRGBA(image.Rect(0, 0, 16, 9))
+	for i := range img.Pix {
+		img.Pix[i] = 0x80
+	}
+	img.Set(0, 0, color.RGBA{R: 255, A: 255})
+	return img, true
+}
+
+func (l *fakeLive) SDPPath(name string) (string, error) { return "/tmp/" + name + ".sdp", nil }
+func (l *fakeLive) OpenInVLC(string) error              { return errors.New("vlc is not installed") }
+func (l *fakeLive) SetMuted(m bool)                     { l.mu.Lock(); l.muted = m; l.mu.Unlock() }
+
+// newTestStore opens a profile store in a temporary directory.
+func newTestStore(t *testing.T) (*profile.Store, Store) {
+	t.Helper()
+	s := &profile.Store{Dir: t.TempDir(), Keyring: &profile.MemoryKeyring{}}
+	if err := s.Open(); err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	return s, profileStore{s}
+}
+
+// newTestWindow opens the window on the test driver with a fixed CPU
+// figure so renders are stable.
+func newTestWindow(t *testing.T, store Store, eng Engine) *mainWindow {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w, err := newMainWindow(a, store, eng, Options{})
+	if err != nil {
+		t.Fatalf("newMainWindow: %v", err)
+	}
+	w.cpuSample = func() float64 { return 7 }
+	w.win.Resize(fyne.NewSize(windowWidth, windowHeight))
+	t.Cleanup(func() {
+		if w.live != nil {
+			w.live.Close()
+		}
+		w.bg.Wait()
+		w.shutdown()
+	})
+	return w
+}
+
+// findButton returns the visible button labelled text under o.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	for _, obj := range test.LaidOutObjects(o) {
+		if b, ok := obj.(*widget.Button); ok && b.Text == text && b.Visible() {
+			return b
+		}
+	}
+	t.Fatalf("no button %q", text)
+	return nil
+}
+
+// topOverlay returns the dialog on top of the window, failing if none.
+func topOverlay(t *testing.T, w *mainWindow) fyne.CanvasObject {
+	t.Helper()
+	top := w.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog is open")
+	}
+	return top
+}
+
+// testLogger logs warnings and errors to stderr.
+func testLogger(t *testing.T) *slog.Logger {
+	t.Helper()
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"golive/app/profile"
+)
+
+// Labels of the fixed choices in the source pickers.
+const (
+	optTestPattern = "Test pattern"
+	optScreenPfx   = "Screen "
+	optTestTone    = "Test tone"
+	optSilence     = "None (silence)"
+	optMicPfx      = "Microphone: "
+	optDefaultMic  = "Microphone (default)"
+	noMicNote      = "No microphone found: the stream carries silence. Pick Test tone to check audio."
+)
+
+// sourcesPanel picks what is captured: a screen (whole or a region) or
+// the test pattern, and a microphone, the test tone or silence. It shows
+// the live level meter with mute.
+type sourcesPanel struct {
+	w      *mainWindow
+	object fyne.CanvasObject
+	video  *widget.Select
+	region *widget.Entry
+	cursor *widget.Check
+	audio  *widget.Select
+	mute   *widget.Check
+	meter  *levelMeter
+	micMsg *widget.Label
+	note   *widget.Label
+}
+
+func newSourcesPanel(w *mainWindow) *sourcesPanel {
+	s := &sourcesPanel{w: w, meter: newLevelMeter()}
+	s.video = widget.NewSelect(s.videoOptions(), func(string) { s.apply() })
+	s.region = widget.NewEntry()
+	s.region.SetPlaceHolder("whole screen, or X,Y,W,H")
+	s.region.Validator = func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return nil
+		}
+		_, err := profile.ParseRegion(strings.TrimSpace(v))
+		return err
+	}
+	s.region.OnChanged = func(string) { s.apply() }
+	s.cursor = widget.NewCheck("Show cursor", func(bool) { s.apply() })
+	s.audio = widget.NewSelect(s.audioOptions(), func(string) { s.apply() })
+	s.mute = widget.NewCheck("Mute", s.setMuted)
+	s.micMsg = widget.NewLabel("")
+	s.micMsg.Wrapping = fyne.TextWrapWord
+	if len(w.devices.Microphones) == 0 {
+		setLabel(s.micMsg, noMicNote, levelWarning)
+	} else {
+		s.micMsg.Hide()
+	}
+	s.note = widget.NewLabel("")
+	s.note.Wrapping = fyne.TextWrapWord
+	s.note.Hide()
+	form := widget.NewForm(
+		widget.NewFormItem("Video", s.video),
+		widget.NewFormItem("Region", s.region),
+		widget.NewFormItem("", s.cursor),
+		widget.NewFormItem("Audio", s.audio),
+		widget.NewFormItem("Level", container.NewBorder(nil, nil, nil, s.mute, s.meter)),
+	)
+	s.object = container.NewVBox(heading("Sources"), form, s.micMsg, s.note)
+	return s
+}
+
+func (s *sourcesPanel) videoOptions() []string {
+	opts := []string{optTestPattern}
+	for _, sc := range s.w.devices.Screens {
+		opts = append(opts, optScreenPfx+sc)
+	}
+	return opts
+}
+
+func (s *sourcesPanel) audioOptions() []string {
+	var opts []string
+	if len(s.w.devices.Microphones) > 0 {
+		opts = append(opts, optDefaultMic)
+	}
+	for _, m := range s.w.devices.Microphones {
+		opts = append(opts, optMicPfx+m)
+	}
+	return append(opts, optTestTone, optSilence)
+}
+
+// show selects the options matching c.
+func (s *sourcesPanel) show(c profile.Capture) {
+	switch {
+	case c.Source == profile.SourceTest:
+		s.video.SetSelected(optTestPattern)
+	case c.Display != "":
+		s.video.Options = appendMissing(s.video.Options, optScreenPfx+c.Display)
+		s.video.SetSelected(optScreenPfx + c.Display)
+	case len(s.w.devices.Screens) > 0:
+		s.video.SetSelected(optScreenPfx + s.w.devices.Screens[0])
+	default:
+		s.video.Options = appendMissing(s.video.Options, optScreenPfx+"(default)")
+		s.video.SetSelected(optScreenPfx + "(default)")
+	}
+	s.region.SetText(c.Region)
+	s.cursor.SetChecked(c.Cursor)
+	s.audio.SetSelected(audioOption(c))
+}
+
+func audioOption(c profile.Capture) string {
+	switch {
+	case c.Audio == profile.AudioTest:
+		return optTestTone
+	case c.Audio == profile.AudioNone:
+		return optSilence
+	case c.AudioDevice != "":
+		return optMicPfx + c.AudioDevice
+	}
+	return optDefaultMic
+}
+
+// apply writes the pickers back into the profile and saves it.
+func (s *sourcesPanel) apply() {
+	if s.w.loading {
+		return
+	}
+	c := &s.w.prof.Capture
+	switch v := s.video.Selected; {
+	case v == optTestPattern:
+		c.Source, c.Display = profile.SourceTest, ""
+	case strings.HasPrefix(v, optScreenPfx):
+		c.Source, c.Display = profile.SourceScreen, strings.TrimPrefix(v, optScreenPfx)
+		if c.Display == "(default)" {
+			c.Display = ""
+		}
+	}
+	if s.region.Validate() == nil {
+		c.Region = strings.TrimSpace(s.region.Text)
+	}
+	c.Cursor = s.cursor.Checked
+	switch a := s.audio.Selected; {
+	case a == optTestTone:
+		c.Audio, c.AudioDevice = profile.AudioTest, ""
+	case a == optSilence:
+		c.Audio, c.AudioDevice = profile.AudioNone, ""
+	case a == optDefaultMic:
+		c.Audio, c.AudioDevice = profile.AudioMic, ""
+	case strings.HasPrefix(a, optMicPfx):
+		c.Audio, c.AudioDevice = profile.AudioMic, strings.TrimPrefix(a, optMicPfx)
+	}
+	s.w.changed()
+}
+
+func (s *sourcesPanel) setMuted(m bool) {
+	s.w.muted = m
+	s.meter.SetMuted(m)
+	if mu, ok := s.w.live.(Muter); ok {
+		mu.SetMuted(m)
+	}
+}
+
+// setLocked disables the pickers while live (a change needs a restart).
+// Mute works only on a live session that supports it.
+func (s *sourcesPanel) setLocked(locked bool) {
+	for _, d := range []fyne.Disableable{s.video, s.region, s.cursor, s.audio} {
+		setEnabled(d, !locked)
+	}
+	_, canMute := s.w.live.(Muter)
+	setEnabled(s.mute, locked && canMute)
+}
+
+// update shows the live audio level and the engine's note about audio.
+func (s *sourcesPanel) update(st Stats) {
+	s.meter.SetLevel(st.PeakDB)
+	if st.AudioNote == "" {
+		s.note.Hide()
+		return
+	}
+	setLabel(s.note, "Audio: "+st.AudioNote, levelWarning)
+	s.note.Show()
+}
+
+func appendMissing(opts []string, v string) []string {
+	for _, o := range opts {
+		if o == v {
+			return opts
+		}
+	}
+	return append(opts, v)
+}
+
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// describeCapture is the resolution line under the preview when idle.
+func describeCapture(c profile.Capture, e profile.Encoder) string {
+	src := "test pattern"
+	if c.Source == profile.SourceScreen {
+		src = "screen"
+		if c.Region != "" {
+			src = "region " + c.Region
+		}
+	}
+	return fmt.Sprintf("%s → %dx%d @ %d fps", src, e.Width, e.Height, e.FPS)
+}

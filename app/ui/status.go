@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+// statusBar is the line at the bottom: total upload, frame rate, skipped
+// and dropped frames (coloured over 1% and 5%), and GoLive's CPU use.
+type statusBar struct {
+	object  fyne.CanvasObject
+	upload  *widget.Label
+	fps     *widget.Label
+	skipped *widget.Label
+	dropped *widget.Label
+	cpu     *widget.Label
+}
+
+func newStatusBar() *statusBar {
+	s := &statusBar{}
+	s.upload = widget.NewLabel("")
+	s.fps = widget.NewLabel("")
+	s.skipped = widget.NewLabel("")
+	s.dropped = widget.NewLabel("")
+	s.cpu = widget.NewLabel("")
+	s.reset()
+	s.object = container.NewHBox(s.upload, widget.NewSeparator(), s.fps, widget.NewSeparator(),
+		s.skipped, widget.NewSeparator(), s.dropped, widget.NewSeparator(), s.cpu)
+	return s
+}
+
+func (s *statusBar) reset() {
+	setLabel(s.upload, "Upload "+formatBitrate(0), levelNormal)
+	setLabel(s.fps, "0.0 fps", levelNormal)
+	setLabel(s.skipped, "Skipped "+formatRatio(0, 0), levelNormal)
+	setLabel(s.dropped, "Dropped "+formatRatio(0, 0), levelNormal)
+	s.relayout()
+}
+
+func (s *statusBar) showIdle(cpu float64) {
+	setLabel(s.cpu, formatCPU(cpu), levelNormal)
+}
+
+// show displays a live snapshot.
+func (s *statusBar) show(st Stats, cpu float64) {
+	setLabel(s.upload, "Upload "+formatBitrate(st.UploadKbps), levelNormal)
+	setLabel(s.fps, fmt.Sprintf("%.1f fps", st.FPS), levelNormal)
+	setLabel(s.skipped, "Skipped "+formatRatio(st.Skipped, st.Captured), ratioLevel(st.Skipped, st.Captured))
+	var sent uint64
+	for _, o := range st.Outputs {
+		sent += o.FramesSent + o.Dropped
+	}
+	dropped := st.dropped()
+	setLabel(s.dropped, "Dropped "+formatRatio(dropped, sent), ratioLevel(dropped, sent))
+	setLabel(s.cpu, formatCPU(cpu), levelNormal)
+	s.relayout()
+}
+
+// relayout lays the bar out again (its labels change width).
+func (s *statusBar) relayout() {
+	if s.object != nil {
+		s.object.Refresh()
+	}
+}
+
+func formatCPU(pct float64) string {
+	if pct < 0 {
+		return "CPU –"
+	}
+	return fmt.Sprintf("CPU %.0f%%", pct)
+}

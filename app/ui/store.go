@@ -1,0 +1,27 @@
+package ui
+
+import "golive/app/profile"
+
+// profileStore adapts profile.Store to the window's Store.
+type profileStore struct{ s *profile.Store }
+
+func (p profileStore) List() []string                           { return p.s.Names() }
+func (p profileStore) Get(name string) (profile.Profile, error) { return p.s.Get(name) }
+func (p profileStore) Put(pr profile.Profile) error             { return p.s.Put(pr) }
+func (p profileStore) Delete(name string) error                 { return p.s.Delete(name) }
+func (p profileStore) Rename(from, to string) error             { return p.s.Rename(from, to) }
+func (p profileStore) Selected() string                         { return p.s.Selected() }
+func (p profileStore) Select(name string) error                 { return p.s.Select(name) }
+
+// Export leaves stream keys out of the file.
+func (p profileStore) Export(name, path string) error { return p.s.Export(name, path, false) }
+
+// Import adds the profile; one of the same name is not overwritten.
+func (p profileStore) Import(path string) (string, error) {
+	pr, err := p.s.Import(path, profile.ImportOptions{})
+	return pr.Name, err
+}
+
+// Notices returns the store's messages for the user (keys left in the
+// file, a corrupt file moved aside, an import without keys).
+func (p profileStore) Notices() []string { return p.s.Notices() }

@@ -1,0 +1,60 @@
+package ui
+
+import "errors"
+
+// tick reads one stats snapshot and shows it everywhere (once a second).
+func (w *mainWindow) tick() {
+	cpu := w.cpuSample()
+	if w.live == nil {
+		w.status.showIdle(cpu)
+		return
+	}
+	select {
+	case <-w.live.Done():
+		if w.phase == phaseLive {
+			w.onEngineStopped()
+		}
+		return
+	default:
+	}
+	st := w.live.Stats()
+	w.last = st
+	w.dests.update(st)
+	w.status.show(st, cpu)
+	w.preview.showInfo(st, w.prof.Encoder)
+	w.action.elapsed.SetText(formatElapsed(st.ElapsedS))
+	if st.Error != "" {
+		w.notices.Set("engine", "Engine error: "+st.Error, levelDanger)
+	}
+	w.updateTitle()
+	w.updateTray()
+}
+
+// tickFast refreshes the preview and the level meter (10 times a second).
+func (w *mainWindow) tickFast() {
+	if w.live == nil || w.phase != phaseLive {
+		return
+	}
+	if w.preview.visible() {
+		if img, ok := w.live.Preview(); ok {
+			w.preview.setImage(img)
+		}
+	}
+	w.sources.update(w.live.Stats())
+}
+
+// onEngineStopped handles a stream that ended by itself (a device gone,
+// an encoder failure): the session is closed and the error shown.
+func (w *mainWindow) onEngineStopped() {
+	live := w.live
+	err := live.Err()
+	if err == nil {
+		err = errors.New("the engine stopped unexpectedly")
+	}
+	w.phase = phaseEnding
+	w.applyPhase()
+	w.goAsync(func() func() {
+		live.Close()
+		return func() { w.onEnded(err) }
+	})
+}

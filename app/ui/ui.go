@@ -1,0 +1,106 @@
+// Package ui is GoLive's window (Fyne): preview, sources, encoder,
+// destinations of the chosen profile with their live state, profiles, the
+// Go Live button and the status bar. It is the only package that imports
+// Fyne. Engine goroutines never touch widgets: the window polls a stats
+// snapshot (once a second, the preview and level meter ten times a
+// second) and blocking work comes back through fyne.Do.
+package ui
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+)
+
+// AppID is GoLive's application ID (preferences, FyneApp.toml).
+const AppID = "io.golive.app"
+
+// Options configure Run.
+type Options struct {
+	// ConfigDir holds the profiles ("" = the user's config directory).
+	ConfigDir string
+	Logger    *slog.Logger
+	// UploadKbps is the user's upload capacity; Go Live warns above 80%
+	// of it (0 = unknown: warn above 20 Mb/s).
+	UploadKbps int
+	// GoLiveAfter, when set, presses Go Live that long after the window
+	// opens (smoke tests, screenshots of the live window).
+	GoLiveAfter time.Duration
+	// QuitAfter, when set, ends any stream and quits that long after the
+	// window opens, so `import -window root` can capture it meanwhile.
+	QuitAfter time.Duration
+	// Store and Engine replace the profile store and the session engine
+	// (tests); nil means the real ones under ConfigDir.
+	Store  Store
+	Engine Engine
+}
+
+// Run opens the window and returns when it is closed. It must be called
+// from the main goroutine.
+func Run(opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	store, engine, err := opts.backend()
+	if err != nil {
+		return err
+	}
+	a := app.NewWithID(AppID)
+	a.Settings().SetTheme(newTheme())
+	a.SetIcon(resourceIconPng)
+	w, err := newMainWindow(a, store, engine, opts)
+	if err != nil {
+		return err
+	}
+	w.startTicker()
+	w.scheduleAutomation()
+	w.win.ShowAndRun()
+	w.shutdown()
+	if w.live != nil {
+		w.live.Close()
+	}
+	return nil
+}
+
+// backend returns the configured store and engine, or the real ones.
+func (o Options) backend() (Store, Engine, error) {
+	if (o.Store == nil) != (o.Engine == nil) {
+		return nil, nil, errors.New("ui options: set both Store and Engine, or neither")
+	}
+	if o.Store != nil {
+		return o.Store, o.Engine, nil
+	}
+	return newRealBackend(o)
+}
+
+// scheduleAutomation arms GoLiveAfter and QuitAfter.
+func (w *mainWindow) scheduleAutomation() {
+	if d := w.opts.GoLiveAfter; d > 0 {
+		time.AfterFunc(d, func() {
+			fyne.Do(func() {
+				if w.phase == phaseIdle {
+					w.requestGoLive()
+				}
+			})
+		})
+	}
+	if d := w.opts.QuitAfter; d > 0 {
+		time.AfterFunc(d, func() { fyne.Do(w.quit) })
+	}
+}
+
+// quit ends any stream without asking, then closes the window.
+func (w *mainWindow) quit() {
+	switch w.phase {
+	case phaseLive:
+		w.endStream(w.quit)
+	case phaseIdle:
+		w.shutdown()
+		w.app.Quit()
+	default:
+		time.AfterFunc(200*time.Millisecond, func() { fyne.Do(w.quit) })
+	}
+}
