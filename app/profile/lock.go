@@ -20,7 +20,7 @@ const LockName = "profiles.lock"
 var ErrLocked = errors.New("profiles file is locked by another GoLive instance")
 
 // lockWait is how long to wait for another instance's save to finish.
-const lockWait = 5 * time.Second
+var lockWait = 5 * time.Second
 
 // acquireLock takes the exclusive lock in dir, waiting up to lockWait.
 func acquireLock(dir string) (release func(), err error) {

@@ -3,11 +3,13 @@ package profile
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFirstStartCreatesLocalPreview(t *testing.T) {
@@ -397,5 +399,26 @@ func TestTwoStoresDoNotClobber(t *testing.T) {
 	// a's in-memory view catches up with b's writes.
 	if n := len(a.Names()); n != 21 {
 		t.Fatalf("store a sees %d profiles", n)
+	}
+}
+
+func TestLockedByAnotherInstance(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := openStore(t, dir, nil)
+	release, err := acquireLock(dir) // another instance in the middle of a save
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := lockWait
+	lockWait = 100 * time.Millisecond
+	defer func() { lockWait = old }()
+	err = s.Add(fullProfile())
+	want := fmt.Sprintf("profiles file is locked by another GoLive instance (pid %d)", os.Getpid())
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Add while locked = %v", err)
+	}
+	release()
+	if err := s.Add(fullProfile()); err != nil {
+		t.Fatalf("after release: %v", err)
 	}
 }
