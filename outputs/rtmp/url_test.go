@@ -95,3 +95,24 @@ func TestParseURLInvalid(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseURL checks that no input panics, that accepted URLs are
+// consistent and that errors never contain the separate key.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"rtmp://h/live/k", "rtmps://[::1]:443/a/b/c?x=1", "rtmp://h:99999/", "rtmp://%zz/", "x"} {
+		f.Add(s, "SeCrEtKeY")
+	}
+	f.Fuzz(func(t *testing.T, raw, key string) {
+		ep, err := ParseURL(raw, key)
+		if err != nil {
+			k := strings.TrimSpace(key)
+			if len(k) >= 8 && !strings.Contains(raw, k) && strings.Contains(err.Error(), k) {
+				t.Fatalf("error %q contains the key", err)
+			}
+			return
+		}
+		if ep.StreamKey == "" || ep.App == "" || ep.Port < 1 || ep.Host == "" || !strings.HasSuffix(ep.String(), "/****") {
+			t.Fatalf("inconsistent endpoint %+v", ep)
+		}
+	})
+}
