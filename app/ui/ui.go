@@ -9,6 +9,7 @@ package ui
 import (
 	"errors"
 	"log/slog"
+	"os"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -31,6 +32,8 @@ type Options struct {
 	GoLiveAfter time.Duration
 	// QuitAfter, when set, ends any stream and quits that long after the
 	// window opens, so `import -window root` can capture it meanwhile.
+	// Both can also come from the environment: GOLIVE_UI_GO_LIVE_AFTER
+	// and GOLIVE_UI_QUIT_AFTER (Go durations, "3s").
 	QuitAfter time.Duration
 	// Store and Engine replace the profile store and the session engine
 	// (tests); nil means the real ones under ConfigDir.
@@ -44,6 +47,7 @@ func Run(opts Options) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	opts.fromEnv()
 	store, engine, err := opts.backend()
 	if err != nil {
 		return err
@@ -63,6 +67,30 @@ func Run(opts Options) error {
 		w.live.Close()
 	}
 	return nil
+}
+
+// Environment variables read by Run when the options leave them unset.
+const (
+	EnvGoLiveAfter = "GOLIVE_UI_GO_LIVE_AFTER"
+	EnvQuitAfter   = "GOLIVE_UI_QUIT_AFTER"
+)
+
+// fromEnv fills GoLiveAfter and QuitAfter from the environment.
+func (o *Options) fromEnv() {
+	for _, v := range []struct {
+		name string
+		dst  *time.Duration
+	}{{EnvGoLiveAfter, &o.GoLiveAfter}, {EnvQuitAfter, &o.QuitAfter}} {
+		if *v.dst != 0 || os.Getenv(v.name) == "" {
+			continue
+		}
+		d, err := time.ParseDuration(os.Getenv(v.name))
+		if err != nil {
+			o.Logger.Warn("ignoring a bad duration", "var", v.name, "err", err)
+			continue
+		}
+		*v.dst = d
+	}
 }
 
 // backend returns the configured store and engine, or the real ones.
