@@ -1,0 +1,94 @@
+// Package cli is GoLive's headless command line: `golive live`, `golive
+// devices` and `golive profile`. main calls Main; the window is started by
+// main when no subcommand is given.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// UsageError marks a bad flag or value: Main prints it on one line and
+// exits with ExitUsage.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErr(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+const usage = `GoLive: capture, encode once, stream everywhere.
+
+Usage:
+  golive                      open the window
+  golive live [flags]         stream headless (golive live -h for flags)
+  golive devices              list screens, microphones and encoders
+  golive profile COMMAND      manage destination profiles (golive profile help)
+  golive version
+`
+
+// Version is set at build time.
+var Version = "0.1.0"
+
+// Main runs a subcommand and returns the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Logger == nil {
+		env.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if env.ConfigDir == "" {
+		env.ConfigDir = os.Getenv("GOLIVE_CONFIG_DIR")
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	var err error
+	switch args[0] {
+	case "live":
+		err = RunLive(ctx, args[1:], env)
+	case "devices":
+		err = RunDevices(ctx, args[1:], env)
+	case "profile":
+		err = RunProfile(ctx, args[1:], env)
+	case "version", "--version":
+		fmt.Fprintln(env.Stdout, "golive", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+	default:
+		err = usageErr("unknown command %q: want live, devices, profile or version", args[0])
+	}
+	return exitCode(err, env.Stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "golive: "+strings.TrimSpace(err.Error()))
+	var u *UsageError
+	if errors.As(err, &u) {
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

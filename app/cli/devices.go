@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"golive/media/engine"
+)
+
+// RunDevices lists the screens, microphones and encoders GoLive can use.
+func RunDevices(_ context.Context, args []string, env Env) error {
+	fs := flag.NewFlagSet("golive devices", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	if err := fs.Parse(args); err != nil {
+		return &UsageError{Err: err}
+	}
+	w := env.Stdout
+	fmt.Fprintln(w, "Screens (--source screen --display ...):")
+	for _, s := range engine.ListScreens() {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
+	fmt.Fprintln(w, "  test: synthetic pattern with a sync flash every second (--source test)")
+	fmt.Fprintln(w, "Microphones (--audio NAME|ID):")
+	mics, err := engine.ListMicrophones()
+	if err != nil || len(mics) == 0 {
+		fmt.Fprintf(w, "  none found%s: GoLive sends silence\n", errSuffix(err))
+	}
+	for _, m := range mics {
+		def := ""
+		if m.Default {
+			def = " (default)"
+		}
+		fmt.Fprintf(w, "  %s [id %s]%s\n", m.Name, m.ID, def)
+	}
+	fmt.Fprintln(w, "  test: 880 Hz tone with a beep every second (--audio test)")
+	fmt.Fprintln(w, "Encoders (--encoder NAME):")
+	for _, e := range engine.ListEncoders() {
+		kind := "software"
+		if e.Hardware {
+			kind = "hardware"
+		}
+		fmt.Fprintf(w, "  %-14s %-5s %s\n", e.Name, e.Codec, kind)
+	}
+	return nil
+}
+
+func errSuffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " (" + err.Error() + ")"
+}

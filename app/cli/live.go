@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"golive/app/profile"
+	"golive/app/session"
+	"golive/outputs/rtp"
+)
+
+// liveFlags are the flags of `golive live`.
+type liveFlags struct {
+	source, display, region, audio string
+	cursor                         bool
+	size                           string
+	fps                            int
+	videoBitrate, audioBitrate     string
+	encoder, preset                string
+	records, rtmps, rtmpKeys, rtps multiFlag
+	caFile                         string
+	duration                       time.Duration
+	stats                          string
+	profile                        string
+}
+
+func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
+	f := &liveFlags{}
+	fs := flag.NewFlagSet("golive live", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&f.source, "source", "screen", "video source: screen or test")
+	fs.StringVar(&f.display, "display", "", "X display to capture (default $DISPLAY)")
+	fs.StringVar(&f.region, "region", "", "capture region X,Y,W,H (default: whole screen)")
+	fs.BoolVar(&f.cursor, "cursor", true, "draw the mouse cursor")
+	fs.StringVar(&f.audio, "audio", "default", "microphone name or id, default, test or none")
+	fs.StringVar(&f.size, "size", "1280x720", "output size WIDTHxHEIGHT")
+	fs.IntVar(&f.fps, "fps", 30, "output frame rate")
+	fs.StringVar(&f.videoBitrate, "video-bitrate", "2500k", "video bit rate (CBR)")
+	fs.StringVar(&f.audioBitrate, "audio-bitrate", "128k", "audio bit rate")
+	fs.StringVar(&f.encoder, "encoder", "libx264", "H.264 encoder (see golive devices)")
+	fs.StringVar(&f.preset, "preset", "veryfast", "encoder preset")
+	fs.Var(&f.records, "record", "record to FILE (.mkv or .mp4), repeatable")
+	fs.Var(&f.rtmps, "rtmp", "publish to rtmp[s]://host[:port]/app[/KEY][#KEY], repeatable")
+	fs.Var(&f.rtmpKeys, "rtmp-key", "stream key of the n-th --rtmp, repeatable")
+	fs.StringVar(&f.caFile, "ca", "", "extra CA certificate file (PEM) trusted for RTMPS")
+	fs.Var(&f.rtps, "rtp", "send RTP to HOST:PORT[?mode=mpegts|native&mtu=1200&srtp=1&sdp=FILE], repeatable")
+	fs.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until Ctrl+C)")
+	fs.StringVar(&f.stats, "stats", "text", "stats once a second: text, json or none")
+	fs.StringVar(&f.profile, "profile", "", "use the saved profile NAME (its enabled destinations)")
+	return fs, f
+}
+
+// RunLive streams until the duration ends, ctx is cancelled (SIGINT or
+// SIGTERM in main) or the engine fails.
+func RunLive(ctx context.Context, args []string, env Env) error {
+	fs, f := newLiveFlagSet(env)
+	if err := fs.Parse(args); err != nil {
+		return &UsageError{Err: err}
+	}
+	if fs.NArg() > 0 {
+		return usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if f.stats != "text" && f.stats != "json" && f.stats != "none" {
+		return usageErr("--stats %q: want text, json or none", f.stats)
+	}
+	cfg, err := f.sessionConfig(ctx, fs, env)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = env.Logger
+	s := &session.Session{Config: cfg}
+	if err := s.Initialize(); err != nil {
+		return err
+	}
+	printPreviewHints(env, s)
+	return superviseLive(ctx, s, f, env)
+}
+
+func (f *liveFlags) sessionConfig(ctx context.Context, fs *flag.FlagSet, env Env) (session.Config, error) {
+	p := profile.DefaultProfile()
+	p.Name, p.Destinations = "command line", nil
+	if f.profile != "" {
+		var err error
+		if p, err = loadProfile(ctx, f.profile, env); err != nil {
+			return session.Config{}, err
+		}
+	}
+	if err := f.applyCaptureFlags(fs, &p, f.profile == ""); err != nil {
+		return session.Config{}, err
+	}
+	dests, err := f.destinations()
+	if err != nil {
+		return session.Config{}, err
+	}
+	if f.profile == "" && len(dests) == 0 {
+		return session.Config{}, usageErr("no destination: give --record, --rtmp, --rtp or --profile")
+	}
+	p.Destinations = append(p.Destinations, dests...)
+	cfg, err := session.FromProfile(p)
+	if err != nil {
+		return cfg, &UsageError{Err: err}
+	}
+	return cfg, nil
+}
+
+// applyCaptureFlags sets the capture and encoder settings from the flags:
+// all of them without a profile, only those given on the command line
+// over a profile's.
+func (f *liveFlags) applyCaptureFlags(fs *flag.FlagSet, p *profile.Profile, all bool) error {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	use := func(name string) bool { return all || set[name] }
+	c, e := &p.Capture, &p.Encoder
+	if use("source") {
+		if f.source != profile.SourceScreen && f.source != profile.SourceTest {
+			return usageErr("--source %q: want screen or test", f.source)
+		}
+		c.Source = f.source
+	}
+	if use("display") {
+		c.Display = f.display
+	}
+	if use("cursor") {
+		c.Cursor = f.cursor
+	}
+	if use("region") {
+		c.Region = f.region
+	}
+	if use("audio") {
+		c.Audio, c.AudioDevice = audioInput(f.audio)
+	}
+	var err error
+	if use("size") {
+		if e.Width, e.Height, err = parseSize(f.size); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
+	if use("fps") {
+		if f.fps < 1 || f.fps > 120 {
+			return usageErr("--fps %d: want 1 to 120", f.fps)
+		}
+		e.FPS = f.fps
+	}
+	if use("video-bitrate") {
+		if e.VideoBitrate, err = profile.ParseBitrate(f.videoBitrate); err != nil {
+			return usageErr("--video-bitrate: %w", err)
+		}
+	}
+	if use("audio-bitrate") {
+		if e.AudioBitrate, err = profile.ParseBitrate(f.audioBitrate); err != nil {
+			return usageErr("--audio-bitrate: %w", err)
+		}
+	}
+	if use("encoder") {
+		e.Encoder = f.encoder
+	}
+	if use("preset") {
+		e.Preset = f.preset
+	}
+	return nil
+}
+
+func audioInput(s string) (kind, device string) {
+	switch s {
+	case profile.AudioTest, profile.AudioNone:
+		return s, ""
+	case "default", "":
+		return profile.AudioMic, ""
+	default:
+		return profile.AudioMic, s
+	}
+}
+
+// destinations parses the destination flags; keys given with --rtmp-key
+// pair with the --rtmp URLs in order.
+func (f *liveFlags) destinations() ([]profile.Destination, error) {
+	var out []profile.Destination
+	if len(f.rtmpKeys) > len(f.rtmps) {
+		return nil, usageErr("%d --rtmp-key for %d --rtmp: each key pairs with one URL, in order", len(f.rtmpKeys), len(f.rtmps))
+	}
+	for i, raw := range f.rtmps {
+		key := ""
+		if i < len(f.rtmpKeys) {
+			key = f.rtmpKeys[i]
+		}
+		d, err := profile.ParseRTMPFlag(raw, key)
+		if err != nil {
+			return nil, usageErr("--rtmp #%d: %w", i+1, err)
+		}
+		d.RTMP.CAFile = f.caFile
+		out = append(out, d)
+	}
+	for _, s := range f.rtps {
+		d, err := profile.ParseRTPFlag(s)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		out = append(out, d)
+	}
+	for _, path := range f.records {
+		d, err := profile.ParseRecordFlag(path)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		out = append(out, d)
+	}
+	return uniqueNames(out), nil
+}
+
+// uniqueNames numbers destinations that got the same default name.
+func uniqueNames(ds []profile.Destination) []profile.Destination {
+	count := map[string]int{}
+	for i := range ds {
+		n := ds[i].Name
+		count[n]++
+		if count[n] > 1 {
+			ds[i].Name = fmt.Sprintf("%s (%d)", n, count[n])
+		}
+	}
+	return ds
+}
+
+// printPreviewHints tells how to open each RTP target, on stderr so that
+// stdout stays machine-readable with --stats json.
+func printPreviewHints(env Env, s *session.Session) {
+	for _, o := range s.Outputs {
+		t, ok := o.Worker.(*rtp.Target)
+		if !ok {
+			continue
+		}
+		path, err := t.WriteSDP(s.Tracks())
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: cannot write SDP: %v\n", o.Name, err)
+			continue
+		}
+		fmt.Fprintf(env.Stderr, "%s: open with `vlc %s`; SDP: %s\n", o.Name, t.VLCURL(), path)
+	}
+}

@@ -1,0 +1,187 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"golive/app/session"
+	"golive/media/testpeer"
+)
+
+func testEnv() (Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return Env{Stdout: &out, Stderr: &errb}, &out, &errb
+}
+
+// TestLiveRecordsTestSource is issue 2's first acceptance check: 10 s of
+// the test source recorded to MKV decode as H.264 1280x720, ~300 frames,
+// a key frame every 60, AAC 48 kHz stereo, zero decode errors.
+func TestLiveRecordsTestSource(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-time encode")
+	}
+	testpeer.RequireBinaries(t, "ffprobe")
+	out := filepath.Join(t.TempDir(), "out.mkv")
+	env, stdout, stderr := testEnv()
+	code := Main(context.Background(), []string{"live", "--source", "test", "--audio", "test",
+		"--duration", "10s", "--record", out, "--stats", "json"}, env)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	checkStatsLines(t, stdout.Bytes())
+
+	a, err := testpeer.Analyze(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Errors) > 0 {
+		t.Fatalf("decode errors: %v", a.Errors)
+	}
+	v, au := a.Stream("video"), a.Stream("audio")
+	if v == nil || v.CodecName != "h264" || v.Width != 1280 || v.Height != 720 {
+		t.Fatalf("video stream: %+v", v)
+	}
+	if au == nil || au.CodecName != "aac" || au.SampleRate != "48000" || au.Channels != 2 {
+		t.Fatalf("audio stream: %+v", au)
+	}
+	if n := a.Count("video"); n < 285 || n > 305 {
+		t.Fatalf("decoded %d video frames, want ~300", n)
+	}
+	keys := a.KeyFrameIndexes()
+	for i, k := range keys {
+		if k != i*60 {
+			t.Fatalf("key frames at %v, want every 60 frames", keys)
+		}
+	}
+	if len(keys) < 4 {
+		t.Fatalf("only %d key frames in 10 s", len(keys))
+	}
+}
+
+func checkStatsLines(t *testing.T, b []byte) {
+	t.Helper()
+	lines := 0
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	var last session.Stats
+	for sc.Scan() {
+		var raw map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &raw); err != nil {
+			t.Fatalf("stats line is not JSON: %q", sc.Text())
+		}
+		for _, k := range []string{"elapsed_s", "fps", "frames", "outputs"} {
+			if _, ok := raw[k]; !ok {
+				t.Fatalf("stats line lacks %q: %s", k, sc.Text())
+			}
+		}
+		if err := json.Unmarshal(sc.Bytes(), &last); err != nil {
+			t.Fatal(err)
+		}
+		lines++
+	}
+	if lines < 8 {
+		t.Fatalf("%d stats lines in 10 s, want one a second", lines)
+	}
+	if len(last.Outputs) != 1 || last.Outputs[0].Kind != "record" || last.Outputs[0].Bytes == 0 {
+		t.Fatalf("last stats outputs: %+v", last.Outputs)
+	}
+	if last.Frames.Encoded < 250 {
+		t.Fatalf("last stats: %+v", last.Frames)
+	}
+}
+
+// TestLiveBadFlags: one clear line and exit code 2 for every bad value.
+func TestLiveBadFlags(t *testing.T) {
+	cases := map[string][]string{
+		"--source \"webcam\": want screen or test": {"--source", "webcam", "--record", "x.mkv"},
+		"--fps 0: want 1 to 120":                   {"--fps", "0", "--record", "x.mkv"},
+		"size \"big\"":                             {"--size", "big", "--record", "x.mkv"},
+		"--video-bitrate":                          {"--video-bitrate", "lots", "--record", "x.mkv"},
+		"no destination":                           {"--source", "test"},
+		"--stats \"xml\"":                          {"--stats", "xml", "--record", "x.mkv"},
+		"--rtmp #1":                                {"--rtmp", "http://example.com/live#k"},
+		"--rtp":                                    {"--rtp", "127.0.0.1:99999"},
+		"2 --rtmp-key for 1 --rtmp":                {"--rtmp", "rtmp://h/app", "--rtmp-key", "a", "--rtmp-key", "b"},
+		"flag provided but not defined":            {"--bogus"},
+	}
+	for want, args := range cases {
+		env, _, stderr := testEnv()
+		code := Main(context.Background(), append([]string{"live"}, args...), env)
+		msg := stderr.String()
+		if code != ExitUsage || !strings.Contains(msg, want) {
+			t.Errorf("golive live %v: exit %d, stderr %q; want exit 2 and %q", args, code, msg, want)
+		}
+		if strings.Contains(msg, "panic") {
+			t.Errorf("golive live %v panicked: %s", args, msg)
+		}
+	}
+}
+
+// TestLiveSIGINTFinalizesRecording runs `golive live` in a child process
+// (this test binary re-executed), interrupts it, and checks the recording
+// is complete and decodes cleanly.
+func TestLiveSIGINTFinalizesRecording(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-time encode")
+	}
+	if os.Getenv("GOLIVE_CLI_CHILD") != "" {
+		return
+	}
+	testpeer.RequireBinaries(t, "ffprobe")
+	out := filepath.Join(t.TempDir(), "sigint.mkv")
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestCLIChild$")
+	cmd.Env = append(os.Environ(), "GOLIVE_CLI_CHILD=live --source test --audio test --stats json --record "+out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the recording has a few seconds of media.
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var st session.Stats
+		if json.Unmarshal(sc.Bytes(), &st) == nil && st.Frames.Encoded >= 90 {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("golive live after SIGINT: %v: %s", err, stderr.String())
+	}
+	a, err := testpeer.Analyze(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Errors) > 0 || a.Count("video") < 30 || a.Count("audio") < 30 {
+		t.Fatalf("recording after SIGINT: %d video, %d audio frames, errors %v",
+			a.Count("video"), a.Count("audio"), a.Errors)
+	}
+}
+
+// TestCLIChild is the child side of the signal test: it runs cli.Main with
+// the arguments in GOLIVE_CLI_CHILD and exits with its code.
+func TestCLIChild(t *testing.T) {
+	args := os.Getenv("GOLIVE_CLI_CHILD")
+	if args == "" {
+		t.Skip("only run as a child process")
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	code := Main(ctx, strings.Fields(args), Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	os.Exit(code)
+}

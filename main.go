@@ -1,0 +1,46 @@
+// Command golive is a desktop broadcasting app: it captures the screen and
+// the microphone, encodes them once and streams to every enabled
+// destination. Without arguments it opens the window; `golive live`,
+// `golive devices` and `golive profile` work headless.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golive/app/cli"
+	"golive/app/secret"
+	"golive/app/ui"
+)
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	level := slog.LevelWarn
+	if os.Getenv("GOLIVE_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	logger := secret.NewLogger(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Logger: logger,
+		ConfigDir: os.Getenv("GOLIVE_CONFIG_DIR")}
+	args := os.Args[1:]
+	if len(args) >= 2 && (args[0] == "--config-dir" || args[0] == "-config-dir") {
+		env.ConfigDir, args = args[1], args[2:]
+	}
+	if len(args) == 0 {
+		if err := ui.Run(ui.Options{ConfigDir: env.ConfigDir, Logger: logger}); err != nil {
+			logger.Error("golive window", "err", err)
+			return cli.ExitFailure
+		}
+		return cli.ExitOK
+	}
+	return cli.Main(ctx, args, env)
+}
