@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"log/slog"
 	"slices"
 	"sync"
@@ -180,3 +181,7 @@ func (s *Session) RetryNow(name string) bool {
 
 // Tracks returns the codec parameters of the running stream.
 func (s *Session) Tracks() unit.Tracks { return s.eng.Stream().Tracks() }
+
+// Preview returns the latest captured picture, scaled down for display;
+// false before the first frame.
+func (s *Session) Preview() (*image.RGBA, bool) { return s.eng.Preview() }
