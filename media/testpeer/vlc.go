@@ -23,6 +23,8 @@ import (
 type VLCRecorder struct {
 	// URL is what VLC opens, e.g. rtp://@127.0.0.1:5004.
 	URL string
+	// Args are extra VLC options (e.g. --srtp-key=..., --srtp-salt=...).
+	Args []string
 	// Duration bounds VLC's run (default 20 s).
 	Duration time.Duration
 
@@ -70,8 +72,9 @@ func (v *VLCRecorder) Start(ctx context.Context) error {
 	}
 	v.out = filepath.Join(v.dir, "received.ts")
 	secs := strconv.Itoa(int(v.Duration.Round(time.Second) / time.Second))
-	args := []string{"env", "HOME=" + v.dir, "timeout", secs, "cvlc", "-I", "dummy", "--no-video-title-show",
-		v.URL, "--sout", "#std{access=file,mux=ts,dst=" + v.out + "}"}
+	args := []string{"env", "HOME=" + v.dir, "timeout", secs, "cvlc", "-I", "dummy", "--no-video-title-show", v.URL}
+	args = append(args, v.Args...)
+	args = append(args, "--sout", "#std{access=file,mux=ts,dst="+v.out+"}")
 	if os.Geteuid() == 0 {
 		args = append([]string{"runuser", "-u", "nobody", "--"}, args...)
 	}

@@ -169,7 +169,7 @@ func BenchmarkSendH264Frame(b *testing.B) {
 	defer l.Close()
 	_ = l.SetReadBuffer(8 << 20)
 	var ts targetStats
-	st, err := newRTPStream("video", ptH264, videoClockRate, DefaultMTU, nil, &ts)
+	st, err := newRTPStream("video", ptH264, videoClockRate, DefaultMTU, nil, false, &ts)
 	if err != nil {
 		b.Fatal(err)
 	}

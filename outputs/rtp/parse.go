@@ -15,6 +15,7 @@ import (
 //
 //	HOST:PORT[?mode=mpegts|native&mtu=1200&srtp=1&sdp=FILE&ttl=N&rtcpmux=1]
 //
+// srtp=vlc turns on SRTP in the variant VLC 3.0 decrypts (SRTPRCC).
 // HOST may be an IPv6 literal in brackets ([::1]:5004). An optional rtp://
 // prefix is accepted. The returned target is validated; defaults are filled
 // when it runs.
@@ -82,6 +83,10 @@ func (t *Target) setOption(key, v string) error {
 			err = fmt.Errorf("rtp target: ttl %d out of range 1-255", t.TTL)
 		}
 	case "srtp":
+		if strings.EqualFold(v, "vlc") {
+			t.SRTP, t.SRTPRCC = true, true
+			return nil
+		}
 		t.SRTP, err = parseBool(key, v)
 	case "rtcpmux":
 		t.RTCPMux, err = parseBool(key, v)
@@ -112,6 +117,9 @@ func parseBool(key, v string) (bool, error) {
 		return true, nil
 	case "0", "false", "no", "off":
 		return false, nil
+	}
+	if key == "srtp" {
+		return false, fmt.Errorf("rtp target: srtp=%q: want 1, 0 or vlc", v)
 	}
 	return false, fmt.Errorf("rtp target: %s=%q: want 1 or 0", key, v)
 }

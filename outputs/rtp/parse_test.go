@@ -24,6 +24,7 @@ func TestParseTarget(t *testing.T) {
 		{"host.lan:5004?mode=NATIVE&srtp=1&rtcpmux=true&sdp=/tmp/x.sdp&name=tv",
 			fields{Name: "tv", Host: "host.lan", Port: 5004, Mode: ModeNative, SRTP: true, RTCPMux: true, SDPPath: "/tmp/x.sdp"}},
 		{"10.0.0.1:5004?srtp=0&rtcpmux=0", fields{Host: "10.0.0.1", Port: 5004, Mode: ModeMPEGTS}},
+		{"10.0.0.1:5004?srtp=vlc", fields{Host: "10.0.0.1", Port: 5004, Mode: ModeMPEGTS, SRTP: true}},
 	}
 	for _, c := range cases {
 		got, err := ParseTarget(c.in)

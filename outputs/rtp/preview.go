@@ -2,6 +2,7 @@ package rtp
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +19,22 @@ import (
 // mode; in native mode open the SDP (SDPFile) instead.
 func (t *Target) VLCURL() string {
 	return "rtp://@" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+}
+
+// VLCArgs are the arguments that make VLC play the target: in mpegts mode
+// the rtp:// URL, plus --srtp-key and --srtp-salt (hexadecimal, VLC's
+// SRTP options) when SRTP is on; in native mode the SDP file (written by
+// WriteSDP or Run), which Debian's VLC 3.0 cannot play without live555. The
+// key is a secret: do not log the result.
+func (t *Target) VLCArgs() []string {
+	if t.Mode == ModeNative {
+		return []string{t.SDPFile()}
+	}
+	args := []string{t.VLCURL()}
+	if t.SRTP && t.init() == nil {
+		args = append(args, "--srtp-key="+hex.EncodeToString(t.key[:16]), "--srtp-salt="+hex.EncodeToString(t.key[16:]))
+	}
+	return args
 }
 
 // SDPFile is the path the SDP is (or will be) written to.
@@ -45,29 +62,28 @@ func OpenInVLC(ctx context.Context, t *Target, tracks unit.Tracks) error {
 	if err := t.init(); err != nil {
 		return err
 	}
-	what := t.VLCURL()
 	if t.Mode == ModeNative {
-		path, err := t.WriteSDP(tracks)
-		if err != nil {
+		if _, err := t.WriteSDP(tracks); err != nil {
 			return err
 		}
-		what = path
 	}
+	args := t.VLCArgs()
 	prog, err := exec.LookPath("vlc")
 	if err != nil {
 		if prog, err = exec.LookPath("xdg-open"); err != nil {
 			return ErrNoPlayer
 		}
+		args = args[:1] // xdg-open takes one URL or file
 	}
-	return startPlayer(ctx, prog, what)
+	return startPlayer(ctx, prog, args)
 }
 
-// startPlayer runs prog with one argument and reports an exit within the
-// grace period as an error. The process is reaped by a goroutine that ends
-// with it (or with ctx, which kills it).
-func startPlayer(ctx context.Context, prog, arg string) error {
+// startPlayer runs prog and reports an exit within the grace period as an
+// error. The process is reaped by a goroutine that ends with it (or with
+// ctx, which kills it).
+func startPlayer(ctx context.Context, prog string, args []string) error {
 	var out strings.Builder
-	cmd := exec.CommandContext(ctx, prog, arg)
+	cmd := exec.CommandContext(ctx, prog, args...)
 	// One writer for both: os/exec then calls it from one goroutine.
 	w := &limitedWriter{b: &out, n: 4096}
 	cmd.Stdout, cmd.Stderr = w, w
@@ -79,7 +95,8 @@ func startPlayer(ctx context.Context, prog, arg string) error {
 	select {
 	case err := <-done:
 		if err != nil {
-			return fmt.Errorf("%s %s: %w: %s", prog, arg, err, strings.TrimSpace(out.String()))
+			// args[0] is the URL or SDP path; the rest may hold a key.
+			return fmt.Errorf("%s %s: %w: %s", prog, args[0], err, strings.TrimSpace(out.String()))
 		}
 		return nil
 	case <-time.After(playerStartGrace):

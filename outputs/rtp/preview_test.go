@@ -87,3 +87,16 @@ func TestOpenInVLCReportsEarlyExit(t *testing.T) {
 		t.Errorf("err %v, want the player's exit with its output", err)
 	}
 }
+
+func TestOpenInVLCWithSRTPKey(t *testing.T) {
+	args := fakePlayer(t, "vlc", 0)
+	tg := &Target{Host: "127.0.0.1", Port: 5004, SRTP: true}
+	if err := OpenInVLC(context.Background(), tg, synthTracks()); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Fields(readArgs(t, args))
+	if len(got) != 3 || got[0] != "rtp://@127.0.0.1:5004" || len(got[1]) != len("--srtp-key=")+32 ||
+		len(got[2]) != len("--srtp-salt=")+28 {
+		t.Errorf("vlc started with %q", got)
+	}
+}

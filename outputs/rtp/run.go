@@ -49,7 +49,7 @@ type session struct {
 func (t *Target) openSession(s *dest.Session, specs ...streamSpec) (*session, error) {
 	ss := &session{t: t, cname: fmt.Sprintf("golive-%08x@%s", rand.Uint32(), t.Name), stop: make(chan struct{})}
 	for i, spec := range specs {
-		st, err := newRTPStream(spec.kind, spec.pt, spec.clockRate, t.mtu(), t.key, &t.stats)
+		st, err := newRTPStream(spec.kind, spec.pt, spec.clockRate, t.mtu(), t.key, t.SRTPRCC, &t.stats)
 		if err != nil {
 			ss.closeSockets()
 			return nil, err

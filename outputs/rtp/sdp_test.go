@@ -113,17 +113,23 @@ func TestSDPNeedsParameterSets(t *testing.T) {
 }
 
 func TestFFmpegSRTPArgs(t *testing.T) {
-	tg := &Target{Host: "127.0.0.1", Port: 5004, SRTP: true}
+	tg := &Target{Host: "127.0.0.1", Port: 5004, SRTP: true, SDPPath: "/tmp/x.sdp"}
 	args, err := tg.FFmpegSRTPArgs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "-srtp_in_suite AES_CM_128_HMAC_SHA1_80 -srtp_in_params " + tg.srtpInline() + " -f rtp srtp://127.0.0.1:5004"
-	if args != want {
+	if want := "-protocol_whitelist file,udp,rtp -i /tmp/x.sdp"; args != want {
 		t.Errorf("args %q, want %q", args, want)
+	}
+	url, suite, params, ok := tg.SRTPParams()
+	if !ok || url != "srtp://127.0.0.1:5004" || suite != SRTPSuite || params != tg.srtpInline() {
+		t.Errorf("SRTPParams = %q %q %q %v", url, suite, params, ok)
 	}
 	plain := &Target{Host: "127.0.0.1", Port: 5004}
 	if args, _ := plain.FFmpegSRTPArgs(); args != "" {
 		t.Errorf("args without srtp: %q", args)
+	}
+	if _, _, _, ok := plain.SRTPParams(); ok {
+		t.Error("SRTPParams without srtp")
 	}
 }

@@ -44,7 +44,7 @@ type rtpStream struct {
 	wireBytes *atomic.Uint64
 }
 
-func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, target *targetStats) (*rtpStream, error) {
+func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, rcc bool, target *targetStats) (*rtpStream, error) {
 	s := &rtpStream{
 		kind:      kind,
 		clockRate: clockRate,
@@ -61,7 +61,7 @@ func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, target 
 	}
 	tag := 0
 	if key != nil {
-		ctx, err := newSRTPContext(key)
+		ctx, err := newSRTPContext(key, rcc)
 		if err != nil {
 			return nil, err
 		}

@@ -23,8 +23,16 @@ func newSRTPKey() ([]byte, error) {
 	return key, nil
 }
 
-func newSRTPContext(key []byte) (*srtp.Context, error) {
-	ctx, err := srtp.CreateContext(key[:16], key[16:], srtp.ProtectionProfileAes128CmHmacSha1_80)
+// newSRTPContext makes the sending context. With rcc, every RTP packet
+// carries the roll-over counter in its tag (RFC 4771, RCCm2 with R = 1:
+// ROC + 6-byte MAC), as VLC 3.0's --srtp-key receiver expects (it creates
+// its session in RCC mode 1, which is the same on the wire when R = 1).
+func newSRTPContext(key []byte, rcc bool) (*srtp.Context, error) {
+	var opts []srtp.ContextOption
+	if rcc {
+		opts = append(opts, srtp.RolloverCounterCarryingTransform(srtp.RCCMode2, 1))
+	}
+	ctx, err := srtp.CreateContext(key[:16], key[16:], srtp.ProtectionProfileAes128CmHmacSha1_80, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("srtp context: %w", err)
 	}
@@ -41,24 +49,40 @@ func (t *Target) cryptoAttribute() string {
 	return "1 " + SRTPSuite + " inline:" + t.srtpInline()
 }
 
-// FFmpegSRTPArgs returns the ffmpeg/ffplay input arguments that receive
-// this target's SRTP stream, for example
+// FFmpegReceiveArgs returns the ffmpeg/ffplay input arguments that receive
+// this target, SRTP or not, in either mode:
 //
-//	-srtp_in_suite AES_CM_128_HMAC_SHA1_80 -srtp_in_params KEY -f rtp srtp://127.0.0.1:5004
+//	-protocol_whitelist file,udp,rtp -i /tmp/golive-rtp-127.0.0.1-5004.sdp
 //
-// In native mode the SDP file (with its a=crypto lines) is the way in:
-// dynamic payload types need it. It returns "" when SRTP is off. The key is
-// a secret: do not log the result.
-func (t *Target) FFmpegSRTPArgs() (string, error) {
+// With SRTP the SDP carries the key in its a=crypto lines, which ffmpeg's
+// SDP demuxer applies to RTP and RTCP. (ffmpeg 5.1's command line rejects
+// -srtp_in_suite/-srtp_in_params for an srtp:// input: "Option
+// srtp_in_suite not found", so SRTPParams is for other consumers.)
+func (t *Target) FFmpegReceiveArgs() ([]string, error) {
 	if err := t.init(); err != nil {
+		return nil, err
+	}
+	return []string{"-protocol_whitelist", "file,udp,rtp", "-i", t.SDPPath}, nil
+}
+
+// FFmpegSRTPArgs is FFmpegReceiveArgs as one string, or "" when SRTP is
+// off. The key is in the SDP file, not in the string.
+func (t *Target) FFmpegSRTPArgs() (string, error) {
+	args, err := t.FFmpegReceiveArgs()
+	if err != nil || !t.SRTP {
 		return "", err
 	}
-	if !t.SRTP {
-		return "", nil
+	return strings.Join(args, " "), nil
+}
+
+// SRTPParams returns the srtp:// URL, crypto suite and base64 key||salt of
+// an SRTP target (mpegts mode, whose payload type 33 needs no SDP), in the
+// form of libavformat's srtp protocol options srtp_in_suite and
+// srtp_in_params, for API users and tools that take them. ok is false when
+// SRTP is off. The key is a secret: do not log it.
+func (t *Target) SRTPParams() (url, suite, params string, ok bool) {
+	if t.init() != nil || !t.SRTP {
+		return "", "", "", false
 	}
-	if t.Mode == ModeNative {
-		return strings.Join([]string{"-protocol_whitelist", "file,udp,rtp", "-i", t.SDPPath}, " "), nil
-	}
-	return strings.Join([]string{"-srtp_in_suite", SRTPSuite, "-srtp_in_params", t.srtpInline(),
-		"-f", "rtp", "srtp://" + t.hostPort(t.Port)}, " "), nil
+	return "srtp://" + t.hostPort(t.Port), SRTPSuite, t.srtpInline(), true
 }

@@ -80,6 +80,10 @@ type Target struct {
 	RTCPMux bool
 	// SRTP encrypts with AES_CM_128_HMAC_SHA1_80; the key is in the SDP.
 	SRTP bool
+	// SRTPRCC (with SRTP) carries the roll-over counter in every packet
+	// (RFC 4771), the variant VLC 3.0 decrypts with --srtp-key/--srtp-salt
+	// (VLCArgs). ffmpeg and other RFC 4568 receivers need it off.
+	SRTPRCC bool
 	// SDPPath is where the SDP is written (default: DefaultSDPPath).
 	SDPPath string
 	Logger  *slog.Logger
