@@ -40,9 +40,19 @@ type Engine interface {
 
 // Devices is what the source and encoder pickers offer.
 type Devices struct {
-	Screens     []string
+	Screens     []Screen
 	Microphones []string
 	Encoders    []string
+}
+
+// Screen is a capturable screen: a whole display, or one monitor of it.
+type Screen struct {
+	// Label is what the picker shows ("DP-1", "screen 0").
+	Label string
+	// Display is the profile's capture display (":0.0").
+	Display string
+	// Region is the monitor's "X,Y,W,H", or "" for the whole display.
+	Region string
 }
 
 // Live is one running stream, as the window sees it.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -43,10 +42,7 @@ func (e *sessionEngine) Start(p profile.Profile) (Live, error) {
 // Devices lists screens, microphones and H.264 encoders once.
 func (e *sessionEngine) Devices() Devices {
 	e.devicesOnce.Do(func() {
-		for _, s := range engine.ListScreens() {
-			e.devices.Screens = append(e.devices.Screens, s.Display)
-		}
-		e.devices.Screens = slices.Compact(e.devices.Screens)
+		e.devices.Screens = screenChoices(engine.ListScreens())
 		mics, err := engine.ListMicrophones()
 		if err != nil {
 			e.log.Warn("listing microphones", "err", err)
@@ -61,6 +57,35 @@ func (e *sessionEngine) Devices() Devices {
 		}
 	})
 	return e.devices
+}
+
+// screenChoices offers each display whole, and each of its monitors
+// when it has several.
+func screenChoices(screens []engine.Screen) []Screen {
+	perDisplay := map[string]int{}
+	for _, s := range screens {
+		perDisplay[s.Display]++
+	}
+	var out []Screen
+	seen := map[string]bool{}
+	for _, s := range screens {
+		if !seen[s.Display] {
+			seen[s.Display] = true
+			label := s.Display
+			if perDisplay[s.Display] > 1 {
+				label += " (all monitors)"
+			} else if s.Name != "" && s.Name != s.Display {
+				label = s.Name + " (" + s.Display + ")"
+			}
+			out = append(out, Screen{Label: label, Display: s.Display})
+		}
+		if perDisplay[s.Display] > 1 {
+			b := s.Bounds
+			out = append(out, Screen{Label: fmt.Sprintf("%s %dx%d (%s)", s.Name, b.Dx(), b.Dy(), s.Display),
+				Display: s.Display, Region: fmt.Sprintf("%d,%d,%d,%d", b.Min.X, b.Min.Y, b.Dx(), b.Dy())})
+		}
+	}
+	return out
 }
 
 // Check compares every enabled RTMP destination with its service's

@@ -129,7 +129,12 @@ func newTestStore(t *testing.T) (*profile.Store, Store) {
 // figure so renders are stable.
 func newTestWindow(t *testing.T, store Store, eng Engine) *mainWindow {
 	t.Helper()
-	a := test.NewTempApp(t)
+	return newTestWindowOn(t, test.NewTempApp(t), store, eng)
+}
+
+// newTestWindowOn opens the window on app a.
+func newTestWindowOn(t *testing.T, a fyne.App, store Store, eng Engine) *mainWindow {
+	t.Helper()
 	w, err := newMainWindow(a, store, eng, Options{})
 	if err != nil {
 		t.Fatalf("newMainWindow: %v", err)

@@ -21,7 +21,7 @@ func renderWindow(t *testing.T) (*mainWindow, *fakeEngine) {
 	if err := raw.Put(p); err != nil {
 		t.Fatal(err)
 	}
-	eng := &fakeEngine{devices: Devices{Screens: []string{":99.0"}, Microphones: []string{"USB Mic"},
+	eng := &fakeEngine{devices: Devices{Screens: []Screen{{Label: ":99.0", Display: ":99.0"}}, Microphones: []string{"USB Mic"},
 		Encoders: []string{"libx264"}}}
 	return newTestWindow(t, store, eng), eng
 }

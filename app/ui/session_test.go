@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"go.uber.org/goleak"
 
 	"golive/app/profile"
 	"golive/outputs/dest"
@@ -58,6 +59,8 @@ func TestGoLiveRTPWithRealSession(t *testing.T) {
 	}
 	sink := newUDPSink(t)
 	raw, store := newTestStore(t)
+	a := test.NewTempApp(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	p := profile.DefaultProfile()
 	p.Capture = profile.Capture{Source: profile.SourceTest, Audio: profile.AudioNone}
 	p.Encoder.Width, p.Encoder.Height, p.Encoder.FPS = 640, 360, 30
@@ -72,7 +75,7 @@ func TestGoLiveRTPWithRealSession(t *testing.T) {
 	}
 	eng := &sessionEngine{log: testLogger(t)}
 	eng.devicesOnce.Do(func() {}) // no device probing: the test source needs none
-	w := newTestWindow(t, store, eng)
+	w := newTestWindowOn(t, a, store, eng)
 
 	test.Tap(w.action.button)
 	w.bg.Wait()

@@ -40,7 +40,7 @@ type sourcesPanel struct {
 
 func newSourcesPanel(w *mainWindow) *sourcesPanel {
 	s := &sourcesPanel{w: w, meter: newLevelMeter()}
-	s.video = widget.NewSelect(s.videoOptions(), func(string) { s.apply() })
+	s.video = widget.NewSelect(s.videoOptions(), func(string) { s.onVideo() })
 	s.region = widget.NewEntry()
 	s.region.SetPlaceHolder("whole screen, or X,Y,W,H")
 	s.region.Validator = func(v string) error {
@@ -78,9 +78,45 @@ func newSourcesPanel(w *mainWindow) *sourcesPanel {
 func (s *sourcesPanel) videoOptions() []string {
 	opts := []string{optTestPattern}
 	for _, sc := range s.w.devices.Screens {
-		opts = append(opts, optScreenPfx+sc)
+		opts = append(opts, optScreenPfx+sc.Label)
 	}
 	return opts
+}
+
+// screenFor returns the picker's screen for a label.
+func (s *sourcesPanel) screenFor(option string) (Screen, bool) {
+	for _, sc := range s.w.devices.Screens {
+		if optScreenPfx+sc.Label == option {
+			return sc, true
+		}
+	}
+	return Screen{}, false
+}
+
+// screenOption picks the option showing c: its monitor, else its whole
+// display, else a new option for a display this machine lacks.
+func (s *sourcesPanel) screenOption(c profile.Capture) string {
+	var whole string
+	for _, sc := range s.w.devices.Screens {
+		if sc.Display != c.Display && c.Display != "" {
+			continue
+		}
+		if sc.Region != "" && sc.Region == c.Region {
+			return optScreenPfx + sc.Label
+		}
+		if sc.Region == "" && whole == "" {
+			whole = optScreenPfx + sc.Label
+		}
+	}
+	if whole != "" {
+		return whole
+	}
+	label := c.Display
+	if label == "" {
+		label = "(default)"
+	}
+	s.video.Options = appendMissing(s.video.Options, optScreenPfx+label)
+	return optScreenPfx + label
 }
 
 func (s *sourcesPanel) audioOptions() []string {
@@ -96,17 +132,10 @@ func (s *sourcesPanel) audioOptions() []string {
 
 // show selects the options matching c.
 func (s *sourcesPanel) show(c profile.Capture) {
-	switch {
-	case c.Source == profile.SourceTest:
+	if c.Source == profile.SourceTest {
 		s.video.SetSelected(optTestPattern)
-	case c.Display != "":
-		s.video.Options = appendMissing(s.video.Options, optScreenPfx+c.Display)
-		s.video.SetSelected(optScreenPfx + c.Display)
-	case len(s.w.devices.Screens) > 0:
-		s.video.SetSelected(optScreenPfx + s.w.devices.Screens[0])
-	default:
-		s.video.Options = appendMissing(s.video.Options, optScreenPfx+"(default)")
-		s.video.SetSelected(optScreenPfx + "(default)")
+	} else {
+		s.video.SetSelected(s.screenOption(c))
 	}
 	s.region.SetText(c.Region)
 	s.cursor.SetChecked(c.Cursor)
@@ -131,10 +160,11 @@ func (s *sourcesPanel) apply() {
 		return
 	}
 	c := &s.w.prof.Capture
-	switch v := s.video.Selected; {
-	case v == optTestPattern:
+	if v := s.video.Selected; v == optTestPattern {
 		c.Source, c.Display = profile.SourceTest, ""
-	case strings.HasPrefix(v, optScreenPfx):
+	} else if sc, ok := s.screenFor(v); ok {
+		c.Source, c.Display = profile.SourceScreen, sc.Display
+	} else if strings.HasPrefix(v, optScreenPfx) {
 		c.Source, c.Display = profile.SourceScreen, strings.TrimPrefix(v, optScreenPfx)
 		if c.Display == "(default)" {
 			c.Display = ""
@@ -155,6 +185,17 @@ func (s *sourcesPanel) apply() {
 		c.Audio, c.AudioDevice = profile.AudioMic, strings.TrimPrefix(a, optMicPfx)
 	}
 	s.w.changed()
+}
+
+// onVideo applies a new video choice; a monitor sets its rectangle as
+// the region.
+func (s *sourcesPanel) onVideo() {
+	if sc, ok := s.screenFor(s.video.Selected); ok && sc.Region != "" && !s.w.loading {
+		s.w.loading = true
+		s.region.SetText(sc.Region)
+		s.w.loading = false
+	}
+	s.apply()
 }
 
 func (s *sourcesPanel) setMuted(m bool) {

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"image"
+	"testing"
+
+	"golive/app/profile"
+	"golive/media/engine"
+)
+
+func TestScreenAndMicrophonePickers(t *testing.T) {
+	raw, store := newTestStore(t)
+	eng := &fakeEngine{devices: Devices{Microphones: []string{"USB Mic"}, Screens: screenChoices([]engine.Screen{
+		{Name: "DP-1", Display: ":0.0", Bounds: image.Rect(0, 0, 1920, 1080), Primary: true},
+		{Name: "HDMI-1", Display: ":0.0", Bounds: image.Rect(1920, 0, 3200, 720)},
+	})}}
+	w := newTestWindow(t, store, eng)
+	if w.sources.micMsg.Visible() {
+		t.Fatal("no-microphone note shown with a microphone")
+	}
+	want := []string{optTestPattern, optScreenPfx + ":0.0 (all monitors)", optScreenPfx + "DP-1 1920x1080 (:0.0)",
+		optScreenPfx + "HDMI-1 1280x720 (:0.0)"}
+	if got := w.sources.video.Options; len(got) != len(want) || got[3] != want[3] {
+		t.Fatalf("video options %q, want %q", got, want)
+	}
+	w.sources.video.SetSelected(want[3])
+	w.sources.audio.SetSelected(optMicPfx + "USB Mic")
+	got, _ := raw.Get(w.prof.Name)
+	c := got.Capture
+	if c.Source != profile.SourceScreen || c.Display != ":0.0" || c.Region != "1920,0,1280,720" ||
+		c.Audio != profile.AudioMic || c.AudioDevice != "USB Mic" {
+		t.Fatalf("saved capture %+v", c)
+	}
+	w.sources.region.SetText("10,10,8,8")
+	if w.sources.region.Validate() == nil {
+		t.Fatal("a region smaller than 16 pixels was accepted")
+	}
+	got, _ = raw.Get(w.prof.Name)
+	if got.Capture.Region != "1920,0,1280,720" {
+		t.Fatalf("invalid region saved: %q", got.Capture.Region)
+	}
+	// Reloading shows the same choices.
+	w2 := newTestWindow(t, store, eng)
+	if w2.sources.video.Selected != want[3] || w2.sources.audio.Selected != optMicPfx+"USB Mic" {
+		t.Fatalf("reloaded %q / %q", w2.sources.video.Selected, w2.sources.audio.Selected)
+	}
+}
+
+func TestLevelMeterPeakHold(t *testing.T) {
+	m := newLevelMeter()
+	m.SetLevel(-6)
+	for range holdUpdates {
+		m.SetLevel(-40)
+	}
+	if m.holdDB != -6 {
+		t.Fatalf("peak not held: %v", m.holdDB)
+	}
+	m.SetLevel(-40)
+	if m.holdDB != -6-holdDecayDB {
+		t.Fatalf("peak did not fall after the hold: %v", m.holdDB)
+	}
+	m.SetMuted(true)
+	if m.peakDB != meterFloor {
+		t.Fatalf("muted meter shows %v dB", m.peakDB)
+	}
+}
+
+func TestSessionEngineChecksServiceLimits(t *testing.T) {
+	p := profile.DefaultProfile()
+	p.Encoder.VideoBitrate = 9_000_000
+	p.Destinations = append(p.Destinations, profile.Destination{Name: "Twitch", Kind: profile.KindRTMP, Enabled: true,
+		RTMP: &profile.RTMP{Service: "twitch", URL: "rtmp://live.twitch.tv/app", Key: "k"}})
+	warnings := (&sessionEngine{}).Check(p)
+	if len(warnings) != 1 || warnings[0] != "Twitch: Twitch: video bitrate 9000 kbps is above the maximum of 6000 kbps" {
+		t.Fatalf("warnings %q", warnings)
+	}
+	p.Encoder.VideoBitrate = 6_000_000
+	if w := (&sessionEngine{}).Check(p); len(w) != 0 {
+		t.Fatalf("warnings within limits: %q", w)
+	}
+}
