@@ -39,7 +39,11 @@ type destRow struct {
 
 func newDestRow(l *destList, i int, d profile.Destination) *destRow {
 	r := &destRow{l: l, i: i, d: d, spark: newSparkline()}
-	r.enable = widget.NewCheck("", func(on bool) { l.setEnabled(i, on) })
+	r.enable = widget.NewCheck("", func(on bool) {
+		r.d.Enabled = on
+		l.setEnabled(i, on)
+		r.update(r.status)
+	})
 	r.enable.Checked = d.Enabled
 	name := widget.NewLabelWithStyle(d.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	target := widget.NewLabel(kindLabel(d) + "  " + targetText(d))
@@ -91,8 +95,11 @@ func (r *destRow) onRetry() {
 func (r *destRow) update(st dest.Status) {
 	r.status = st
 	text, lv := badge(st)
-	if !r.d.Enabled && (st.State == dest.StateIdle || st.State == dest.StateStopped) {
+	if st.State == dest.StateIdle || st.State == dest.StateStopped {
 		text, lv = "off", levelNormal
+		if r.d.Enabled && r.l.w.phase == phaseIdle {
+			text = "ready"
+		}
 	}
 	setLabel(r.state, text, lv)
 	setLabel(r.rate, formatBitrate(st.BitrateKbps), levelNormal)

@@ -212,7 +212,7 @@ func TestGoLiveAndEndStream(t *testing.T) {
 	if w.phase != phaseIdle || !eng.live.closed || w.action.button.Text != labelGoLive {
 		t.Fatalf("after End: phase %v closed %v button %q", w.phase, eng.live.closed, w.action.button.Text)
 	}
-	if row.state.Text != "idle" && row.state.Text != "off" {
+	if row.state.Text != "ready" {
 		t.Fatalf("row badge after end %q", row.state.Text)
 	}
 	if strings.Contains(w.win.Title(), "LIVE") {
