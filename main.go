@@ -29,7 +29,7 @@ func run() int {
 	}
 	logger := secret.NewLogger(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
-	env := cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Logger: logger,
+	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Logger: logger,
 		ConfigDir: os.Getenv("GOLIVE_CONFIG_DIR")}
 	args := os.Args[1:]
 	if len(args) >= 2 && (args[0] == "--config-dir" || args[0] == "-config-dir") {
