@@ -150,17 +150,10 @@ func (l *liveSession) Stats() Stats {
 		UploadKbps: st.UploadKbps, Outputs: st.Outputs, Error: st.Error}
 }
 
-func (l *liveSession) RetryNow(name string) bool { return l.s.RetryNow(name) }
-func (l *liveSession) Done() <-chan struct{}     { return l.s.Done() }
-func (l *liveSession) Err() error                { return l.s.Err() }
-
-// Preview returns the session's preview picture when it offers one.
-func (l *liveSession) Preview() (*image.RGBA, bool) {
-	if p, ok := any(l.s).(interface{ Preview() (*image.RGBA, bool) }); ok {
-		return p.Preview()
-	}
-	return nil, false
-}
+func (l *liveSession) RetryNow(name string) bool    { return l.s.RetryNow(name) }
+func (l *liveSession) Done() <-chan struct{}        { return l.s.Done() }
+func (l *liveSession) Err() error                   { return l.s.Err() }
+func (l *liveSession) Preview() (*image.RGBA, bool) { return l.s.Preview() }
 
 // Close stops any player started from the window, then ends the stream.
 func (l *liveSession) Close() {

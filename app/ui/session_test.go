@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -95,6 +96,15 @@ func TestGoLiveRTPWithRealSession(t *testing.T) {
 	}
 	if sink.packets.Load() == 0 || uint64(sink.bytes.Load()) > st.Bytes {
 		t.Fatalf("sink got %d packets / %d bytes, engine sent %d bytes", sink.packets.Load(), sink.bytes.Load(), st.Bytes)
+	}
+	// The preview shows the captured picture (polled at 10 Hz).
+	deadline := time.Now().Add(10 * time.Second)
+	for w.preview.image.Image == nil && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+		w.tickFast()
+	}
+	if img, ok := w.preview.image.Image.(*image.RGBA); !ok || img.Bounds().Dx() < 100 || w.preview.empty.Visible() {
+		t.Fatalf("no preview picture while live: %T", w.preview.image.Image)
 	}
 	path, err := w.live.SDPPath("Preview")
 	if err != nil || path == "" {
