@@ -149,6 +149,7 @@ func recordReference(s *stream.Stream, path string) <-chan reference {
 	go func() {
 		defer r.Close()
 		ref := reference{path: path}
+		started := false
 		m := &mux.Muxer{Format: "matroska", Path: path, Tracks: s.Tracks(), AudioCodec: unit.CodecAAC}
 		if ref.err = m.Initialize(); ref.err != nil {
 			out <- ref
@@ -159,11 +160,11 @@ func recordReference(s *stream.Stream, path string) <-chan reference {
 			if err != nil {
 				break
 			}
+			if !started || p.PTS < ref.start {
+				ref.start, started = p.PTS, true
+			}
 			if p.Codec == unit.CodecH264 {
 				ref.pts = append(ref.pts, p.PTS)
-			}
-			if len(ref.pts) == 0 || p.PTS < ref.start {
-				ref.start = p.PTS
 			}
 			if err := m.WritePacket(p); err != nil && ref.err == nil {
 				ref.err = err

@@ -59,6 +59,12 @@ func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, rcc boo
 		tsOffset:  rand.Uint32(),
 		wireBytes: new(atomic.Uint64),
 	}
+	if rcc {
+		// VLC's SRTP receiver starts its replay window at sequence 0 and
+		// rejects, as replays, every packet whose sequence number is
+		// "behind" it (0x8040-0xffff): start within the first quarter.
+		s.hdr.SequenceNumber &= 0x3fff
+	}
 	tag := 0
 	if key != nil {
 		ctx, err := newSRTPContext(key, rcc)

@@ -160,3 +160,20 @@ func TestMulticastTTL(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestSRTPForVLCStartsLowSequence(t *testing.T) {
+	key, err := newSRTPKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts targetStats
+	for range 100 {
+		st, err := newRTPStream("mpegts", ptMP2T, videoClockRate, 1338, key, true, &ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.hdr.SequenceNumber >= 0x4000 {
+			t.Fatalf("initial sequence %#x: VLC would take it for a replay", st.hdr.SequenceNumber)
+		}
+	}
+}
