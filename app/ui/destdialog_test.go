@@ -134,3 +134,24 @@ func TestEditDestinationKeepsKeyAndRenames(t *testing.T) {
 		t.Fatalf("remove left %d destinations", len(got.Destinations))
 	}
 }
+
+func TestRTPRowActions(t *testing.T) {
+	_, store := newTestStore(t)
+	eng := &fakeEngine{}
+	w := newTestWindow(t, store, eng)
+	row := w.dests.rows[0]
+	if row.vlc == nil || row.sdp == nil {
+		t.Fatal("RTP row without Open in VLC / Copy SDP path")
+	}
+	test.Tap(w.action.button)
+	w.bg.Wait()
+	test.Tap(row.sdp)
+	want := "/tmp/" + row.d.Name + ".sdp"
+	if got := w.app.Clipboard().Content(); got != want {
+		t.Fatalf("clipboard %q, want %q", got, want)
+	}
+	test.Tap(row.vlc)
+	if msg := overlayText(topOverlay(t, w)); !strings.Contains(msg, "vlc is not installed") {
+		t.Fatalf("VLC failure shows %q", msg)
+	}
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"slices"
 
 	"fyne.io/fyne/v2"
@@ -12,6 +13,7 @@ import (
 
 	"golive/app/profile"
 	"golive/outputs/dest"
+	"golive/outputs/rtp"
 )
 
 // destList shows the current profile's destinations, one row each, with
@@ -154,7 +156,10 @@ func (l *destList) copySDP(d profile.Destination) {
 		}
 		path = p
 	} else if d.RTP != nil {
-		path = d.RTP.SDPPath
+		t := &rtp.Target{Host: d.RTP.Host, Port: d.RTP.Port, SDPPath: d.RTP.SDPPath}
+		if _, err := os.Stat(t.SDPFile()); err == nil {
+			path = t.SDPFile() // written by an earlier stream
+		}
 	}
 	if path == "" {
 		dialog.ShowInformation("Copy SDP path", "The SDP file is written when the stream starts: go live first.", l.w.win)
