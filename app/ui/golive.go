@@ -123,6 +123,9 @@ func (w *mainWindow) preflight(p profile.Profile) (problems, warnings []string) 
 		}
 		problems = append(problems, strings.ReplaceAll(fe.Error(), "--rtmp-key or ", ""))
 	}
+	if p.Capture.Source == profile.SourceScreen && len(w.devices.Screens) == 0 {
+		problems = append(problems, "No screen to capture was found (no display): choose Test pattern as the video source.")
+	}
 	warnings = append(warnings, w.engine.Check(p)...)
 	if kbps, n := uploadKbps(p); n > 0 {
 		limit := float64(w.opts.UploadKbps) * 0.8

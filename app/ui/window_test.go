@@ -318,3 +318,26 @@ func overlayText(o fyne.CanvasObject) string {
 	}
 	return strings.Join(parts, "\n")
 }
+
+func TestGoLiveWithoutScreenExplains(t *testing.T) {
+	raw, store := newTestStore(t)
+	p := profile.DefaultProfile()
+	p.Name = "Screen"
+	p.Capture.Source = profile.SourceScreen
+	if err := raw.Put(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Select("Screen"); err != nil {
+		t.Fatal(err)
+	}
+	eng := &fakeEngine{}
+	w := newTestWindow(t, store, eng)
+	test.Tap(w.action.button)
+	w.bg.Wait()
+	if w.phase != phaseIdle || len(eng.started) != 0 {
+		t.Fatal("went live capturing a screen on a machine without one")
+	}
+	if msg := overlayText(topOverlay(t, w)); !strings.Contains(msg, "No screen to capture") {
+		t.Fatalf("dialog says %q", msg)
+	}
+}
