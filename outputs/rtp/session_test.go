@@ -89,9 +89,42 @@ func TestNativeRTPAndRTCP(t *testing.T) {
 
 	video := readRTP(t, g.conns[0], 1500*time.Millisecond)
 	audio := readRTP(t, g.conns[2], 300*time.Millisecond)
+	checkTimestamps(t, video, audio)
+
+	sr, from := readRTCP[*rtcp.SenderReport](t, g.conns[1], 2*time.Second)
+	if sr.PacketCount == 0 { // the report sent before the first packet
+		sr, from = readRTCP[*rtcp.SenderReport](t, g.conns[1], 2*time.Second)
+	}
+	if sr.SSRC != video[0].SSRC || sr.PacketCount == 0 || sr.OctetCount == 0 {
+		t.Fatalf("sender report %+v for ssrc %x", sr, video[0].SSRC)
+	}
+	asr, _ := readRTCP[*rtcp.SenderReport](t, g.conns[3], 2*time.Second)
+	if asr.SSRC != audio[0].SSRC {
+		t.Fatalf("audio sender report ssrc %x, want %x", asr.SSRC, audio[0].SSRC)
+	}
+	checkReportFiltering(t, tg, g.conns[1], sr, from)
+
+	d := h.Status()
+	if d.State != dest.StateLive || d.Detail["receiver"] != ReceiverOK || d.Detail["sdp"] != tg.SDPPath {
+		t.Errorf("status %+v", d)
+	}
+	if d.Bytes == 0 || d.FramesSent == 0 {
+		t.Errorf("counters not updated: %+v", d)
+	}
+
+	stop()
+	bye, _ := readRTCP[*rtcp.Goodbye](t, g.conns[1], 2*time.Second)
+	if len(bye.Sources) != 1 || bye.Sources[0] != sr.SSRC {
+		t.Errorf("bye %+v", bye)
+	}
+}
+
+// checkTimestamps: frames 3000 ticks apart at 90 kHz, Opus packets 960
+// at 48 kHz.
+func checkTimestamps(t *testing.T, video, audio []*rtp.Packet) {
+	t.Helper()
 	checkSequence(t, "video", video, ptH264)
 	checkSequence(t, "audio", audio, ptOpus)
-	// Frames are 3000 ticks apart at 90 kHz; Opus packets 960 at 48 kHz.
 	var lastMarked *rtp.Packet
 	for _, p := range video {
 		if p.Marker {
@@ -106,21 +139,12 @@ func TestNativeRTPAndRTCP(t *testing.T) {
 			t.Errorf("opus step %d, want 960", d)
 		}
 	}
+}
 
-	sr, from := readRTCP[*rtcp.SenderReport](t, g.conns[1], 2*time.Second)
-	if sr.PacketCount == 0 { // the report sent before the first packet
-		sr, from = readRTCP[*rtcp.SenderReport](t, g.conns[1], 2*time.Second)
-	}
-	if sr.SSRC != video[0].SSRC || sr.PacketCount == 0 || sr.OctetCount == 0 {
-		t.Fatalf("sender report %+v for ssrc %x", sr, video[0].SSRC)
-	}
-	asr, _ := readRTCP[*rtcp.SenderReport](t, g.conns[3], 2*time.Second)
-	if asr.SSRC != audio[0].SSRC {
-		t.Fatalf("audio sender report ssrc %x, want %x", asr.SSRC, audio[0].SSRC)
-	}
-
-	// A report from another address must be ignored; the one from the
-	// receiver counts.
+// checkReportFiltering sends a Receiver Report from another address (to be
+// ignored) and one from the receiver (to be counted).
+func checkReportFiltering(t *testing.T, tg *Target, receiver *net.UDPConn, sr *rtcp.SenderReport, to *net.UDPAddr) {
+	t.Helper()
 	spoof, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
 	if err != nil {
 		t.Fatal(err)
@@ -132,12 +156,12 @@ func TestNativeRTPAndRTCP(t *testing.T) {
 			LastSenderReport: uint32(sr.NTPTime >> 16), Delay: 0,
 		}}}
 		b, _ := rr.Marshal()
-		if _, err := c.WriteToUDP(b, from); err != nil {
+		if _, err := c.WriteToUDP(b, to); err != nil {
 			t.Fatal(err)
 		}
 	}
 	send(spoof, 999)
-	send(g.conns[1], 10)
+	send(receiver, 10)
 	var st StreamStats
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
 		if st = tg.Stats()["video"]; st.RRReceived > 0 {
@@ -149,19 +173,6 @@ func TestNativeRTPAndRTCP(t *testing.T) {
 	}
 	if st.RTTMs < 0 || st.RTTMs > 5000 {
 		t.Errorf("rtt %.1f ms", st.RTTMs)
-	}
-	d := h.Status()
-	if d.State != dest.StateLive || d.Detail["receiver"] != ReceiverOK || d.Detail["sdp"] != tg.SDPPath {
-		t.Errorf("status %+v", d)
-	}
-	if d.Bytes == 0 || d.FramesSent == 0 {
-		t.Errorf("counters not updated: %+v", d)
-	}
-
-	stop()
-	bye, _ := readRTCP[*rtcp.Goodbye](t, g.conns[1], 2*time.Second)
-	if len(bye.Sources) != 1 || bye.Sources[0] != sr.SSRC {
-		t.Errorf("bye %+v", bye)
 	}
 }
 
