@@ -85,6 +85,8 @@ func (t *Target) runMPEGTS(ctx context.Context, s *dest.Session) error {
 	}
 	if s.Tracks.AudioFor(unit.CodecAAC) != nil {
 		m.AudioCodec = unit.CodecAAC
+	} else {
+		t.Logger.Warn("mpegts mode: the stream has no AAC track, sending video only")
 	}
 	if err := m.Initialize(); err != nil {
 		return dest.Fatal(fmt.Errorf("rtp mpegts muxer: %w", err))

@@ -158,6 +158,8 @@ func (t *Target) runNative(ctx context.Context, s *dest.Session) error {
 	hasOpus := s.Tracks.AudioFor(unit.CodecOpus) != nil
 	if hasOpus {
 		specs = append(specs, streamSpec{kind: "audio", pt: ptOpus, clockRate: opusClockRate})
+	} else {
+		t.Logger.Warn("native mode: the stream has no Opus track, sending video only")
 	}
 	ss, err := t.openSession(s, specs...)
 	if err != nil {
