@@ -76,9 +76,20 @@ type Live interface {
 	OpenInVLC(name string) error
 }
 
-// Muter is implemented by sessions that can mute the microphone live.
+// Muter is implemented by sessions that may be able to mute the
+// microphone live; CanMute says whether this one can.
 type Muter interface {
+	CanMute() bool
 	SetMuted(muted bool)
+}
+
+// muter returns l as a Muter when it can mute.
+func muter(l Live) (Muter, bool) {
+	m, ok := l.(Muter)
+	if !ok || !m.CanMute() {
+		return nil, false
+	}
+	return m, true
 }
 
 // Stats is the snapshot of a live stream that the window displays.

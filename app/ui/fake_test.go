@@ -114,6 +114,7 @@ func (l *fakeLive) Preview() (*image.RGBA, bool) {
 func (l *fakeLive) SDPPath(name string) (string, error) { return "/tmp/" + name + ".sdp", nil }
 func (l *fakeLive) OpenInVLC(string) error              { return errors.New("vlc is not installed") }
 func (l *fakeLive) SetMuted(m bool)                     { l.mu.Lock(); l.muted = m; l.mu.Unlock() }
+func (l *fakeLive) CanMute() bool                       { return true }
 
 // newTestStore opens a profile store in a temporary directory.
 func newTestStore(t *testing.T) (*profile.Store, Store) {

@@ -185,7 +185,7 @@ func (w *mainWindow) onStarted(live Live, err error) {
 	w.phase = phaseLive
 	w.dests.reset()
 	w.preview.setLive(true)
-	if m, ok := live.(Muter); ok && w.muted {
+	if m, ok := muter(live); ok && w.muted {
 		m.SetMuted(true)
 	}
 	w.applyPhase()

@@ -201,7 +201,7 @@ func (s *sourcesPanel) onVideo() {
 func (s *sourcesPanel) setMuted(m bool) {
 	s.w.muted = m
 	s.meter.SetMuted(m)
-	if mu, ok := s.w.live.(Muter); ok {
+	if mu, ok := muter(s.w.live); ok {
 		mu.SetMuted(m)
 	}
 }
@@ -212,7 +212,7 @@ func (s *sourcesPanel) setLocked(locked bool) {
 	for _, d := range []fyne.Disableable{s.video, s.region, s.cursor, s.audio} {
 		setEnabled(d, !locked)
 	}
-	_, canMute := s.w.live.(Muter)
+	_, canMute := muter(s.w.live)
 	setEnabled(s.mute, locked && canMute)
 }
 

@@ -89,6 +89,7 @@ func newMainWindow(a fyne.App, store Store, engine Engine, opts Options) (*mainW
 		return nil, err
 	}
 	w.win.Resize(fyne.NewSize(windowWidth, windowHeight))
+	w.applyPhase()
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.addShortcuts()
 	w.setupTray()

@@ -341,3 +341,23 @@ func TestGoLiveWithoutScreenExplains(t *testing.T) {
 		t.Fatalf("dialog says %q", msg)
 	}
 }
+
+func TestMuteWhileLive(t *testing.T) {
+	_, store := newTestStore(t)
+	eng := &fakeEngine{}
+	w := newTestWindow(t, store, eng)
+	if !w.sources.mute.Disabled() {
+		t.Fatal("mute enabled with no stream")
+	}
+	test.Tap(w.action.button)
+	w.bg.Wait()
+	if w.sources.mute.Disabled() {
+		t.Fatal("mute disabled on a session that can mute")
+	}
+	tapCheck(w.sources.mute)
+	eng.live.setStats(Stats{PeakDB: -3})
+	w.tickFast()
+	if !eng.live.muted || w.sources.meter.peakDB != meterFloor {
+		t.Fatalf("muted=%v meter %v dB", eng.live.muted, w.sources.meter.peakDB)
+	}
+}
