@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"testing"
+
+	"golive/app/profile"
+	"golive/outputs/dest"
+)
+
+func TestRatioLevelThresholds(t *testing.T) {
+	for _, c := range []struct {
+		lost, total uint64
+		want        level
+	}{
+		{0, 0, levelNormal}, {0, 1000, levelNormal}, {10, 1000, levelNormal},
+		{11, 1000, levelWarning}, {50, 1000, levelWarning}, {51, 1000, levelDanger},
+	} {
+		if got := ratioLevel(c.lost, c.total); got != c.want {
+			t.Errorf("ratioLevel(%d, %d) = %v, want %v", c.lost, c.total, got, c.want)
+		}
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for in, want := range map[float64]string{0: "0 kb/s", 850.4: "850 kb/s", 2612.4: "2.61 Mb/s", -3: "0 kb/s"} {
+		if got := formatBitrate(in); got != want {
+			t.Errorf("formatBitrate(%v) = %q, want %q", in, got, want)
+		}
+	}
+	if got := formatElapsed(3725.9); got != "01:02:05" {
+		t.Errorf("formatElapsed = %q", got)
+	}
+	for _, c := range []struct {
+		st   dest.Status
+		want string
+		lv   level
+	}{
+		{dest.Status{State: dest.StateConnecting}, "connecting", levelWarning},
+		{dest.Status{State: dest.StateLive}, "live", levelGood},
+		{dest.Status{State: dest.StateReconnecting, RetryInS: 7.2}, "reconnecting in 8s", levelWarning},
+		{dest.Status{State: dest.StateFailed, LastError: "publish rtmp://h/app/KEY123: rejected"},
+			"failed: publish rtmp://h/app/[REDACTED]: rejected", levelDanger},
+		{dest.Status{State: dest.StateStopped}, "off", levelNormal},
+	} {
+		if got, lv := badge(c.st); got != c.want || lv != c.lv {
+			t.Errorf("badge(%s) = %q/%v, want %q/%v", c.st.State, got, lv, c.want, c.lv)
+		}
+	}
+	d := profile.Destination{Kind: "rtmp", RTMP: &profile.RTMP{URL: "rtmps://a.rtmps.youtube.com:443/live2/", Key: "abcd-efgh-ijkl-mnop"}}
+	if got := targetText(d); got != "rtmps://a.rtmps.youtube.com:443/live2/****mnop" || kindLabel(d) != "RTMPS" {
+		t.Errorf("target %q kind %q", got, kindLabel(d))
+	}
+}
