@@ -6,7 +6,7 @@ TAGS    := migrated_fynedo
 BIN     := bin/golive
 TESTTIMEOUT ?= 20m
 
-.PHONY: all deps build run live test test-short bench lint screenshot clean
+.PHONY: all deps build run live test test-short test-faults soak bench lint screenshot clean
 
 all: build
 
@@ -34,6 +34,19 @@ test: deps
 test-short: deps
 	env -u DISPLAY $(GO) test -tags $(TAGS) -short -count=1 ./...
 
+# The end-to-end fault suite alone (app/faults; it is also part of make test).
+test-faults: deps
+	env -u DISPLAY $(GO) test -tags $(TAGS) -count=1 -timeout 10m -v ./app/faults
+
+# The soak: 3 RTMP + 1 RTP + a recording for DURATION, sampled every 10 s
+# into $(SOAKDIR)/soak.csv with summary.md and soak.svg.
+DURATION ?= 2m
+SOAKDIR  ?= soak
+soak: deps
+	mkdir -p $(SOAKDIR)
+	env -u DISPLAY GOLIVE_SOAK=$(DURATION) GOLIVE_SOAK_DIR=$(abspath $(SOAKDIR)) \
+		$(GO) test -tags $(TAGS) -count=1 -timeout 24h -v -run '^TestSoak$$' ./app/faults
+
 bench: deps
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
 
@@ -41,6 +54,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet -tags $(TAGS) ./...
 	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run --build-tags $(TAGS); else echo "golangci-lint not installed: skipped"; fi
+
+# The README's screenshot: the real window under Xvfb, live on the test source.
+screenshot: build
+	bash .ci/screenshot $(BIN) assets/screenshot.png
 
 clean:
 	rm -rf bin
