@@ -198,7 +198,12 @@ func (dd *destDialog) summary() string {
 	sort.Strings(fields)
 	lines := make([]string, len(fields))
 	for i, f := range fields {
-		lines[i] = fieldLabel(f) + ": " + dd.errs[f]
+		msg, label := dd.errs[f], fieldLabel(f)
+		if strings.HasPrefix(strings.ToLower(msg), strings.ToLower(label)) {
+			lines[i] = strings.ToUpper(msg[:1]) + msg[1:]
+		} else {
+			lines[i] = label + ": " + msg
+		}
 	}
 	return strings.Join(lines, "\n")
 }
