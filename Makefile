@@ -47,8 +47,18 @@ soak: deps
 	env -u DISPLAY GOLIVE_SOAK=$(DURATION) GOLIVE_SOAK_DIR=$(abspath $(SOAKDIR)) \
 		$(GO) test -tags $(TAGS) -count=1 -timeout 24h -v -run '^TestSoak$$' ./app/faults
 
-bench: deps
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+# The hot-path Go benchmarks (-benchmem), then GoLive against the ffmpeg
+# command line (app/benchmark), which updates app/benchmark/RESULTS.md.
+#   make bench                                                  the full case matrix (~25 min)
+#   make bench PAIRS=5 SECONDS=10 CASES=720p30-n1,720p30-n3     a quick run
+PAIRS    ?= 5
+SECONDS  ?= 12
+CASES    ?= all
+BENCHOUT ?= app/benchmark/RESULTS.md
+BENCHPKGS ?= ./media/stream ./outputs/rtmp ./outputs/rtp ./app/benchmark
+bench: build
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem $(BENCHPKGS)
+	$(GO) run ./app/benchmark/cmd/golive-bench -golive $(BIN) -pairs $(PAIRS) -seconds $(SECONDS) -cases $(CASES) -out $(BENCHOUT)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -1,0 +1,129 @@
+package benchmark
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"golive/media/capture"
+)
+
+// Case is one benchmark configuration, run by both programs.
+type Case struct {
+	// Name identifies the case on the command line and in the report.
+	Name string
+	// Screen captures the X display (x11grab) instead of lavfi testsrc2.
+	Screen bool
+	// Width, Height and FPS of the encoded video.
+	Width, Height, FPS int
+	// VideoKbps is the CBR video bit rate.
+	VideoKbps int
+	// RTMP is the number of RTMP destinations (plus one RTP target).
+	RTMP int
+	// Pairs overrides the harness's number of pairs (a stress case).
+	Pairs int
+}
+
+// AudioKbps is the AAC bit rate of every case.
+const AudioKbps = 128
+
+// Matrix is the full case matrix of issue 8.
+func Matrix() []Case {
+	var cs []Case
+	for _, n := range []int{1, 3, 8} {
+		cs = append(cs, Case{Name: fmt.Sprintf("720p30-n%d", n), Width: 1280, Height: 720, FPS: 30, VideoKbps: 2500, RTMP: n})
+	}
+	for _, n := range []int{1, 3, 8} {
+		cs = append(cs, Case{Name: fmt.Sprintf("1080p30-n%d", n), Width: 1920, Height: 1080, FPS: 30, VideoKbps: 4500, RTMP: n})
+	}
+	for _, n := range []int{1, 3} {
+		cs = append(cs, Case{Name: fmt.Sprintf("screen720p30-n%d", n), Screen: true, Width: 1280, Height: 720, FPS: 30, VideoKbps: 2500, RTMP: n})
+	}
+	// The fan-out stress: 16 RTMP destinations at 6 Mbit/s, zero drops.
+	cs = append(cs, Case{Name: "720p30-n16-6M", Width: 1280, Height: 720, FPS: 30, VideoKbps: 6000, RTMP: 16, Pairs: 1})
+	return cs
+}
+
+// SelectCases returns the cases of m named in the comma-separated list
+// (all of them when list is empty or "all").
+func SelectCases(m []Case, list string) ([]Case, error) {
+	if list == "" || list == "all" {
+		return m, nil
+	}
+	var out []Case
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, c := range m {
+			if c.Name == name {
+				out, found = append(out, c), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown case %q", name)
+		}
+	}
+	return out, nil
+}
+
+// Endpoints are where one run publishes.
+type Endpoints struct {
+	RTMP    []string // full URLs, key last
+	RTPAddr string   // host:port
+	Display string   // X display for screen cases
+}
+
+// GoLiveArgs is the `golive live` command line of c.
+func (c Case) GoLiveArgs(e Endpoints, media time.Duration) []string {
+	a := []string{"live", "--audio", "test",
+		"--size", fmt.Sprintf("%dx%d", c.Width, c.Height), "--fps", strconv.Itoa(c.FPS),
+		"--video-bitrate", fmt.Sprintf("%dk", c.VideoKbps), "--audio-bitrate", fmt.Sprintf("%dk", AudioKbps),
+		"--encoder", "libx264", "--preset", "veryfast",
+		"--duration", media.String(), "--stats", "json"}
+	if c.Screen {
+		a = append(a, "--source", "screen", "--display", e.Display)
+	} else {
+		a = append(a, "--source", "test")
+	}
+	for _, u := range e.RTMP {
+		a = append(a, "--rtmp", u)
+	}
+	if e.RTPAddr != "" {
+		a = append(a, "--rtp", e.RTPAddr)
+	}
+	return a
+}
+
+// FFmpegArgs is the reference: the ffmpeg command line doing the same job
+// with one encode and the tee muxer.
+func (c Case) FFmpegArgs(e Endpoints, media time.Duration) []string {
+	a := []string{"-hide_banner", "-nostdin", "-v", "error"}
+	if c.Screen {
+		a = append(a, "-f", "x11grab", "-framerate", strconv.Itoa(c.FPS),
+			"-video_size", fmt.Sprintf("%dx%d", c.Width, c.Height), "-i", e.Display)
+	} else {
+		a = append(a, "-re", "-f", "lavfi", "-i", capture.TestVideoGraph(c.Width, c.Height, c.FPS))
+	}
+	rate := fmt.Sprintf("%dk", c.VideoKbps)
+	a = append(a, "-re", "-f", "lavfi", "-i", capture.TestAudioGraph(),
+		"-t", strconv.FormatFloat(media.Seconds(), 'f', -1, 64), "-map", "0:v", "-map", "1:a",
+		"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-profile:v", "high",
+		"-b:v", rate, "-maxrate", rate, "-bufsize", fmt.Sprintf("%dk", 2*c.VideoKbps),
+		"-g", strconv.Itoa(2*c.FPS), "-keyint_min", strconv.Itoa(2*c.FPS), "-sc_threshold", "0",
+		"-bf", "0", "-pix_fmt", "yuv420p",
+		"-c:a", "aac", "-b:a", fmt.Sprintf("%dk", AudioKbps), "-ar", "48000", "-ac", "2",
+		"-flags", "+global_header", "-f", "tee", teeOutputs(e))
+	return a
+}
+
+func teeOutputs(e Endpoints) string {
+	var outs []string
+	for _, u := range e.RTMP {
+		outs = append(outs, "[f=flv:onfail=ignore]"+u)
+	}
+	if e.RTPAddr != "" {
+		outs = append(outs, "[f=rtp_mpegts:onfail=ignore]rtp://"+e.RTPAddr)
+	}
+	return strings.Join(outs, "|")
+}

@@ -1,0 +1,127 @@
+// Command golive-bench runs the GoLive vs ffmpeg comparison of issue 8
+// and writes the figures into a results file (see app/benchmark).
+//
+//	golive-bench -golive bin/golive -pairs 5 -seconds 12 -cases all -out app/benchmark/RESULTS.md
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golive/app/benchmark"
+)
+
+func main() {
+	goLive := flag.String("golive", "bin/golive", "golive binary to measure")
+	pairs := flag.Int("pairs", 5, "A/B pairs per case")
+	seconds := flag.Float64("seconds", 12, "media seconds per run")
+	cases := flag.String("cases", "all", "comma-separated case names, or all")
+	out := flag.String("out", "", "results file to update (Markdown); stdout only when empty")
+	flag.Parse()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(log, *goLive, *pairs, *seconds, *cases, *out); err != nil {
+		log.Error("bench failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out string) error {
+	sel, err := benchmark.SelectCases(benchmark.Matrix(), list)
+	if err != nil {
+		return err
+	}
+	if goLive, err = filepath.Abs(goLive); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "golive-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	screen := false
+	for _, c := range sel {
+		screen = screen || c.Screen
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	media := time.Duration(seconds * float64(time.Second))
+	h := &benchmark.Harness{GoLive: goLive, Pairs: pairs, Media: media, Dir: dir, Logger: log}
+	if err := h.Start(screen); err != nil {
+		return err
+	}
+	defer h.Close()
+	started := time.Now()
+	var sums []benchmark.Summary
+	for i, c := range sel {
+		sums = append(sums, benchmark.Summarize(h.RunCase(ctx, c, i)))
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	var b bytes.Buffer
+	writeHeader(&b, started, pairs, media)
+	fmt.Fprintln(&b, "### Targets")
+	fmt.Fprintln(&b)
+	benchmark.WriteVerdicts(&b, benchmark.CheckTargets(sums))
+	fmt.Fprintln(&b)
+	fmt.Fprintln(&b, "### Per case")
+	fmt.Fprintln(&b)
+	benchmark.WriteTables(&b, sums)
+	writeSlopes(&b, sums)
+	os.Stdout.Write(b.Bytes())
+	if out == "" {
+		return nil
+	}
+	return benchmark.WriteResults(out, b.String())
+}
+
+func writeHeader(b *bytes.Buffer, started time.Time, pairs int, media time.Duration) {
+	fmt.Fprintf(b, "Run of %s (%s), %d pairs per case (GoLive then ffmpeg, alternating), %s of media per run.\n\n",
+		started.UTC().Format("2006-01-02 15:04 UTC"), time.Since(started).Round(time.Second), pairs, media)
+	fmt.Fprintln(b, "Machine:")
+	fmt.Fprintln(b)
+	fmt.Fprintln(b, "```")
+	fmt.Fprintf(b, "nproc: %s\n", cmdOut("nproc"))
+	fmt.Fprintln(b, cmdOut("sh", "-c", "lscpu | head -n 15"))
+	fmt.Fprintln(b, cmdOut("sh", "-c", "grep MemTotal /proc/meminfo"))
+	fmt.Fprintln(b, cmdOut("uname", "-sr"))
+	fmt.Fprintln(b, cmdOut("go", "version"))
+	fmt.Fprintln(b, cmdOut("sh", "-c", "ffmpeg -version | head -n 1"))
+	fmt.Fprintln(b, cmdOut("sh", "-c", "nginx -v 2>&1"))
+	fmt.Fprintf(b, "golive commit: %s\n", cmdOut("git", "rev-parse", "--short", "HEAD"))
+	fmt.Fprintln(b, "```")
+	fmt.Fprintln(b)
+}
+
+func writeSlopes(b *bytes.Buffer, sums []benchmark.Summary) {
+	fmt.Fprintln(b)
+	for _, r := range []struct {
+		w, kbps int
+		name    string
+	}{{1280, 2500, "720p30 2.5 Mbit/s"}, {1920, 4500, "1080p30 4.5 Mbit/s"}} {
+		g, ok1 := benchmark.PerDestinationCost(sums, r.w, r.kbps, true)
+		f, ok2 := benchmark.PerDestinationCost(sums, r.w, r.kbps, false)
+		if ok1 && ok2 {
+			fmt.Fprintf(b, "Cost of one more RTMP destination, %s (least-squares slope of the CPU medians over N): GoLive %.2f%% of a core, ffmpeg %.2f%%.\n\n",
+				r.name, 100*g, 100*f)
+		}
+	}
+}
+
+func cmdOut(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return "(" + name + ": " + err.Error() + ")"
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -1,0 +1,210 @@
+package benchmark
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// Harness runs the case matrix, alternating GoLive and ffmpeg (A B A B
+// ...), against one nginx-rtmp ingest and one UDP sink for RTP.
+type Harness struct {
+	// GoLive is the path of the golive binary.
+	GoLive string
+	// FFmpeg is the ffmpeg binary (default "ffmpeg").
+	FFmpeg string
+	// Pairs is the number of A/B pairs per case (default 5).
+	Pairs int
+	// Media is the length of each run in media time (default 12 s).
+	Media time.Duration
+	// Dir is a scratch directory (nginx, Xvfb).
+	Dir    string
+	Logger *slog.Logger
+
+	ingest  *Ingest
+	sink    *udpSink
+	display *busyDisplay
+}
+
+// Run is one execution of one program.
+type Run struct {
+	Usage
+	// FirstVideo is the time from process start to the first coded video
+	// frame relayed by the ingest (0 when it never came).
+	FirstVideo time.Duration
+	// Stats is GoLive's own report (zero for ffmpeg).
+	Stats RunStats
+	Err   error
+}
+
+// CPUPerMediaS is CPU seconds per media second.
+func (r Run) CPUPerMediaS(media time.Duration) float64 {
+	if r.Err != nil {
+		return math.NaN()
+	}
+	return r.CPU.Seconds() / media.Seconds()
+}
+
+// CaseResult holds the runs of one case.
+type CaseResult struct {
+	Case           Case
+	Media          time.Duration
+	GoLive, FFmpeg []Run
+}
+
+func (h *Harness) defaults() {
+	if h.FFmpeg == "" {
+		h.FFmpeg = "ffmpeg"
+	}
+	if h.Pairs <= 0 {
+		h.Pairs = 5
+	}
+	if h.Media <= 0 {
+		h.Media = 12 * time.Second
+	}
+	if h.Logger == nil {
+		h.Logger = slog.Default()
+	}
+}
+
+// Start starts the ingest and the RTP sink (and the busy X display when
+// screen is true).
+func (h *Harness) Start(screen bool) error {
+	h.defaults()
+	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
+		return fmt.Errorf("scratch directory: %w", err)
+	}
+	h.ingest = &Ingest{Dir: h.Dir}
+	if err := h.ingest.Start(); err != nil {
+		return err
+	}
+	var err error
+	if h.sink, err = startUDPSink(); err != nil {
+		h.Close()
+		return err
+	}
+	if screen {
+		if h.display, err = startBusyDisplay(h.Dir); err != nil {
+			h.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// Close stops everything Start started.
+func (h *Harness) Close() {
+	if h.display != nil {
+		h.display.close()
+		h.display = nil
+	}
+	if h.sink != nil {
+		h.sink.close()
+		h.sink = nil
+	}
+	if h.ingest != nil {
+		h.ingest.Stop()
+		h.ingest = nil
+	}
+}
+
+// RunCase runs Pairs pairs of c; seq numbers stream keys uniquely.
+func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
+	res := CaseResult{Case: c, Media: h.Media}
+	pairs := h.Pairs
+	if c.Pairs > 0 {
+		pairs = c.Pairs
+	}
+	for i := range pairs {
+		for _, golive := range []bool{true, false} {
+			if ctx.Err() != nil {
+				return res
+			}
+			r := h.runOnce(ctx, c, golive, fmt.Sprintf("c%d-p%d-%t", seq, i, golive))
+			prog := "ffmpeg"
+			if golive {
+				prog = "golive"
+				res.GoLive = append(res.GoLive, r)
+			} else {
+				res.FFmpeg = append(res.FFmpeg, r)
+			}
+			h.Logger.Info("bench run", "case", c.Name, "pair", i+1, "program", prog,
+				"cpu_per_media_s", fmt.Sprintf("%.3f", r.CPUPerMediaS(h.Media)),
+				"rss_mb", r.MaxRSSKB/1024, "first_video", r.FirstVideo.Round(time.Millisecond),
+				"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms, "err", r.Err)
+			// Let nginx drop the streams before the next run.
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	return res
+}
+
+func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) Run {
+	e := Endpoints{RTPAddr: h.sink.addr}
+	for k := range c.RTMP {
+		e.RTMP = append(e.RTMP, h.ingest.URL(fmt.Sprintf("%s-%d", tag, k)))
+	}
+	if c.Screen {
+		e.Display = h.display.name
+	}
+	probe, err := startFirstVideoProbe(ctx, h.ingest.addr(), "live", tag+"-0")
+	if err != nil {
+		return Run{Err: err}
+	}
+	defer probe.close()
+	name, args := h.FFmpeg, c.FFmpegArgs(e, h.Media)
+	if golive {
+		name, args = h.GoLive, c.GoLiveArgs(e, h.Media)
+	}
+	rctx, cancel := context.WithTimeout(ctx, h.Media+60*time.Second)
+	defer cancel()
+	u, out, err := runChild(rctx, name, args, nil)
+	r := Run{Usage: u, Err: err}
+	wctx, wcancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	if t, err := probe.wait(wctx); err == nil {
+		r.FirstVideo = t.Sub(u.Start)
+	}
+	wcancel()
+	if golive && err == nil {
+		r.Stats, r.Err = ParseGoLiveStats(out)
+	}
+	return r
+}
+
+// udpSink receives and discards the RTP target's datagrams, so that the
+// sender never sees ICMP port unreachable.
+type udpSink struct {
+	addr    string
+	pc      net.PacketConn
+	done    chan struct{}
+	packets atomic.Uint64
+}
+
+func startUDPSink() (*udpSink, error) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("rtp sink: %w", err)
+	}
+	s := &udpSink{addr: pc.LocalAddr().String(), pc: pc, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		buf := make([]byte, 64*1024)
+		for {
+			if _, _, err := pc.ReadFrom(buf); err != nil {
+				return
+			}
+			s.packets.Add(1)
+		}
+	}()
+	return s, nil
+}
+
+func (s *udpSink) close() {
+	_ = s.pc.Close()
+	<-s.done
+}
