@@ -59,6 +59,9 @@ type clientConn struct {
 	closing  chan struct{}
 	readDone chan struct{}
 	readErr  error // set before readDone is closed
+	// frames are the capture times of video messages not yet on the
+	// wire (see wireTap).
+	frames frameTimes
 
 	closeOnce sync.Once
 }
@@ -91,6 +94,7 @@ type dialOptions struct {
 	writeTimeout time.Duration
 	sendBuffer   int
 	written      *atomic.Uint64
+	latency      *latencyHist // capture-to-wire latency of video frames, or nil
 }
 
 // dial connects (TCP, then TLS for rtmps), runs the RTMP handshake within
@@ -132,7 +136,11 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 		closing:  make(chan struct{}),
 		readDone: make(chan struct{}),
 	}
-	c.cs = gortmp.NewChunkStreamer(br, bufio.NewWriterSize(nc, 2*ChunkSize), streamerConfig())
+	var w io.Writer = nc
+	if o.latency != nil {
+		w = &wireTap{w: nc, frames: &c.frames, hist: o.latency, video: csVideo, chunk: ChunkSize}
+	}
+	c.cs = gortmp.NewChunkStreamer(br, bufio.NewWriterSize(w, 2*ChunkSize), streamerConfig())
 	// Our outgoing chunk size is ChunkSize from the first message on (the
 	// SetChunkSize sent before connect); the server's starts at 128.
 	_ = c.cs.PeerState().SetChunkSize(gortmp.DefaultChunkSize)

@@ -72,8 +72,9 @@ type Publisher struct {
 	// socket; 512 KiB still allows 20 Mbit/s at 200 ms round trip.
 	SendBuffer int
 
-	mu     sync.Mutex
-	detail detail
+	mu      sync.Mutex
+	detail  detail
+	latency latencyHist
 }
 
 type detail struct {
@@ -89,7 +90,7 @@ type detail struct {
 func (p *Publisher) Detail() map[string]any {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return map[string]any{
+	d := map[string]any{
 		"server":         p.detail.server,
 		"server_version": p.detail.serverVersion,
 		"status":         p.detail.status,
@@ -98,6 +99,8 @@ func (p *Publisher) Detail() map[string]any {
 		"connects":       p.detail.connects,
 		"chunk_size":     ChunkSize,
 	}
+	p.latency.details(d)
+	return d
 }
 
 func (p *Publisher) setup() (*Endpoint, *tlsSetup, *slog.Logger, error) {
@@ -147,7 +150,7 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	p.detail.connects++
 	p.mu.Unlock()
 	c, err := dial(ctx, dialOptions{ep: ep, tls: ts, timeout: timeout,
-		writeTimeout: wt, sendBuffer: sndbuf, written: &s.Counters.Bytes})
+		writeTimeout: wt, sendBuffer: sndbuf, written: &s.Counters.Bytes, latency: &p.latency})
 	if err != nil {
 		return err
 	}
@@ -258,7 +261,7 @@ func (m *muxer) sendAVCHeader(ctx context.Context, ts uint32, sps, pps []byte) e
 		return dest.Fatal(err)
 	}
 	m.sentAVC = true
-	return m.writeVideo(ctx, ts, hdr)
+	return m.writeVideo(ctx, ts, hdr, time.Time{})
 }
 
 func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
@@ -277,7 +280,7 @@ func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
 			}
 		}
 		m.buf = appendVideoTag(m.buf[:0], pkt)
-		if err := m.writeVideo(ctx, ts, m.buf); err != nil {
+		if err := m.writeVideo(ctx, ts, m.buf, pkt.CaptureTime); err != nil {
 			return err
 		}
 		m.s.Counters.FramesSent.Add(1)
@@ -297,7 +300,10 @@ func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
 
 // writeVideo and writeAudio hand a tag body to go-rtmp, which copies it
 // into its chunk writer before returning, so the buffer can be reused.
-func (m *muxer) writeVideo(ctx context.Context, ts uint32, b []byte) error {
+// capture is the frame's capture time for the latency histogram (zero
+// for a sequence header).
+func (m *muxer) writeVideo(ctx context.Context, ts uint32, b []byte, capture time.Time) error {
+	m.c.frames.push(capture)
 	m.rd.Reset(b)
 	m.video.Payload = &m.rd
 	return m.c.write(ctx, csVideo, ts, m.streamID, &m.video)
