@@ -56,11 +56,8 @@ func newSourcesPanel(w *mainWindow) *sourcesPanel {
 	s.mute = widget.NewCheck("Mute", s.setMuted)
 	s.micMsg = widget.NewLabel("")
 	s.micMsg.Wrapping = fyne.TextWrapWord
-	if len(w.devices.Microphones) == 0 {
-		setLabel(s.micMsg, noMicNote, levelWarning)
-	} else {
-		s.micMsg.Hide()
-	}
+	setLabel(s.micMsg, noMicNote, levelWarning)
+	s.micMsg.Hide()
 	s.note = widget.NewLabel("")
 	s.note.Wrapping = fyne.TextWrapWord
 	s.note.Hide()
@@ -140,6 +137,17 @@ func (s *sourcesPanel) show(c profile.Capture) {
 	s.region.SetText(c.Region)
 	s.cursor.SetChecked(c.Cursor)
 	s.audio.SetSelected(audioOption(c))
+	s.showMicNote()
+}
+
+// showMicNote tells that no microphone was found, unless the test tone
+// is what the stream carries anyway.
+func (s *sourcesPanel) showMicNote() {
+	if len(s.w.devices.Microphones) == 0 && s.audio.Selected != optTestTone {
+		s.micMsg.Show()
+	} else {
+		s.micMsg.Hide()
+	}
 }
 
 func audioOption(c profile.Capture) string {
@@ -184,6 +192,7 @@ func (s *sourcesPanel) apply() {
 	case strings.HasPrefix(a, optMicPfx):
 		c.Audio, c.AudioDevice = profile.AudioMic, strings.TrimPrefix(a, optMicPfx)
 	}
+	s.showMicNote()
 	s.w.changed()
 }
 

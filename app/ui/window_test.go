@@ -35,6 +35,14 @@ func TestFirstStartWithoutMicrophone(t *testing.T) {
 	if got := w.sources.audio.Selected; got != optSilence {
 		t.Fatalf("audio picker shows %q, want %q", got, optSilence)
 	}
+	w.sources.audio.SetSelected(optTestTone)
+	if w.sources.micMsg.Visible() {
+		t.Fatal("the no-microphone note stays visible with the test tone selected")
+	}
+	w.sources.audio.SetSelected(optSilence)
+	if !w.sources.micMsg.Visible() {
+		t.Fatal("the no-microphone note is hidden again with silence selected")
+	}
 
 	test.Tap(w.action.button)
 	w.bg.Wait()
