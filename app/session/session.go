@@ -185,3 +185,6 @@ func (s *Session) Tracks() unit.Tracks { return s.eng.Stream().Tracks() }
 // Preview returns the latest captured picture, scaled down for display;
 // false before the first frame.
 func (s *Session) Preview() (*image.RGBA, bool) { return s.eng.Preview() }
+
+// SetMuted silences the audio sent to every destination, or restores it.
+func (s *Session) SetMuted(muted bool) { s.eng.SetMuted(muted) }

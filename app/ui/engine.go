@@ -157,21 +157,11 @@ func (l *liveSession) Done() <-chan struct{}        { return l.s.Done() }
 func (l *liveSession) Err() error                   { return l.s.Err() }
 func (l *liveSession) Preview() (*image.RGBA, bool) { return l.s.Preview() }
 
-// sessionMuter is what a session offers when it can mute the microphone.
-type sessionMuter interface{ SetMuted(bool) }
-
 // CanMute reports whether the session can mute the microphone live.
-func (l *liveSession) CanMute() bool {
-	_, ok := any(l.s).(sessionMuter)
-	return ok
-}
+func (l *liveSession) CanMute() bool { return true }
 
-// SetMuted mutes or unmutes the microphone when the session can.
-func (l *liveSession) SetMuted(m bool) {
-	if sm, ok := any(l.s).(sessionMuter); ok {
-		sm.SetMuted(m)
-	}
-}
+// SetMuted mutes or unmutes the audio sent to the destinations.
+func (l *liveSession) SetMuted(m bool) { l.s.SetMuted(m) }
 
 // Close stops any player started from the window, then ends the stream.
 func (l *liveSession) Close() {

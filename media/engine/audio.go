@@ -103,6 +103,14 @@ func toDB(v float64) float64 {
 	return max(20*math.Log10(v), MinDB)
 }
 
+// SetMuted silences the audio that is sent (the stream keeps its audio
+// track, carrying silence) or restores it. The level meter shows what is
+// sent, so it falls to MinDB while muted.
+func (e *Engine) SetMuted(muted bool) { e.muted.Store(muted) }
+
+// Muted reports whether the audio is muted.
+func (e *Engine) Muted() bool { return e.muted.Load() }
+
 // runAudio captures, aligns, meters and encodes audio.
 func (e *Engine) runAudio(ctx context.Context, epoch time.Time) error {
 	clock := audioClock{epoch: epoch}
@@ -117,6 +125,9 @@ func (e *Engine) runAudio(ctx context.Context, epoch time.Time) error {
 		}
 		samples, offset := clock.align(chunk)
 		e.stats.setAVOffset(offset)
+		if e.muted.Load() {
+			clear(samples)
+		}
 		if peak, rms, ok := m.add(samples); ok {
 			e.stats.setLevels(peak, rms)
 		}

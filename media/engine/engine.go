@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gen2brain/malgo"
@@ -87,6 +88,7 @@ type Engine struct {
 	handoff  handoff
 	stats    counters
 	preview  previewer
+	muted    atomic.Bool
 	// beforeEncode, when set (tests), runs before every video encode.
 	beforeEncode func()
 	// micBackends overrides the audio backends (tests: capture.BackendNull).
