@@ -57,8 +57,10 @@ CASES    ?= all
 BENCHOUT ?= app/benchmark/RESULTS.md
 BENCHPKGS ?= ./media/stream ./outputs/rtmp ./outputs/rtp ./app/benchmark
 bench: build
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem $(BENCHPKGS)
-	$(GO) run ./app/benchmark/cmd/golive-bench -golive $(BIN) -pairs $(PAIRS) -seconds $(SECONDS) -cases $(CASES) -out $(BENCHOUT)
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem $(BENCHPKGS) > bin/bench-go.txt || (cat bin/bench-go.txt; exit 1)
+	@cat bin/bench-go.txt
+	$(GO) run ./app/benchmark/cmd/golive-bench -golive $(BIN) -pairs $(PAIRS) -seconds $(SECONDS) -cases $(CASES) \
+		-gobench bin/bench-go.txt -out $(BENCHOUT)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -104,7 +104,7 @@ func TestSummarizeAndTargets(t *testing.T) {
 	}
 	var b strings.Builder
 	WriteTables(&b, sums)
-	if !strings.Contains(b.String(), "| 720p30-n3 | 3 | 0.319 [0.309–0.329]") {
+	if !strings.Contains(b.String(), "| 720p30-n3 | 3 | 0.319 [0.309–0.329]") || !strings.Contains(b.String(), "| 0.00 [0.00–0.00] |") {
 		t.Fatalf("table:\n%s", b.String())
 	}
 }
@@ -147,5 +147,15 @@ func TestCaseArgs(t *testing.T) {
 		if !strings.Contains(f, want) {
 			t.Errorf("ffmpeg args %q lack %q", f, want)
 		}
+	}
+}
+
+func TestParseBusy(t *testing.T) {
+	got, err := parseBusy("cpu  100 5 50 9000 40 3 2 1 0 0")
+	if err != nil || got != 1610*time.Millisecond { // (100+5+50+3+2+1) ticks of 10 ms
+		t.Fatalf("busy = %v, %v; want 1.61s", got, err)
+	}
+	if _, err := parseBusy("intr 1 2 3"); err == nil {
+		t.Fatal("not a cpu line: no error")
 	}
 }

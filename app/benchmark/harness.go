@@ -39,7 +39,10 @@ type Run struct {
 	FirstVideo time.Duration
 	// Stats is GoLive's own report (zero for ffmpeg).
 	Stats RunStats
-	Err   error
+	// Others is the CPU the rest of the machine used during the run
+	// (nginx, the harness and any other process), in cores: the noise.
+	Others float64
+	Err    error
 }
 
 // CPUPerMediaS is CPU seconds per media second.
@@ -72,9 +75,8 @@ func (h *Harness) defaults() {
 	}
 }
 
-// Start starts the ingest and the RTP sink (and the busy X display when
-// screen is true).
-func (h *Harness) Start(screen bool) error {
+// Start starts the ingest and the RTP sink.
+func (h *Harness) Start() error {
 	h.defaults()
 	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
 		return fmt.Errorf("scratch directory: %w", err)
@@ -87,12 +89,6 @@ func (h *Harness) Start(screen bool) error {
 	if h.sink, err = startUDPSink(); err != nil {
 		h.Close()
 		return err
-	}
-	if screen {
-		if h.display, err = startBusyDisplay(h.Dir); err != nil {
-			h.Close()
-			return err
-		}
 	}
 	return nil
 }
@@ -116,6 +112,17 @@ func (h *Harness) Close() {
 // RunCase runs Pairs pairs of c; seq numbers stream keys uniquely.
 func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 	res := CaseResult{Case: c, Media: h.Media}
+	if c.Screen {
+		// The busy screen runs only for screen cases: its player costs
+		// CPU that would disturb the others.
+		d, err := startBusyDisplay(h.Dir)
+		if err != nil {
+			res.GoLive = append(res.GoLive, Run{Err: err})
+			return res
+		}
+		h.display = d
+		defer func() { d.close(); h.display = nil }()
+	}
 	pairs := h.Pairs
 	if c.Pairs > 0 {
 		pairs = c.Pairs
@@ -136,7 +143,8 @@ func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 			h.Logger.Info("bench run", "case", c.Name, "pair", i+1, "program", prog,
 				"cpu_per_media_s", fmt.Sprintf("%.3f", r.CPUPerMediaS(h.Media)),
 				"rss_mb", r.MaxRSSKB/1024, "first_video", r.FirstVideo.Round(time.Millisecond),
-				"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms, "err", r.Err)
+				"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms,
+				"others_cores", fmt.Sprintf("%.2f", r.Others), "err", r.Err)
 			// Let nginx drop the streams before the next run.
 			time.Sleep(500 * time.Millisecond)
 		}
@@ -163,8 +171,13 @@ func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) 
 	}
 	rctx, cancel := context.WithTimeout(ctx, h.Media+60*time.Second)
 	defer cancel()
+	busy0, _ := machineBusy()
 	u, out, err := runChild(rctx, name, args, nil)
+	busy1, _ := machineBusy()
 	r := Run{Usage: u, Err: err}
+	if busy0 > 0 && busy1 > busy0 && u.Wall > 0 {
+		r.Others = max(0, (busy1-busy0-u.CPU).Seconds()/u.Wall.Seconds())
+	}
 	wctx, wcancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	if t, err := probe.wait(wctx); err == nil {
 		r.FirstVideo = t.Sub(u.Start)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -15,6 +16,7 @@ type Summary struct {
 	GoRSS, FFRSS         Spread // peak RSS, MB
 	P50, P99             Spread // GoLive capture-to-wire latency, ms
 	GoFirst, FFFirst     Spread // process start to first video tag, ms
+	Others               Spread // rest of the machine during the runs, cores
 	Drops, Reconnects    uint64 // GoLive, over all runs
 	Skipped              uint64 // GoLive frames skipped by the encoder
 	GoErrors, FFErrors   []string
@@ -24,7 +26,13 @@ type Summary struct {
 // Summarize computes the figures of r.
 func Summarize(r CaseResult) Summary {
 	s := Summary{Case: r.Case}
-	var gc, fc, gr, fr, p50, p99, gf, ff []float64
+	var gc, fc, gr, fr, p50, p99, gf, ff, others []float64
+	for _, run := range append(slices.Clone(r.GoLive), r.FFmpeg...) {
+		if run.Err == nil {
+			others = append(others, run.Others)
+		}
+	}
+	s.Others = NewSpread(others)
 	for _, g := range r.GoLive {
 		if g.Err != nil {
 			s.GoErrors = append(s.GoErrors, g.Err.Error())
@@ -103,12 +111,12 @@ func fmtSpread(s Spread, prec int) string {
 
 // WriteTables writes the per-case Markdown tables.
 func WriteTables(w io.Writer, ss []Summary) {
-	fmt.Fprintln(w, "| case | pairs | GoLive CPU (cores) | ffmpeg CPU (cores) | ratio GoLive/ffmpeg | GoLive peak RSS (MB) | ffmpeg peak RSS (MB) |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| case | pairs | GoLive CPU (cores) | ffmpeg CPU (cores) | ratio GoLive/ffmpeg | GoLive peak RSS (MB) | ffmpeg peak RSS (MB) | rest of the machine (cores) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	for _, s := range ss {
-		fmt.Fprintf(w, "| %s | %d | %s | %s | **%s** | %s | %s |\n", s.Case.Name, s.Pair,
+		fmt.Fprintf(w, "| %s | %d | %s | %s | **%s** | %s | %s | %s |\n", s.Case.Name, s.Pair,
 			fmtSpread(s.GoCPU, 3), fmtSpread(s.FFCPU, 3), fmtSpread(s.Ratio, 2),
-			fmtSpread(s.GoRSS, 0), fmtSpread(s.FFRSS, 0))
+			fmtSpread(s.GoRSS, 0), fmtSpread(s.FFRSS, 0), fmtSpread(s.Others, 2))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| case | GoLive capture→wire p50 (ms) | p99 (ms) | GoLive start→first video tag (ms) | ffmpeg start→first video tag (ms) | GoLive drops / reconnects / skipped frames |")

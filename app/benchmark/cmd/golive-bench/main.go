@@ -27,15 +27,16 @@ func main() {
 	seconds := flag.Float64("seconds", 12, "media seconds per run")
 	cases := flag.String("cases", "all", "comma-separated case names, or all")
 	out := flag.String("out", "", "results file to update (Markdown); stdout only when empty")
+	goBench := flag.String("gobench", "", "`go test -bench` output to include in the results")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(log, *goLive, *pairs, *seconds, *cases, *out); err != nil {
+	if err := run(log, *goLive, *pairs, *seconds, *cases, *out, *goBench); err != nil {
 		log.Error("bench failed", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out string) error {
+func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out, goBench string) error {
 	sel, err := benchmark.SelectCases(benchmark.Matrix(), list)
 	if err != nil {
 		return err
@@ -48,15 +49,11 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out 
 		return err
 	}
 	defer os.RemoveAll(dir)
-	screen := false
-	for _, c := range sel {
-		screen = screen || c.Screen
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	media := time.Duration(seconds * float64(time.Second))
 	h := &benchmark.Harness{GoLive: goLive, Pairs: pairs, Media: media, Dir: dir, Logger: log}
-	if err := h.Start(screen); err != nil {
+	if err := h.Start(); err != nil {
 		return err
 	}
 	defer h.Close()
@@ -78,6 +75,11 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out 
 	fmt.Fprintln(&b)
 	benchmark.WriteTables(&b, sums)
 	writeSlopes(&b, sums)
+	if goBench != "" {
+		if err := writeGoBench(&b, goBench); err != nil {
+			return err
+		}
+	}
 	os.Stdout.Write(b.Bytes())
 	if out == "" {
 		return nil
@@ -124,4 +126,23 @@ func cmdOut(name string, args ...string) string {
 		return "(" + name + ": " + err.Error() + ")"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// writeGoBench copies the benchmark lines of `go test -bench` output.
+func writeGoBench(b *bytes.Buffer, path string) error {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("go benchmarks: %w", err)
+	}
+	fmt.Fprintln(b, "### Hot paths (go test -bench -benchmem)")
+	fmt.Fprintln(b)
+	fmt.Fprintln(b, "```")
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "Benchmark") || strings.HasPrefix(line, "pkg:") || strings.HasPrefix(line, "cpu:") {
+			fmt.Fprintln(b, strings.TrimSpace(line))
+		}
+	}
+	fmt.Fprintln(b, "```")
+	fmt.Fprintln(b)
+	return nil
 }
