@@ -222,8 +222,9 @@ func uniqueNames(ds []profile.Destination) []profile.Destination {
 	return ds
 }
 
-// printPreviewHints tells how to open each RTP target, on stderr so that
-// stdout stays machine-readable with --stats json.
+// printPreviewHints tells how to open each RTP target (VLC URL, SDP path,
+// ffplay arguments), on stderr so that stdout stays machine-readable with
+// --stats json. SRTP keys stay in the 0600 SDP file, not on the terminal.
 func printPreviewHints(env Env, s *session.Session) {
 	for _, o := range s.Outputs {
 		t, ok := o.Worker.(*rtp.Target)
@@ -235,6 +236,11 @@ func printPreviewHints(env Env, s *session.Session) {
 			fmt.Fprintf(env.Stderr, "%s: cannot write SDP: %v\n", o.Name, err)
 			continue
 		}
-		fmt.Fprintf(env.Stderr, "%s: open with `vlc %s`; SDP: %s\n", o.Name, t.VLCURL(), path)
+		open := "vlc " + t.VLCURL()
+		if t.Mode == rtp.ModeNative || t.SRTP {
+			open = "vlc " + path
+		}
+		fmt.Fprintf(env.Stderr, "%s: open with `%s` or `ffplay -protocol_whitelist file,udp,rtp -i %s`; SDP: %s\n",
+			o.Name, open, path, path)
 	}
 }
