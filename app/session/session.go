@@ -148,12 +148,17 @@ func (s *Session) Err() error {
 func (s *Session) Close() {
 	s.cancel()
 	<-s.done
-	timeout := time.NewTimer(s.DrainTimeout)
-	defer timeout.Stop()
+	// One deadline for every output: a Done channel stays closed, so the
+	// outputs after the first late one do not wait for ever.
+	drain, cancel := context.WithTimeout(context.Background(), s.DrainTimeout)
+	defer cancel()
 	for _, h := range s.handlers {
+		if st := h.Status().State; st == dest.StateReconnecting || st == dest.StateFailed {
+			continue // waiting to retry: nothing to finish
+		}
 		select {
 		case <-h.Done():
-		case <-timeout.C:
+		case <-drain.Done():
 			s.Logger.Warn("output did not finish in time: cancelled", "dest", h.Name)
 		}
 	}

@@ -2,8 +2,10 @@ package session
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -138,5 +140,49 @@ func TestAudioCodecsFollowOutputs(t *testing.T) {
 	s.Outputs = s.Outputs[:1]
 	if got := s.audioCodecs(); len(got) != 1 {
 		t.Fatalf("mpegts RTP needs only AAC, got %v", got)
+	}
+}
+
+// failingWorker never connects: its handler waits to retry.
+type failingWorker struct{}
+
+func (failingWorker) Run(context.Context, *dest.Session) error {
+	return errors.New("connection refused")
+}
+
+// TestCloseWithManyStuckOutputs: outputs that ignore the end of the
+// stream (stalled) or wait to retry (failing) cannot keep Close from
+// returning: the drain deadline is shared by every output. Before the fix
+// the second stalled output waited on an already fired timer for ever.
+func TestCloseWithManyStuckOutputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-time encode")
+	}
+	defer goleak.VerifyNone(t)
+	cfg, err := FromProfile(testProfile(t, filepath.Join(t.TempDir(), "rec.mkv")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range []dest.Worker{stalledWorker{}, stalledWorker{}, failingWorker{}, failingWorker{}} {
+		cfg.Outputs = append(cfg.Outputs, Output{Name: "stuck" + strconv.Itoa(i), Kind: "rtmp", Worker: w,
+			Reader: stream.ReaderConfig{MaxQueue: 900 * time.Millisecond}})
+	}
+	cfg.DrainTimeout = 300 * time.Millisecond
+	s := &Session{Config: cfg}
+	if err := s.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close did not return with two stalled and two failing outputs")
+	}
+	for _, o := range s.Stats().Outputs {
+		if o.State != dest.StateStopped {
+			t.Errorf("%s: state %s after Close", o.Name, o.State)
+		}
 	}
 }
