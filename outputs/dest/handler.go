@@ -68,6 +68,11 @@ type Handler struct {
 	MaxRetry    time.Duration
 	// FatalRetry is the delay after a fatal error (default 5 min).
 	FatalRetry time.Duration
+	// FatalGrace is how long after losing a live connection a fatal
+	// error is still retried with the normal backoff (default 60 s): the
+	// server may not have noticed the old connection died yet and refuse
+	// the new one ("stream already publishing").
+	FatalGrace time.Duration
 	// ProbeInterval is how often a Prober is probed while waiting (1 s).
 	ProbeInterval time.Duration
 	Logger        *slog.Logger
@@ -104,6 +109,9 @@ func (h *Handler) Initialize() error {
 	}
 	if h.FatalRetry <= 0 {
 		h.FatalRetry = 5 * time.Minute
+	}
+	if h.FatalGrace <= 0 {
+		h.FatalGrace = time.Minute
 	}
 	if h.ProbeInterval <= 0 {
 		h.ProbeInterval = time.Second
@@ -162,6 +170,7 @@ func (h *Handler) setState(s State, err error, next time.Time) {
 func (h *Handler) run(ctx context.Context) {
 	defer close(h.done)
 	delay := h.FirstRetry
+	var lostLive time.Time // when a live connection was last lost
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			h.mu.Lock()
@@ -190,6 +199,12 @@ func (h *Handler) run(ctx context.Context) {
 		}
 		if wasLive {
 			delay = h.FirstRetry
+			lostLive = time.Now()
+		}
+		if IsFatal(err) && !lostLive.IsZero() && time.Since(lostLive) < h.FatalGrace {
+			// Probably our own previous connection, still held by the
+			// server: retry normally for a while before giving up.
+			err = errors.Unwrap(err)
 		}
 		wait, state := h.nextDelay(err, delay)
 		h.Logger.Warn("destination error", "err", err, "retry_in", wait.Round(time.Millisecond))
@@ -218,6 +233,10 @@ func (h *Handler) nextDelay(err error, delay time.Duration) (time.Duration, Stat
 func (h *Handler) wait(ctx context.Context, d time.Duration, probe bool) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
+	// A successful probe shortens the wait only once the server was seen
+	// unreachable: a server that accepts connections and then refuses or
+	// drops the stream must not be retried every ProbeInterval.
+	seenDown := false
 	var tick <-chan time.Time
 	prober, canProbe := h.Worker.(Prober)
 	if probe && canProbe {
@@ -237,7 +256,9 @@ func (h *Handler) wait(ctx context.Context, d time.Duration, probe bool) bool {
 			pctx, cancel := context.WithTimeout(ctx, h.ProbeInterval)
 			err := prober.Probe(pctx)
 			cancel()
-			if err == nil {
+			if err != nil {
+				seenDown = true
+			} else if seenDown {
 				h.Logger.Info("destination reachable again")
 				return true
 			}

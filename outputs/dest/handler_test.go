@@ -120,6 +120,7 @@ func TestHandlerProbeShortensWait(t *testing.T) {
 	if st.RetryInS < 3000 || st.LastError != "connection refused" {
 		t.Fatalf("reconnecting state: %+v", st)
 	}
+	time.Sleep(50 * time.Millisecond) // probes see the server down first
 	w.probeOK.Store(true)
 	waitState(t, h, StateLive)
 }
@@ -150,5 +151,64 @@ func TestRateMeter(t *testing.T) {
 	}
 	if r1 < 0.99e6 || r1 > 1.01e6 || r10 < 0.99e6 || r10 > 1.01e6 {
 		t.Fatalf("rates %v %v, want 1e6", r1, r10)
+	}
+}
+
+// TestReachableServerIsNotHammered: a server that accepts connections
+// but refuses the stream answers every probe; that must not turn the
+// backoff into one attempt per ProbeInterval.
+func TestReachableServerIsNotHammered(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	w := &probingWorker{scriptWorker{failures: []error{errors.New("server closed the connection")}}}
+	w.probeOK.Store(true)
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(),
+		FirstRetry: time.Hour, ProbeInterval: 5 * time.Millisecond}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	waitState(t, h, StateReconnecting)
+	time.Sleep(200 * time.Millisecond) // 40 probe intervals
+	if n := w.attempts.Load(); n != 1 {
+		t.Fatalf("%d attempts: successful probes of a reachable server cut the backoff", n)
+	}
+}
+
+// liveThenFatal goes live, loses the connection, is then refused once
+// with a fatal error (the server still holds the old connection), then
+// goes live again.
+type liveThenFatal struct{ attempts atomic.Int32 }
+
+func (w *liveThenFatal) Run(ctx context.Context, s *Session) error {
+	switch w.attempts.Add(1) {
+	case 1:
+		s.Live()
+		return errors.New("connection reset by peer")
+	case 2:
+		return Fatal(errors.New("publish rejected: already publishing"))
+	}
+	s.Live()
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestFatalRightAfterLiveIsRetried: a fatal answer within FatalGrace of
+// losing a live connection is retried with the normal backoff instead of
+// waiting FatalRetry.
+func TestFatalRightAfterLiveIsRetried(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	w := &liveThenFatal{}
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(),
+		FirstRetry: 5 * time.Millisecond, FatalRetry: time.Hour}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.attempts.Load() < 3 || h.Status().State != StateLive {
+		if st := h.Status(); st.State == StateFailed || time.Now().After(deadline) {
+			t.Fatalf("state %s after %d attempts (%s): want live again", st.State, w.attempts.Load(), st.LastError)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

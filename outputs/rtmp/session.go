@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"syscall"
 
 	"github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/message"
@@ -92,6 +94,12 @@ func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, e
 	}
 	st, err := c.await(ctx, "publish", func(cmd serverCommand) bool { return cmd.name == "onStatus" })
 	if err != nil {
+		if ctx.Err() == nil && c.closedByServer() {
+			// Ingests that check keys out of band (nginx-rtmp on_publish,
+			// Twitch) drop the connection instead of answering.
+			return nil, dest.Fatal(fmt.Errorf("%w: the server closed the connection in answer to publish "+
+				"(stream key refused?): %w", ErrPublishRejected, err))
+		}
 		return nil, err
 	}
 	info.status = field(st.values, "code")
@@ -164,4 +172,16 @@ func statusText(values []any, key string) string {
 		s = strings.ReplaceAll(s, key, MaskKey(key))
 	}
 	return s
+}
+
+// closedByServer reports whether the read loop ended because the server
+// closed or reset the connection.
+func (c *clientConn) closedByServer() bool {
+	select {
+	case <-c.readDone:
+		return errors.Is(c.readErr, io.EOF) || errors.Is(c.readErr, io.ErrUnexpectedEOF) ||
+			errors.Is(c.readErr, syscall.ECONNRESET)
+	default:
+		return false
+	}
 }
