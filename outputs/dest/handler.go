@@ -171,6 +171,7 @@ func (h *Handler) run(ctx context.Context) {
 	defer close(h.done)
 	delay := h.FirstRetry
 	var lostLive time.Time // when a live connection was last lost
+	seenDown := false      // a probe failed since the destination was last live
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			h.mu.Lock()
@@ -200,6 +201,7 @@ func (h *Handler) run(ctx context.Context) {
 		if wasLive {
 			delay = h.FirstRetry
 			lostLive = time.Now()
+			seenDown = false
 		}
 		if IsFatal(err) && !lostLive.IsZero() && time.Since(lostLive) < h.FatalGrace {
 			// Probably our own previous connection, still held by the
@@ -209,7 +211,7 @@ func (h *Handler) run(ctx context.Context) {
 		wait, state := h.nextDelay(err, delay)
 		h.Logger.Warn("destination error", "err", err, "retry_in", wait.Round(time.Millisecond))
 		h.setState(state, err, time.Now().Add(wait))
-		if !h.wait(ctx, wait, state == StateReconnecting) {
+		if !h.wait(ctx, wait, state == StateReconnecting, &seenDown) {
 			h.setState(StateStopped, nil, time.Time{})
 			return
 		}
@@ -229,14 +231,13 @@ func (h *Handler) nextDelay(err error, delay time.Duration) (time.Duration, Stat
 }
 
 // wait sleeps for d, returning early (true) on RetryNow or a successful
-// probe, and false when ctx ends.
-func (h *Handler) wait(ctx context.Context, d time.Duration, probe bool) bool {
+// probe, and false when ctx ends. A successful probe shortens the wait
+// only once a probe saw the server unreachable (*seenDown, kept across
+// attempts): a server that accepts connections and then refuses or drops
+// the stream must not be retried every ProbeInterval.
+func (h *Handler) wait(ctx context.Context, d time.Duration, probe bool, seenDown *bool) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
-	// A successful probe shortens the wait only once the server was seen
-	// unreachable: a server that accepts connections and then refuses or
-	// drops the stream must not be retried every ProbeInterval.
-	seenDown := false
 	var tick <-chan time.Time
 	prober, canProbe := h.Worker.(Prober)
 	if probe && canProbe {
@@ -257,8 +258,8 @@ func (h *Handler) wait(ctx context.Context, d time.Duration, probe bool) bool {
 			err := prober.Probe(pctx)
 			cancel()
 			if err != nil {
-				seenDown = true
-			} else if seenDown {
+				*seenDown = true
+			} else if *seenDown {
 				h.Logger.Info("destination reachable again")
 				return true
 			}
