@@ -34,6 +34,7 @@ type liveRun struct {
 // startLive runs cli.Main("live", args..., "--stats", "json").
 func startLive(t *testing.T, ctx context.Context, args ...string) *liveRun {
 	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
 	r := &liveRun{done: make(chan struct{}), parsed: make(chan struct{})}
 	pr, pw := io.Pipe()
 	env := cli.Env{Stdout: io.MultiWriter(pw, &r.stdout), Stderr: &r.stderr}
@@ -59,7 +60,7 @@ func startLive(t *testing.T, ctx context.Context, args ...string) *liveRun {
 			r.mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() { <-r.done })
+	t.Cleanup(func() { cancel(); <-r.done })
 	return r
 }
 

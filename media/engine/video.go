@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +66,7 @@ func (e *Engine) captureVideo(ctx context.Context, epoch time.Time) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("video source: %w", err)
+			return e.videoSourceError(err)
 		}
 		e.stats.captured.Add(1)
 		idx := max(frameIndex(vf.Time, epoch, e.FPS), last+1)
@@ -112,4 +113,17 @@ func (e *Engine) encodeVideo(ctx context.Context) error {
 			e.stream.Write(p)
 		}
 	}
+}
+
+// videoSourceError says which capture failed mid-stream: for the screen,
+// the display and the likely cause (its X server went away).
+func (e *Engine) videoSourceError(err error) error {
+	if e.Video.Kind != KindScreen {
+		return fmt.Errorf("video source: %w", err)
+	}
+	d := e.Video.Display
+	if d == "" {
+		d = os.Getenv("DISPLAY")
+	}
+	return fmt.Errorf("screen capture of display %q failed (was the X server closed?): %w", d, err)
 }
