@@ -44,7 +44,7 @@ func TestParseGoLiveStats(t *testing.T) {
 	out := `{"elapsed_s":1,"frames":{"captured":30,"encoded":29,"skipped":0},"outputs":[]}
 not json: ignored
 {"elapsed_s":12.1,"frames":{"captured":363,"encoded":362,"skipped":1},"outputs":[` +
-		`{"name":"a","kind":"rtmp","state":"live","frames_sent":360,"dropped":2,"dropped_audio":1,"reconnects":1,"detail":{"latency_p50_ms":12.5,"latency_p99_ms":30}},` +
+		`{"name":"a","kind":"rtmp","state":"live","frames_sent":360,"dropped":2,"dropped_audio":1,"reconnects":1,"detail":{"latency_p50_ms":12.5,"latency_p99_ms":30,"dequeue_p50_ms":3,"dequeue_p99_ms":9}},` +
 		`{"name":"b","kind":"rtmp","state":"live","frames_sent":361,"dropped":0,"detail":{"latency_p50_ms":14,"latency_p99_ms":25}},` +
 		`{"name":"rtp","kind":"rtp","state":"live","frames_sent":362,"dropped":4}]}
 `
@@ -55,7 +55,8 @@ not json: ignored
 	if rs.Encoded != 362 || rs.Skipped != 1 || rs.Dropped != 7 || rs.Reconnects != 1 {
 		t.Fatalf("stats = %+v, want encoded 362 skipped 1 dropped 7 reconnects 1", rs)
 	}
-	if !slices.Equal(rs.RTMPFrames, []uint64{360, 361}) || rs.LatencyP50Ms != 14 || rs.LatencyP99Ms != 30 {
+	if !slices.Equal(rs.RTMPFrames, []uint64{360, 361}) || rs.LatencyP50Ms != 14 || rs.LatencyP99Ms != 30 ||
+		rs.DequeueP50Ms != 3 || rs.DequeueP99Ms != 9 {
 		t.Fatalf("stats = %+v, want rtmp frames [360 361], worst p50 14 and p99 30", rs)
 	}
 	if _, err := ParseGoLiveStats([]byte("no stats\n")); err == nil {

@@ -114,6 +114,9 @@ type RunStats struct {
 	// LatencyP50Ms and LatencyP99Ms are the worst capture-to-wire
 	// percentiles over the RTMP destinations (NaN when not reported).
 	LatencyP50Ms, LatencyP99Ms float64
+	// DequeueP50Ms and DequeueP99Ms are the engine's and fan-out's share:
+	// capture to the RTMP muxer's read (worst destination).
+	DequeueP50Ms, DequeueP99Ms float64
 }
 
 // ParseGoLiveStats reads `golive live --stats json` output and returns the
@@ -140,7 +143,7 @@ func ParseGoLiveStats(out []byte) (RunStats, error) {
 		return RunStats{}, errors.New("no stats line in golive's output")
 	}
 	rs := RunStats{Encoded: last.Frames.Encoded, Skipped: last.Frames.Skipped,
-		LatencyP50Ms: math.NaN(), LatencyP99Ms: math.NaN()}
+		LatencyP50Ms: math.NaN(), LatencyP99Ms: math.NaN(), DequeueP50Ms: math.NaN(), DequeueP99Ms: math.NaN()}
 	for _, o := range last.Outputs {
 		rs.Dropped += o.Dropped + o.DroppedA
 		rs.Reconnects += o.Reconnects
@@ -150,6 +153,8 @@ func ParseGoLiveStats(out []byte) (RunStats, error) {
 		rs.RTMPFrames = append(rs.RTMPFrames, o.FramesSent)
 		rs.LatencyP50Ms = worst(rs.LatencyP50Ms, o.Detail["latency_p50_ms"])
 		rs.LatencyP99Ms = worst(rs.LatencyP99Ms, o.Detail["latency_p99_ms"])
+		rs.DequeueP50Ms = worst(rs.DequeueP50Ms, o.Detail["dequeue_p50_ms"])
+		rs.DequeueP99Ms = worst(rs.DequeueP99Ms, o.Detail["dequeue_p99_ms"])
 	}
 	return rs, nil
 }

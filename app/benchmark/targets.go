@@ -52,20 +52,20 @@ func CheckTargets(ss []Summary) []Verdict {
 		vs = append(vs, verdict("peak RSS ≤ 120 MB headless at N=3", s.GoRSS.Max <= 120, s.GoRSS.N > 0,
 			"%.0f MB (largest of %d runs)", s.GoRSS.Max, s.GoRSS.N))
 	}
-	p50, p99, first := math.NaN(), math.NaN(), math.NaN()
+	p50, p99, first, slowest := math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	for _, s := range ss {
 		if s.Case.Width == 1280 && !s.Case.Screen && s.Case.Pairs == 0 {
 			p50, p99 = worst(p50, s.P50.Median), worst(p99, s.P99.Median)
 		}
 		if s.GoFirst.N > 0 {
-			first = worst(first, s.GoFirst.Max)
+			first, slowest = worst(first, s.GoFirst.Median), worst(slowest, s.GoFirst.Max)
 		}
 	}
 	vs = append(vs,
 		verdict("capture→wire p50 ≤ 40 ms at 720p30", p50 <= 40, !math.IsNaN(p50), "%.1f ms (worst case median)", p50),
 		verdict("capture→wire p99 ≤ 80 ms at 720p30", p99 <= 80, !math.IsNaN(p99), "%.1f ms (worst case median)", p99),
 		verdict("Go Live → first video tag ≤ 1 s", first <= 1000, !math.IsNaN(first),
-			"%.0f ms (slowest run, from process start)", first))
+			"%.0f ms (worst case median, from process start; slowest run %.0f ms)", first, slowest))
 	for _, s := range ss {
 		if s.Case.RTMP == 16 {
 			vs = append(vs, verdict("16 RTMP destinations at 6 Mbit/s, zero drops",

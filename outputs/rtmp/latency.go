@@ -15,6 +15,10 @@ import (
 // writer and the socket, follows the chunk headers, and records a frame
 // when the last chunk of its video message has been written.
 
+// A second histogram, "dequeue", measures capture to the moment the
+// muxer takes the frame from its queue: the engine's and the fan-out's
+// share of the latency, the rest being RTMP muxing and the socket.
+
 // latencyBuckets is the histogram resolution: 1 ms buckets up to
 // latencyBuckets-2 ms, the last one for everything slower.
 const latencyBuckets = 1002
@@ -58,14 +62,15 @@ func (h *latencyHist) percentile(q float64) (float64, bool) {
 	return float64(h.maxMs.Load()), true
 }
 
-// details adds the histogram's figures to a Detail map.
-func (h *latencyHist) details(m map[string]any) {
-	m["latency_frames"] = h.total.Load()
+// details adds the histogram's figures to a Detail map, the keys
+// starting with prefix.
+func (h *latencyHist) details(m map[string]any, prefix string) {
+	m[prefix+"_frames"] = h.total.Load()
 	if p50, ok := h.percentile(0.50); ok {
 		p99, _ := h.percentile(0.99)
-		m["latency_p50_ms"] = p50
-		m["latency_p99_ms"] = p99
-		m["latency_max_ms"] = float64(h.maxMs.Load())
+		m[prefix+"_p50_ms"] = p50
+		m[prefix+"_p99_ms"] = p99
+		m[prefix+"_max_ms"] = float64(h.maxMs.Load())
 	}
 }
 

@@ -27,7 +27,7 @@ func TestLatencyHistPercentiles(t *testing.T) {
 		t.Fatalf("p50 %v p99 %v p100 %v, want 51 100 5000", p50, p99, p100)
 	}
 	d := map[string]any{}
-	h.details(d)
+	h.details(d, "latency")
 	if d["latency_frames"] != uint64(101) || d["latency_max_ms"] != 5000.0 || d["latency_p50_ms"] != 51.0 {
 		t.Fatalf("details = %v", d)
 	}

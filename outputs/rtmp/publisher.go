@@ -74,7 +74,8 @@ type Publisher struct {
 
 	mu      sync.Mutex
 	detail  detail
-	latency latencyHist
+	latency latencyHist // capture to last byte on the socket
+	dequeue latencyHist // capture to the muxer's read from its queue
 }
 
 type detail struct {
@@ -99,7 +100,8 @@ func (p *Publisher) Detail() map[string]any {
 		"connects":       p.detail.connects,
 		"chunk_size":     ChunkSize,
 	}
-	p.latency.details(d)
+	p.latency.details(d, "latency")
+	p.dequeue.details(d, "dequeue")
 	return d
 }
 
@@ -268,6 +270,9 @@ func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
 	ts := uint32(max(0, pkt.DTS/time.Millisecond))
 	switch pkt.Codec {
 	case unit.CodecH264:
+		if !pkt.CaptureTime.IsZero() {
+			m.p.dequeue.record(time.Since(pkt.CaptureTime))
+		}
 		ts = max(ts, m.lastVideo)
 		m.lastVideo = ts
 		if !m.sentAVC {
