@@ -115,8 +115,16 @@ func (e *Engine) Muted() bool { return e.muted.Load() }
 func (e *Engine) runAudio(ctx context.Context, epoch time.Time) error {
 	clock := audioClock{epoch: epoch}
 	var m meter
+	read := e.audioSrc.Read
+	if e.guardMic {
+		g := newMicGuard(e.audioSrc, epoch)
+		e.mu.Lock()
+		e.guard = g
+		e.mu.Unlock()
+		read = func(ctx context.Context) (capture.AudioChunk, error) { return g.read(ctx, e.Logger.Warn) }
+	}
 	for {
-		chunk, err := e.audioSrc.Read(ctx)
+		chunk, err := read(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil

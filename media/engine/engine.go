@@ -93,6 +93,11 @@ type Engine struct {
 	beforeEncode func()
 	// micBackends overrides the audio backends (tests: capture.BackendNull).
 	micBackends []malgo.Backend
+	// guardMic puts a micGuard between the audio source and the encoder
+	// (microphones: they can stop or fail mid-stream); guard is it, once
+	// Run started.
+	guardMic bool
+	guard    *micGuard
 
 	mu      sync.Mutex
 	state   runState
@@ -258,6 +263,7 @@ func (e *Engine) openAudioSource() error {
 		e.audioSrc, err = capture.NewTestAudio()
 	case KindMic:
 		e.audioSrc = openMicrophone(e.Audio.Device, e.micBackends, e.Logger)
+		e.guardMic = true
 	case KindNone:
 		if len(e.AudioCodecs) > 0 {
 			e.audioSrc = capture.NewSilence("audio source disabled: sending silence")

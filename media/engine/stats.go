@@ -102,6 +102,9 @@ func (e *Engine) Stats() Stats {
 func (e *Engine) audioNote() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.guard != nil {
+		return e.guard.Note()
+	}
 	if e.audioSrc == nil {
 		return ""
 	}
