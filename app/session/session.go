@@ -105,6 +105,11 @@ func (s *Session) checkOutputs() error {
 			return fmt.Errorf("two destinations are named %q: names must be unique", o.Name)
 		}
 		seen[o.Name] = true
+		if c, ok := o.Worker.(dest.Checker); ok {
+			if err := c.Check(); err != nil {
+				return fmt.Errorf("destination %q: %w", o.Name, err)
+			}
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,6 +184,36 @@ func TestCloseWithManyStuckOutputs(t *testing.T) {
 	for _, o := range s.Stats().Outputs {
 		if o.State != dest.StateStopped {
 			t.Errorf("%s: state %s after Close", o.Name, o.State)
+		}
+	}
+}
+
+// TestInitializeChecksDestinations: a destination that can never work (a
+// recording folder that does not exist, an RTMPS CA file that is missing)
+// stops Initialize with a clear error before anything starts.
+func TestInitializeChecksDestinations(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]profile.Destination{
+		"does not exist": {Name: "rec", Kind: profile.KindRecord, Enabled: true,
+			Record: &profile.Record{Path: filepath.Join(dir, "missing", "a.mkv")}},
+		"rtmps ca file": {Name: "tls", Kind: profile.KindRTMP, Enabled: true,
+			RTMP: &profile.RTMP{URL: "rtmps://127.0.0.1:1/live", Key: "k", CAFile: filepath.Join(dir, "ca.pem")}},
+	}
+	for want, d := range cases {
+		p := testSourceProfile()
+		p.Destinations = []profile.Destination{d}
+		cfg, err := FromProfile(p)
+		if err != nil {
+			t.Fatalf("%s: FromProfile: %v", want, err)
+		}
+		s := &Session{Config: cfg}
+		err = s.Initialize()
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s: Initialize accepted a destination that cannot work", want)
+		}
+		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), d.Name) {
+			t.Errorf("Initialize = %v, want the destination and %q", err, want)
 		}
 	}
 }
