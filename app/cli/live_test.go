@@ -203,7 +203,7 @@ func TestCLIChild(t *testing.T) {
 		t.Skip("only run as a child process")
 	}
 	ctx, stop := signalContext()
-	defer stop()
 	code := Main(ctx, strings.Fields(args), Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	stop()
 	os.Exit(code)
 }

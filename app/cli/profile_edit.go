@@ -282,10 +282,6 @@ func noDest(p *profile.Profile, name string) error {
 	return usageErr("profile %q has no destination %q (it has: %s)", p.Name, name, strings.Join(names, ", "))
 }
 
-func kindErr(d *profile.Destination, field, kind string) error {
-	return usageErr("destination %q is %s: %s applies to %s destinations", d.Name, d.Kind, field, kind)
-}
-
 func atoiSetting(key, v string) (int, error) {
 	var n int
 	if _, err := fmt.Sscan(v, &n); err != nil || fmt.Sprint(n) != strings.TrimSpace(v) {

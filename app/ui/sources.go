@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -247,16 +246,4 @@ func appendMissing(opts []string, v string) []string {
 
 func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-}
-
-// describeCapture is the resolution line under the preview when idle.
-func describeCapture(c profile.Capture, e profile.Encoder) string {
-	src := "test pattern"
-	if c.Source == profile.SourceScreen {
-		src = "screen"
-		if c.Region != "" {
-			src = "region " + c.Region
-		}
-	}
-	return fmt.Sprintf("%s → %dx%d @ %d fps", src, e.Width, e.Height, e.FPS)
 }
