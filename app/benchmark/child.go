@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"syscall"
 	"time"
@@ -22,10 +23,13 @@ type Usage struct {
 	Start time.Time
 }
 
-// runChild runs name with args to completion; ctx kills it. started is
-// called right after the process started.
-func runChild(ctx context.Context, name string, args []string, started func()) (Usage, []byte, error) {
+// runChild runs name with args (and env added to ours) to completion;
+// ctx kills it. started is called right after the process started.
+func runChild(ctx context.Context, name string, args, env []string, started func()) (Usage, []byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second

@@ -22,6 +22,9 @@ type Harness struct {
 	Pairs int
 	// Media is the length of each run in media time (default 12 s).
 	Media time.Duration
+	// GoLiveEnv is added to GoLive's environment (GOMAXPROCS=1, GOGC=50
+	// ... for experiments).
+	GoLiveEnv []string
 	// Dir is a scratch directory (nginx, Xvfb).
 	Dir    string
 	Logger *slog.Logger
@@ -165,14 +168,14 @@ func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) 
 		return Run{Err: err}
 	}
 	defer probe.close()
-	name, args := h.FFmpeg, c.FFmpegArgs(e, h.Media)
+	name, args, env := h.FFmpeg, c.FFmpegArgs(e, h.Media), []string(nil)
 	if golive {
-		name, args = h.GoLive, c.GoLiveArgs(e, h.Media)
+		name, args, env = h.GoLive, c.GoLiveArgs(e, h.Media), h.GoLiveEnv
 	}
 	rctx, cancel := context.WithTimeout(ctx, h.Media+60*time.Second)
 	defer cancel()
 	busy0, _ := machineBusy()
-	u, out, err := runChild(rctx, name, args, nil)
+	u, out, err := runChild(rctx, name, args, env, nil)
 	busy1, _ := machineBusy()
 	r := Run{Usage: u, Err: err}
 	if busy0 > 0 && busy1 > busy0 && u.Wall > 0 {

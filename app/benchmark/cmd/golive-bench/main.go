@@ -21,6 +21,21 @@ import (
 	"golive/app/benchmark"
 )
 
+// envList is a repeatable NAME=VALUE flag.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(v string) error {
+	if !strings.Contains(v, "=") {
+		return fmt.Errorf("%q: want NAME=VALUE", v)
+	}
+	*e = append(*e, v)
+	return nil
+}
+
+var goLiveEnv envList
+
 func main() {
 	goLive := flag.String("golive", "bin/golive", "golive binary to measure")
 	pairs := flag.Int("pairs", 5, "A/B pairs per case")
@@ -28,6 +43,7 @@ func main() {
 	cases := flag.String("cases", "all", "comma-separated case names, or all")
 	out := flag.String("out", "", "results file to update (Markdown); stdout only when empty")
 	goBench := flag.String("gobench", "", "`go test -bench` output to include in the results")
+	flag.Var(&goLiveEnv, "golive-env", "NAME=VALUE added to golive's environment, repeatable (experiments)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := run(log, *goLive, *pairs, *seconds, *cases, *out, *goBench); err != nil {
@@ -52,7 +68,7 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out,
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	media := time.Duration(seconds * float64(time.Second))
-	h := &benchmark.Harness{GoLive: goLive, Pairs: pairs, Media: media, Dir: dir, Logger: log}
+	h := &benchmark.Harness{GoLive: goLive, GoLiveEnv: goLiveEnv, Pairs: pairs, Media: media, Dir: dir, Logger: log}
 	if err := h.Start(); err != nil {
 		return err
 	}
@@ -67,6 +83,9 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out,
 	}
 	var b bytes.Buffer
 	writeHeader(&b, started, pairs, media)
+	if len(goLiveEnv) > 0 {
+		fmt.Fprintf(&b, "GoLive environment: `%s`.\n\n", goLiveEnv.String())
+	}
 	fmt.Fprintln(&b, "### Targets")
 	fmt.Fprintln(&b)
 	benchmark.WriteVerdicts(&b, benchmark.CheckTargets(sums))
