@@ -50,6 +50,7 @@ type Reader struct {
 	head     int
 	count    int
 	waitKey  bool
+	started  bool // the first key frame arrived (always true without video)
 	closed   bool
 	stats    ReaderStats
 	hasVideo bool
@@ -68,6 +69,7 @@ func newReader(s *Stream, cfg ReaderConfig) *Reader {
 		notify:   make(chan struct{}, 1),
 		queue:    make([]*unit.Packet, cfg.MaxPackets),
 		waitKey:  true,
+		started:  s.tracks.Video == nil,
 		hasVideo: s.tracks.Video != nil,
 	}
 }
@@ -97,17 +99,27 @@ func (r *Reader) pushLocked(p *unit.Packet) {
 		return
 	}
 	isVideo := p.Kind() == unit.KindVideo
-	if r.waitKey && r.hasVideo {
-		switch {
-		case isVideo && p.Key:
-			r.waitKey = false
-		case isVideo:
-			r.stats.DroppedVideo++
+	if r.waitKey && r.hasVideo && isVideo {
+		if !p.Key {
+			if r.started {
+				r.stats.DroppedVideo++
+			}
 			return
-		case r.stats.Delivered == 0 && r.count == 0:
-			// Before the first key frame, audio waits too, so that a
-			// new reader starts both tracks together.
-			return
+		}
+		r.waitKey = false
+		if !r.started {
+			// Audio queued while waiting for the first key frame is
+			// kept from the key frame's time on, and the key frame goes
+			// first, so that both tracks start together however late
+			// the encoder delivers it.
+			r.pruneBeforeLocked(p.DTS)
+			r.started = true
+			if r.count < len(r.queue) {
+				r.head = (r.head - 1 + len(r.queue)) % len(r.queue)
+				r.queue[r.head] = p
+				r.count++
+				return
+			}
 		}
 	}
 	if r.count == len(r.queue) || r.spanLocked(p) > r.cfg.MaxQueue {
@@ -133,6 +145,22 @@ func (r *Reader) spanLocked(p *unit.Packet) time.Duration {
 		return 0
 	}
 	return p.DTS - r.queue[r.head].DTS
+}
+
+// pruneBeforeLocked removes queued packets older than dts, without
+// counting them as drops: they were never due to this reader.
+func (r *Reader) pruneBeforeLocked(dts time.Duration) {
+	n := len(r.queue)
+	kept := 0
+	for i := 0; i < r.count; i++ {
+		q := r.queue[(r.head+i)%n]
+		r.queue[(r.head+i)%n] = nil
+		if q.DTS >= dts {
+			r.queue[(r.head+kept)%n] = q
+			kept++
+		}
+	}
+	r.count = kept
 }
 
 // overflowLocked drops all queued video and waits for the next key frame.
@@ -173,7 +201,7 @@ func (r *Reader) dropOldestLocked() {
 func (r *Reader) Read(ctx context.Context) (*unit.Packet, error) {
 	for {
 		r.mu.Lock()
-		if r.count > 0 {
+		if r.count > 0 && r.started {
 			p := r.queue[r.head]
 			r.queue[r.head] = nil
 			r.head = (r.head + 1) % len(r.queue)

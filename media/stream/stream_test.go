@@ -66,7 +66,7 @@ func TestStalledReaderDropsAndNeverBlocks(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	s := New(tracks())
 	stalled := s.Subscribe(ReaderConfig{Name: "stalled", MaxQueue: 500 * time.Millisecond})
-	healthy := s.Subscribe(ReaderConfig{Name: "healthy", MaxQueue: time.Minute, MaxPackets: 100000})
+	healthy := s.Subscribe(ReaderConfig{Name: "healthy", MaxQueue: time.Hour, MaxPackets: 100000})
 
 	var got []*unit.Packet
 	var wg sync.WaitGroup
@@ -192,5 +192,32 @@ func BenchmarkFanOut(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestFirstKeyFrameKeepsEarlierAudio: the encoder delivers the first key
+// frame after some audio of the same instant; a new reader gets the key
+// frame first, then that audio, so both tracks start together.
+func TestFirstKeyFrameKeepsEarlierAudio(t *testing.T) {
+	s := New(tracks())
+	r := s.Subscribe(ReaderConfig{})
+	for _, ms := range []int{-20, 0, 20, 40} {
+		d := time.Duration(ms) * time.Millisecond
+		s.Write(&unit.Packet{Codec: unit.CodecAAC, PTS: d, DTS: d, Key: true})
+	}
+	s.Write(&unit.Packet{Codec: unit.CodecH264, Key: true})
+	s.Write(&unit.Packet{Codec: unit.CodecH264, PTS: frame, DTS: frame})
+	got := drain(t, r)
+	want := []string{"h264 0s", "aac 0s", "aac 20ms", "aac 40ms", "h264 33.333333ms"}
+	if len(got) != len(want) {
+		t.Fatalf("got %d packets, want %v", len(got), want)
+	}
+	for i, p := range got {
+		if desc := p.Codec.String() + " " + p.DTS.String(); desc != want[i] {
+			t.Fatalf("packet %d is %q, want %q", i, desc, want[i])
+		}
+	}
+	if st := r.Stats(); st.DroppedAudio != 0 || st.DroppedVideo != 0 {
+		t.Fatalf("nothing was due to the reader before its first key frame: %+v", st)
 	}
 }
