@@ -33,6 +33,7 @@ type soakReport struct {
 	RxRTPErrors        []string
 	SyncStart, SyncEnd *testpeer.SyncReport
 	RecordTailErrors   []string
+	SyncErrors         []string
 	RecordBytes        int64
 }
 
@@ -139,6 +140,7 @@ func (r *soakReport) problems() []string {
 	if sent := r.sentRTMP1(); r.RxRTMPFrames < int(sent)-3 || r.RxRTMPFrames > int(sent) {
 		p = append(p, fmt.Sprintf("RTMP receiver decoded %d frames of %d sent", r.RxRTMPFrames, sent))
 	}
+	p = append(p, r.SyncErrors...)
 	if len(r.RecordTailErrors) > 0 {
 		p = append(p, fmt.Sprintf("recording tail decode errors: %q", r.RecordTailErrors[:min(5, len(r.RecordTailErrors))]))
 	}
