@@ -62,6 +62,9 @@ func RunLive(ctx context.Context, args []string, env Env) error {
 	if fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
+	if f.duration < 0 {
+		return usageErr("--duration %v: want a positive duration such as 30s or 1h", f.duration)
+	}
 	if f.stats != "text" && f.stats != "json" && f.stats != "none" {
 		return usageErr("--stats %q: want text, json or none", f.stats)
 	}
@@ -187,7 +190,7 @@ func (f *liveFlags) destinations() ([]profile.Destination, error) {
 		}
 		d, err := profile.ParseRTMPFlag(raw, key)
 		if err != nil {
-			return nil, usageErr("--rtmp #%d: %w", i+1, err)
+			return nil, &UsageError{Err: err}
 		}
 		d.RTMP.CAFile = f.caFile
 		out = append(out, d)

@@ -129,10 +129,11 @@ func TestLiveBadFlags(t *testing.T) {
 		"--video-bitrate":                          {"--video-bitrate", "lots", "--record", "x.mkv"},
 		"no destination":                           {"--source", "test"},
 		"--stats \"xml\"":                          {"--stats", "xml", "--record", "x.mkv"},
-		"--rtmp #1":                                {"--rtmp", "http://example.com/live#k"},
+		"--rtmp http://example.com/live":           {"--rtmp", "http://example.com/live#k"},
 		"--rtp":                                    {"--rtp", "127.0.0.1:99999"},
 		"2 --rtmp-key for 1 --rtmp":                {"--rtmp", "rtmp://h/app", "--rtmp-key", "a", "--rtmp-key", "b"},
 		"flag provided but not defined":            {"--bogus"},
+		"--duration -5s: want a positive duration": {"--duration", "-5s", "--record", "x.mkv"},
 	}
 	for want, args := range cases {
 		env, _, stderr := testEnv()

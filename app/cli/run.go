@@ -34,6 +34,7 @@ func superviseLive(ctx context.Context, s *session.Session, f *liveFlags, env En
 		case <-s.Done():
 			err := s.Err()
 			s.Close()
+			printStats(env, enc, f.stats, s.Stats())
 			if err != nil {
 				return fmt.Errorf("stream ended: %w", err)
 			}

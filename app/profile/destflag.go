@@ -39,10 +39,19 @@ func ParseRTMPFlag(raw, key string) (Destination, error) {
 	}
 	ep, err := rtmp.ParseURL(base, key)
 	if err != nil {
-		return Destination{}, fmt.Errorf("--rtmp %s: %s", secret.RedactURL(base), urlReason(err))
+		return Destination{}, fmt.Errorf("--rtmp %s: %s", shorten(secret.RedactURL(base), 120), urlReason(err))
 	}
 	r := &RTMP{Service: GuessService(ep.Host), URL: ep.TCURL, Key: ep.StreamKey}
 	return Destination{Name: defaultRTMPName(r.Service, ep.Host), Kind: KindRTMP, Enabled: true, RTMP: r}, nil
+}
+
+// shorten cuts s to at most n characters for an error message.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // GuessService names the streaming service of an ingest host.
