@@ -13,14 +13,15 @@ import (
 
 	"golive/app/cli"
 	"golive/app/session"
+	"golive/media/testpeer"
 	"golive/outputs/dest"
 )
 
 // liveRun is `golive live ... --stats json` running in this process
 // through the real command line, with every stats line it printed.
 type liveRun struct {
-	stderr lockedBuffer
-	stdout lockedBuffer
+	stderr testpeer.LockedBuffer
+	stdout testpeer.LockedBuffer
 	done   chan struct{}
 	parsed chan struct{} // every stats line has been read
 	code   int

@@ -2,7 +2,6 @@ package faults
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -24,29 +23,12 @@ type receiver struct {
 	name     string
 	progress string
 	cmd      *exec.Cmd
-	stderr   lockedBuffer
+	stderr   testpeer.LockedBuffer
 	done     chan struct{}
 	once     sync.Once
 	// cutoff, when > 0, ends the stderr that counts as decode errors:
 	// what the player prints once it is dropped on purpose does not.
 	cutoff int
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // startReceiver runs `ffmpeg -i input -f null -` with inputArgs before -i.
