@@ -136,7 +136,7 @@ func (f *liveFlags) applyCaptureFlags(fs *flag.FlagSet, p *profile.Profile, all 
 	}
 	var err error
 	if use("size") {
-		if e.Width, e.Height, err = parseSize(f.size); err != nil {
+		if e.Width, e.Height, err = profile.ParseSize(f.size); err != nil {
 			return &UsageError{Err: err}
 		}
 	}

@@ -44,7 +44,7 @@ func (c *profileCmd) applySetting(p *profile.Profile, key, v string) error {
 	case "audio_device":
 		cp.AudioDevice = v
 	case "size":
-		if e.Width, e.Height, err = parseSize(v); err != nil {
+		if e.Width, e.Height, err = profile.ParseSize(v); err != nil {
 			err = &UsageError{Err: err}
 		}
 	case "width":

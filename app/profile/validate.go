@@ -178,6 +178,21 @@ func (cp *Capture) validate(c *checker) {
 	}
 }
 
+// ParseSize reads "WIDTHxHEIGHT" (the range is checked by Validate).
+func ParseSize(s string) (w, h int, err error) {
+	a, b, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
+	if ok {
+		w, err = strconv.Atoi(a)
+		if err == nil {
+			h, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil {
+		return 0, 0, fmt.Errorf("size %q: want WIDTHxHEIGHT such as 1280x720", s)
+	}
+	return w, h, nil
+}
+
 // Region is a capture rectangle in screen pixels.
 type Region struct{ X, Y, W, H int }
 

@@ -3,8 +3,6 @@ package session
 import (
 	"fmt"
 	"image"
-	"strconv"
-	"strings"
 
 	"golive/app/profile"
 	"golive/media/engine"
@@ -48,21 +46,10 @@ func EngineConfig(p profile.Profile) engine.Config {
 	if cfg.Encoder == "auto" {
 		cfg.Encoder = ""
 	}
-	cfg.Video.Region = parseRegion(c.Region)
+	if r, err := profile.ParseRegion(c.Region); err == nil {
+		cfg.Video.Region = image.Rect(r.X, r.Y, r.X+r.W, r.Y+r.H)
+	}
 	return cfg
-}
-
-// parseRegion reads "X,Y,W,H" (already validated by the profile).
-func parseRegion(s string) image.Rectangle {
-	parts := strings.Split(s, ",")
-	if len(parts) != 4 {
-		return image.Rectangle{}
-	}
-	var v [4]int
-	for i, p := range parts {
-		v[i], _ = strconv.Atoi(strings.TrimSpace(p))
-	}
-	return image.Rect(v[0], v[1], v[0]+v[2], v[1]+v[3])
 }
 
 // DestinationOutput builds the output of one profile destination.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"image"
 	"errors"
 	"path/filepath"
 	"runtime"
@@ -215,5 +216,17 @@ func TestInitializeChecksDestinations(t *testing.T) {
 		if !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), d.Name) {
 			t.Errorf("Initialize = %v, want the destination and %q", err, want)
 		}
+	}
+}
+
+func TestEngineConfigRegion(t *testing.T) {
+	p := profile.DefaultProfile()
+	p.Capture.Region = "10,20,640,480"
+	if got := EngineConfig(p).Video.Region; got != image.Rect(10, 20, 650, 500) {
+		t.Fatalf("region %v, want (10,20)-(650,500)", got)
+	}
+	p.Capture.Region = ""
+	if got := EngineConfig(p).Video.Region; !got.Empty() {
+		t.Fatalf("no region gave %v, want the whole screen (empty rectangle)", got)
 	}
 }

@@ -111,7 +111,7 @@ func (e *encoderPanel) apply() {
 		return
 	}
 	enc := &e.w.prof.Encoder
-	if w, h, ok := parseSize(e.size.Selected); ok {
+	if w, h, err := profile.ParseSize(e.size.Selected); err == nil {
 		enc.Width, enc.Height = w, h
 	}
 	if v, err := strconv.Atoi(e.fps.Selected); err == nil {
@@ -141,14 +141,4 @@ func (e *encoderPanel) setLocked(locked bool) {
 		setEnabled(d, !locked)
 	}
 	e.updatePreset()
-}
-
-func parseSize(s string) (int, int, bool) {
-	a, b, ok := strings.Cut(s, "x")
-	if !ok {
-		return 0, 0, false
-	}
-	w, err1 := strconv.Atoi(a)
-	h, err2 := strconv.Atoi(b)
-	return w, h, err1 == nil && err2 == nil
 }
