@@ -2,8 +2,8 @@ package session
 
 import (
 	"context"
-	"image"
 	"errors"
+	"image"
 	"path/filepath"
 	"runtime"
 	"strconv"
