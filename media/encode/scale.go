@@ -24,7 +24,17 @@ type Scaler struct {
 }
 
 // Scale writes src, converted, into dst (which is unreferenced first).
+// A picture already in the output size and format is not copied: dst
+// references src's buffers.
 func (s *Scaler) Scale(src, dst *astiav.Frame) error {
+	if s.passthrough(src) {
+		dst.Unref()
+		if err := dst.Ref(src); err != nil {
+			return fmt.Errorf("scale: reference %dx%d frame: %w", src.Width(), src.Height(), err)
+		}
+		dst.SetSampleAspectRatio(astiav.NewRational(1, 1))
+		return nil
+	}
 	if !s.configured || src.Width() != s.inW || src.Height() != s.inH || src.PixelFormat() != s.inFmt {
 		if err := s.configure(src.Width(), src.Height(), src.PixelFormat()); err != nil {
 			return err
@@ -38,6 +48,14 @@ func (s *Scaler) Scale(src, dst *astiav.Frame) error {
 		return fmt.Errorf("scale: get converted frame: %w", err)
 	}
 	return nil
+}
+
+// passthrough reports whether src needs no conversion at all: the output
+// size and pixel format, square (or unset) pixels.
+func (s *Scaler) passthrough(src *astiav.Frame) bool {
+	sar := src.SampleAspectRatio()
+	return src.Width() == s.Width && src.Height() == s.Height && src.PixelFormat() == s.PixelFormat &&
+		(sar.Num() == 0 || sar.Num() == sar.Den())
 }
 
 // filterSpec is the lavfi chain from any picture to the output size.
