@@ -2,7 +2,6 @@ package rtmp
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,14 +14,17 @@ import (
 
 	gortmp "github.com/yutopp/go-rtmp"
 	"github.com/yutopp/go-rtmp/handshake"
-	"github.com/yutopp/go-rtmp/message"
 )
 
-// The client is built from go-rtmp's handshake, chunk streamer and message
+// The client is built from go-rtmp's handshake, chunk reader and message
 // codecs rather than its ClientConn, which has no timeouts, swallows
 // onStatus and stops reading on the _result that real ingests send for
 // releaseStream. Owning the socket and the read loop gives deadlines,
-// publish status and ping answers (RTMP specification 1.0, sections 5-7).
+// publish status and ping answers (RTMP specification 1.0, sections 5-7,
+// https://rtmp.veriskope.com/docs/spec/). Messages are written by our
+// own chunk encoder (chunk.go), synchronously, from the goroutine that
+// sends them: go-rtmp's writer would hand each message to a scheduler
+// goroutine that writes every chunk with its own write(2).
 
 // Chunk stream ids (RTMP 5.3.1.1: 2 is reserved for protocol control).
 const (
@@ -46,24 +48,31 @@ type serverCommand struct {
 	values []any
 }
 
-// clientConn is one RTMP connection: one writer (the caller) and one read
-// goroutine owned by the connection.
+// clientConn is one RTMP connection: any number of writers, serialised
+// by wmu, and one read goroutine owned by the connection.
 type clientConn struct {
-	nc      net.Conn
-	cs      *gortmp.ChunkStreamer
+	nc      *countingConn
+	cs      *gortmp.ChunkStreamer // reads only: its writer refuses (see newClientConn)
 	timeout time.Duration
-	cmsg    gortmp.ChunkMessage
+	latency *latencyHist // capture-to-wire latency of video frames, or nil
+
+	wmu  sync.Mutex // held for a whole message, encoding and Write
+	enc  chunkEncoder
+	werr error // the first failed write: the stream may be cut mid-message
+
+	rx        *readCounter
+	ackWindow uint64 // window acknowledgement size asked by the server (read loop)
+	acked     uint64 // bytes received when the last Ack was sent (read loop)
 
 	commands chan serverCommand
-	pings    chan uint32
 	closing  chan struct{}
 	readDone chan struct{}
 	readErr  error // set before readDone is closed
-	// frames are the capture times of video messages not yet on the
-	// wire (see wireTap).
-	frames frameTimes
 
-	closeOnce sync.Once
+	stopWatch   func() bool // see watch
+	watchDone   chan struct{}
+	unwatchOnce sync.Once
+	closeOnce   sync.Once
 }
 
 // countingConn counts written bytes and bounds every write with a deadline
@@ -75,10 +84,32 @@ type countingConn struct {
 	writeTimeout time.Duration
 }
 
+// Write writes b within the write timeout (the handshake's writes).
 func (c *countingConn) Write(b []byte) (int, error) {
 	if c.writeTimeout > 0 {
 		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout))
 	}
+	return c.send(b)
+}
+
+// arm sets the deadline of the next send: the write timeout, or ctx's
+// deadline when sooner. It then checks ctx, so that a cancellation
+// watched by clientConn.watch either is seen here or moves the deadline
+// after this call.
+func (c *countingConn) arm(ctx context.Context) error {
+	var d time.Time
+	if c.writeTimeout > 0 {
+		d = time.Now().Add(c.writeTimeout)
+	}
+	if cd, ok := ctx.Deadline(); ok && (d.IsZero() || cd.Before(d)) {
+		d = cd
+	}
+	_ = c.Conn.SetWriteDeadline(d)
+	return ctx.Err()
+}
+
+// send writes b under the deadline already set, counting the bytes.
+func (c *countingConn) send(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	if c.written != nil {
 		c.written.Add(uint64(n))
@@ -98,7 +129,8 @@ type dialOptions struct {
 }
 
 // dial connects (TCP, then TLS for rtmps), runs the RTMP handshake within
-// the timeout and starts the read loop. ctx cancels every step.
+// the timeout and starts the read loop. ctx cancels every step, and
+// interrupts a blocked write until unwatch.
 func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 	d := net.Dialer{Timeout: o.timeout}
 	nc, err := d.DialContext(ctx, "tcp", o.ep.Addr())
@@ -113,39 +145,51 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 			return nil, err
 		}
 	}
-	nc = &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout}
+	cc := &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout}
 	// The handshake reads with no context: a deadline and a watchdog
 	// closing the socket on cancellation bound it.
-	stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
-	_ = nc.SetDeadline(time.Now().Add(o.timeout))
-	br := bufio.NewReaderSize(nc, 16*1024)
-	err = handshake.HandshakeWithServer(br, nc, &handshake.Config{SkipHandshakeVerification: true})
-	_ = nc.SetDeadline(time.Time{})
+	stop := context.AfterFunc(ctx, func() { _ = cc.Close() })
+	_ = cc.SetDeadline(time.Now().Add(o.timeout))
+	rx := &readCounter{r: cc, limit: goRTMPAckLimit}
+	br := bufio.NewReaderSize(rx, 16*1024)
+	err = handshake.HandshakeWithServer(br, cc, &handshake.Config{SkipHandshakeVerification: true})
+	_ = cc.SetDeadline(time.Time{})
 	if !stop() || err != nil {
-		_ = nc.Close()
+		_ = cc.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("rtmp handshake with %s: %w", o.ep.Addr(), timeoutHint(err))
 	}
+	c := newClientConn(cc, br, rx, o)
+	c.watch(ctx)
+	return c, nil
+}
+
+// newClientConn starts the read loop of a connection whose handshake is
+// done; br reads from rx, which reads from nc.
+func newClientConn(nc *countingConn, br *bufio.Reader, rx *readCounter, o dialOptions) *clientConn {
 	c := &clientConn{
-		nc:       nc,
-		timeout:  o.timeout,
-		commands: make(chan serverCommand, 16),
-		pings:    make(chan uint32, 4),
-		closing:  make(chan struct{}),
-		readDone: make(chan struct{}),
+		nc:        nc,
+		timeout:   o.timeout,
+		latency:   o.latency,
+		enc:       chunkEncoder{size: ChunkSize},
+		rx:        rx,
+		commands:  make(chan serverCommand, 16),
+		closing:   make(chan struct{}),
+		readDone:  make(chan struct{}),
+		stopWatch: func() bool { return true },
 	}
-	var w io.Writer = nc
-	if o.latency != nil {
-		w = &wireTap{w: nc, frames: &c.frames, hist: o.latency, video: csVideo, chunk: ChunkSize}
-	}
-	c.cs = gortmp.NewChunkStreamer(br, bufio.NewWriterSize(w, 2*ChunkSize), streamerConfig())
-	// Our outgoing chunk size is ChunkSize from the first message on (the
-	// SetChunkSize sent before connect); the server's starts at 128.
+	// go-rtmp's chunk streamer decodes what the server sends. Its writer
+	// would race with ours on the socket: it gets one that refuses every
+	// write. It writes only acknowledgements, after goRTMPAckLimit bytes
+	// read, which rx never lets it reach. Its scheduler goroutine, started
+	// here, is stopped by close.
+	c.cs = gortmp.NewChunkStreamer(br, refuseWriter{}, streamerConfig())
+	// The server's chunk size starts at 128 (RTMP 5.4.1).
 	_ = c.cs.PeerState().SetChunkSize(gortmp.DefaultChunkSize)
 	go c.readLoop()
-	return c, nil
+	return c
 }
 
 func streamerConfig() *gortmp.StreamControlStateConfig {
@@ -162,6 +206,13 @@ func streamerConfig() *gortmp.StreamControlStateConfig {
 	}
 }
 
+// refuseWriter is go-rtmp's chunk writer: it must never write.
+type refuseWriter struct{}
+
+func (refuseWriter) Write([]byte) (int, error) {
+	return 0, errors.New("rtmp: go-rtmp's chunk writer is not used")
+}
+
 func timeoutHint(err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
@@ -174,154 +225,39 @@ func timeoutHint(err error) error {
 	return fmt.Errorf("%w", err)
 }
 
-// readLoop decodes server messages: chunk size changes are applied, pings
-// are handed to the writer, commands are queued for the caller.
-func (c *clientConn) readLoop() {
-	defer close(c.readDone)
-	defer func() {
-		if r := recover(); r != nil {
-			c.readErr = fmt.Errorf("rtmp read: malformed data from server: %v", r)
-		}
-	}()
-	var cm gortmp.ChunkMessage
-	for {
-		if _, _, err := c.cs.Read(&cm); err != nil {
-			c.readErr = timeoutHint(err)
-			return
-		}
-		switch m := cm.Message.(type) {
-		case *message.SetChunkSize:
-			if err := c.cs.PeerState().SetChunkSize(m.ChunkSize); err != nil {
-				c.readErr = fmt.Errorf("server chunk size: %w", err)
-				return
-			}
-		case *message.UserCtrl:
-			if p, ok := m.Event.(*message.UserCtrlEventPingRequest); ok {
-				select {
-				case c.pings <- p.Timestamp:
-				default:
-				}
-			}
-		case *message.CommandMessage:
-			cmd := serverCommand{name: m.CommandName, tx: m.TransactionID, values: decodeValues(m)}
-			select {
-			case c.commands <- cmd:
-			case <-c.closing:
-				return
-			}
-		}
-	}
-}
-
-func decodeValues(m *message.CommandMessage) []any {
-	if m.Encoding != message.EncodingTypeAMF0 || m.Body == nil {
-		return nil
-	}
-	dec := message.NewAMFDecoder(m.Body, m.Encoding)
-	var out []any
-	for {
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return out
-		}
-		out = append(out, v)
-	}
-}
-
-// write sends one message; it fails once the connection is broken.
-func (c *clientConn) write(ctx context.Context, csid int, ts, streamID uint32, msg message.Message) error {
-	select {
-	case <-c.cs.Done():
-		if err := c.cs.Err(); err != nil {
-			return fmt.Errorf("rtmp write: %w", timeoutHint(err))
-		}
-		return errConnClosed
-	case <-c.readDone:
-		if c.readErr != nil {
-			return fmt.Errorf("rtmp read: %w", c.readErr)
-		}
-		return errConnClosed
-	default:
-	}
-	c.cmsg.StreamID = streamID
-	c.cmsg.Message = msg
-	if err := c.cs.Write(ctx, csid, ts, &c.cmsg); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		// Wrapping with fmt also hides go-rtmp's pkg/errors stack
-		// traces, which slog would print with %+v.
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			return fmt.Errorf("rtmp write: the server stopped reading (%w)", err)
-		}
-		return fmt.Errorf("rtmp write: %w", err)
-	}
-	return nil
-}
-
-// command sends an AMF0 command message.
-func (c *clientConn) command(ctx context.Context, streamID uint32, name string, tx int64, body message.AMFConvertible) error {
-	var buf bytes.Buffer
-	if err := message.EncodeBodyAnyValues(message.NewAMFEncoder(&buf, message.EncodingTypeAMF0), body); err != nil {
-		return fmt.Errorf("encode %s: %w", name, err)
-	}
-	return c.write(ctx, csCommand, 0, streamID, &message.CommandMessage{
-		CommandName: name, TransactionID: tx, Encoding: message.EncodingTypeAMF0, Body: &buf,
+// watch bounds, once ctx ends, a write blocked on a server that stopped
+// reading to closeGrace rather than the write timeout, by moving the
+// write deadline: a message being written to a healthy server still
+// completes, so that unpublish can follow it. It costs nothing per
+// message.
+func (c *clientConn) watch(ctx context.Context) {
+	done := make(chan struct{})
+	c.watchDone = done
+	c.stopWatch = context.AfterFunc(ctx, func() {
+		defer close(done)
+		_ = c.nc.SetWriteDeadline(time.Now().Add(closeGrace))
 	})
 }
 
-// await returns the next server command accepted by match, waiting at
-// most the connection timeout.
-func (c *clientConn) await(ctx context.Context, what string, match func(serverCommand) bool) (serverCommand, error) {
-	timer := time.NewTimer(c.timeout)
-	defer timer.Stop()
-	for {
-		select {
-		case cmd := <-c.commands:
-			if match(cmd) {
-				return cmd, nil
-			}
-		case <-c.readDone:
-			return serverCommand{}, fmt.Errorf("waiting for %s: %w", what, c.readErrOr())
-		case <-timer.C:
-			return serverCommand{}, fmt.Errorf("server did not answer %s within %s", what, c.timeout)
-		case <-ctx.Done():
-			return serverCommand{}, ctx.Err()
+// unwatch ends watch: once it returns, writes under another context (the
+// unpublish grace) are not interrupted anymore.
+func (c *clientConn) unwatch() {
+	c.unwatchOnce.Do(func() {
+		if !c.stopWatch() && c.watchDone != nil {
+			<-c.watchDone // the interruption is running: let it finish
 		}
-	}
+	})
 }
 
-func (c *clientConn) readErrOr() error {
-	if c.readErr != nil {
-		return c.readErr
-	}
-	return errConnClosed
-}
-
-// pollErr returns the read loop's error once it has stopped.
-func (c *clientConn) pollErr() error {
-	select {
-	case <-c.readDone:
-		return fmt.Errorf("rtmp connection lost: %w", c.readErrOr())
-	default:
-		return nil
-	}
-}
-
-// flush waits until the last message on csid has been handed to the
-// socket, or until ctx ends. The connection must not write on csid after.
-func (c *clientConn) flush(ctx context.Context, csid int) {
-	_, _ = c.cs.NewChunkWriter(ctx, csid)
-}
-
-// close closes the socket and waits for the read loop to exit. The chunk
-// streamer's write goroutine exits on the socket error or on Close.
+// close closes the socket, then waits for the read loop and go-rtmp's
+// scheduler goroutine to exit.
 func (c *clientConn) close() {
 	c.closeOnce.Do(func() {
+		c.unwatch()
 		close(c.closing)
 		_ = c.nc.Close()
 		_ = c.cs.Close()
 		<-c.readDone
+		<-c.cs.Done()
 	})
 }

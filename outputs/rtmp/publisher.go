@@ -199,9 +199,6 @@ type muxer struct {
 	streamID uint32
 
 	buf       []byte
-	rd        bytes.Reader
-	video     message.VideoMessage
-	audio     message.AudioMessage
 	sentAVC   bool
 	lastVideo uint32
 	lastAudio uint32
@@ -217,9 +214,6 @@ func (m *muxer) run(ctx context.Context) error {
 			return err
 		}
 		if err := m.c.pollErr(); err != nil {
-			return err
-		}
-		if err := m.answerPing(ctx); err != nil {
 			return err
 		}
 		if err := m.send(ctx, pkt); err != nil {
@@ -303,30 +297,17 @@ func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
 	return nil
 }
 
-// writeVideo and writeAudio hand a tag body to go-rtmp, which copies it
-// into its chunk writer before returning, so the buffer can be reused.
-// capture is the frame's capture time for the latency histogram (zero
-// for a sequence header).
+// writeVideo and writeAudio send a tag body as one message; the buffer
+// can be reused when they return. capture is the frame's capture time for
+// the latency histogram (zero for a sequence header).
 func (m *muxer) writeVideo(ctx context.Context, ts uint32, b []byte, capture time.Time) error {
-	m.c.frames.push(capture)
-	m.rd.Reset(b)
-	m.video.Payload = &m.rd
-	return m.c.write(ctx, csVideo, ts, m.streamID, &m.video)
+	return m.c.writeMessage(ctx, outMessage{
+		csid: csVideo, typeID: typeVideo, timestamp: ts, streamID: m.streamID, payload: b,
+	}, capture)
 }
 
 func (m *muxer) writeAudio(ctx context.Context, ts uint32, b []byte) error {
-	m.rd.Reset(b)
-	m.audio.Payload = &m.rd
-	return m.c.write(ctx, csAudio, ts, m.streamID, &m.audio)
-}
-
-func (m *muxer) answerPing(ctx context.Context) error {
-	select {
-	case t := <-m.c.pings:
-		return m.c.write(ctx, csControl, 0, 0, &message.UserCtrl{
-			Event: &message.UserCtrlEventPingResponse{Timestamp: t},
-		})
-	default:
-		return nil
-	}
+	return m.c.writeMessage(ctx, outMessage{
+		csid: csAudio, typeID: typeAudio, timestamp: ts, streamID: m.streamID, payload: b,
+	}, time.Time{})
 }

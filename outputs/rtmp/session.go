@@ -109,15 +109,15 @@ func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, e
 	return info, nil
 }
 
-// unpublish sends FCUnpublish and deleteStream (best effort).
+// unpublish sends FCUnpublish and deleteStream (best effort), within
+// ctx's deadline. The writes are synchronous: when it returns, they are
+// in the socket.
 func (c *clientConn) unpublish(ctx context.Context, ep *Endpoint, streamID uint32) {
+	c.unwatch() // the publishing context has ended: write under ctx now
 	if c.command(ctx, 0, "FCUnpublish", txFCUnpublish, &message.NetStreamFCUnpublish{StreamName: ep.StreamKey}) != nil {
 		return
 	}
-	if c.command(ctx, 0, "deleteStream", 0, &message.NetStreamDeleteStream{StreamID: streamID}) != nil {
-		return
-	}
-	c.flush(ctx, csCommand)
+	_ = c.command(ctx, 0, "deleteStream", 0, &message.NetStreamDeleteStream{StreamID: streamID})
 }
 
 func isReply(tx int64) func(serverCommand) bool {
