@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -141,6 +142,7 @@ func newTestWindowOn(t *testing.T, a fyne.App, store Store, eng Engine) *mainWin
 		t.Fatalf("newMainWindow: %v", err)
 	}
 	w.cpuSample = func() float64 { return 7 }
+	w.pace = newPacer(func() (time.Duration, bool) { return 0, false })
 	w.win.Resize(fyne.NewSize(windowWidth, windowHeight))
 	t.Cleanup(func() {
 		if w.live != nil {

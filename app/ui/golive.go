@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -183,6 +184,7 @@ func (w *mainWindow) onStarted(live Live, err error) {
 	w.live = live
 	w.last = Stats{}
 	w.phase = phaseLive
+	w.pace.reset(time.Now())
 	w.dests.reset()
 	w.preview.setLive(true)
 	if m, ok := muter(live); ok && w.muted {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,11 +14,11 @@ import (
 const (
 	meterYellowDB = -20.0
 	meterRedDB    = -9.0
-	// holdUpdates is how many updates a peak is held (1.5 s at 10 Hz)
-	// before it falls back by holdDecayDB per update.
-	holdUpdates = 15
-	holdDecayDB = 1.5
-	meterFloor  = -60.0
+	// holdTime is how long a peak is held before it falls back by
+	// holdDecayDBps per second, whatever the update rate.
+	holdTime      = 1500 * time.Millisecond
+	holdDecayDBps = 15.0
+	meterFloor    = -60.0
 )
 
 // levelMeter is a horizontal audio level meter with peak hold.
@@ -25,34 +26,44 @@ type levelMeter struct {
 	widget.BaseWidget
 	peakDB float64
 	holdDB float64
-	held   int
+	heldAt time.Time // when holdDB was reached
+	last   time.Time // the previous update
 	muted  bool
+	// now is the clock (replaced in tests).
+	now func() time.Time
 }
 
 func newLevelMeter() *levelMeter {
-	m := &levelMeter{peakDB: meterFloor, holdDB: meterFloor}
+	m := &levelMeter{peakDB: meterFloor, holdDB: meterFloor, now: time.Now}
 	m.ExtendBaseWidget(m)
 	return m
 }
 
-// SetLevel shows a new peak level (dBFS) and moves the peak hold.
+// SetLevel shows a new peak level (dBFS) and moves the peak hold; the
+// meter is redrawn only when one of them moved.
 func (m *levelMeter) SetLevel(peakDB float64) {
 	if m.muted || peakDB < meterFloor {
 		peakDB = meterFloor
 	}
+	now := m.now()
+	oldPeak, oldHold := m.peakDB, m.holdDB
 	m.peakDB = peakDB
-	switch {
-	case peakDB >= m.holdDB:
-		m.holdDB, m.held = peakDB, 0
-	case m.held < holdUpdates:
-		m.held++
-	default:
-		m.holdDB = max(peakDB, m.holdDB-holdDecayDB)
+	if peakDB >= m.holdDB {
+		m.holdDB, m.heldAt = peakDB, now
+	} else if end := m.heldAt.Add(holdTime); now.After(end) {
+		from := m.last
+		if from.Before(end) {
+			from = end
+		}
+		m.holdDB = max(peakDB, m.holdDB-holdDecayDBps*now.Sub(from).Seconds())
 	}
-	m.Refresh()
+	m.last = now
+	if m.peakDB != oldPeak || m.holdDB != oldHold {
+		m.Refresh()
+	}
 }
 
-// SetMuted greys the meter out and drops it to the floor.
+// SetMuted drops the meter to the floor and keeps it there while muted.
 func (m *levelMeter) SetMuted(muted bool) {
 	m.muted = muted
 	m.SetLevel(meterFloor)

@@ -13,8 +13,9 @@ import (
 	"golive/app/profile"
 )
 
-// previewPanel shows what is captured, scaled, about ten times a second
-// while live; hiding it stops the updates so it costs nothing.
+// previewPanel shows what is captured, scaled, up to maxPreviewFPS times
+// a second while live (fewer when painting is expensive, see pacer);
+// hiding it stops the updates so it costs nothing.
 type previewPanel struct {
 	object  fyne.CanvasObject
 	image   *canvas.Image
@@ -73,17 +74,27 @@ func (p *previewPanel) setLive(live bool) {
 	p.empty.Show()
 }
 
+// setImage shows img; the same picture as before costs nothing (no
+// texture upload, no repaint).
 func (p *previewPanel) setImage(img *image.RGBA) {
+	if cur, ok := p.image.Image.(*image.RGBA); ok && cur == img {
+		return
+	}
 	p.image.Image = img
 	p.image.Refresh()
 	p.empty.Hide()
 }
 
-// showInfo prints the capture's resolution and measured frame rate.
-func (p *previewPanel) showInfo(st Stats, enc profile.Encoder) {
+// showInfo prints the capture's resolution and measured frame rate, and
+// the preview's rate when the pacer lowered it.
+func (p *previewPanel) showInfo(st Stats, enc profile.Encoder, previewFPS int) {
 	size := fmt.Sprintf("%dx%d", enc.Width, enc.Height)
 	if st.Width > 0 && st.Height > 0 {
 		size = fmt.Sprintf("%dx%d → %s", st.Width, st.Height, size)
 	}
-	p.info.SetText(fmt.Sprintf("%s @ %.1f fps", size, st.FPS))
+	text := fmt.Sprintf("%s @ %.1f fps", size, st.FPS)
+	if previewFPS < maxPreviewFPS {
+		text += fmt.Sprintf(" · preview %d fps to save CPU", previewFPS)
+	}
+	setLabel(p.info, text, levelNormal)
 }

@@ -2,7 +2,9 @@ package ui
 
 import (
 	"image"
+	"math"
 	"testing"
+	"time"
 
 	"golive/app/profile"
 	"golive/media/engine"
@@ -48,16 +50,27 @@ func TestScreenAndMicrophonePickers(t *testing.T) {
 
 func TestLevelMeterPeakHold(t *testing.T) {
 	m := newLevelMeter()
+	now := time.Unix(1000, 0)
+	m.now = func() time.Time { return now }
 	m.SetLevel(-6)
-	for range holdUpdates {
+	// Held for holdTime whatever the update rate ...
+	for range 3 {
+		now = now.Add(holdTime / 3)
 		m.SetLevel(-40)
 	}
 	if m.holdDB != -6 {
 		t.Fatalf("peak not held: %v", m.holdDB)
 	}
+	// ... then it falls by holdDecayDBps per second.
+	now = now.Add(200 * time.Millisecond)
 	m.SetLevel(-40)
-	if m.holdDB != -6-holdDecayDB {
-		t.Fatalf("peak did not fall after the hold: %v", m.holdDB)
+	if want := -6 - holdDecayDBps*0.2; math.Abs(m.holdDB-want) > 1e-9 {
+		t.Fatalf("peak after the hold: %v, want %v", m.holdDB, want)
+	}
+	now = now.Add(10 * time.Second)
+	m.SetLevel(-40)
+	if m.holdDB != -40 {
+		t.Fatalf("peak fell below the level: %v", m.holdDB)
 	}
 	m.SetMuted(true)
 	if m.peakDB != meterFloor {

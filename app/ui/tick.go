@@ -1,11 +1,16 @@
 package ui
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
-// tick reads one stats snapshot and shows it everywhere (once a second).
+// tick reads one stats snapshot and shows it everywhere (once a second);
+// while live it also sets the preview rate from what painting cost.
 func (w *mainWindow) tick() {
 	cpu := w.cpuSample()
 	if w.live == nil {
+		w.rate.Store(1)
 		w.status.showIdle(cpu)
 		return
 	}
@@ -19,10 +24,12 @@ func (w *mainWindow) tick() {
 	}
 	st := w.live.Stats()
 	w.last = st
+	fps := w.pace.update(time.Now())
+	w.rate.Store(int32(fps))
 	w.dests.update(st)
 	w.status.show(st, cpu)
-	w.preview.showInfo(st, w.prof.Encoder)
-	w.action.elapsed.SetText(formatElapsed(st.ElapsedS))
+	w.preview.showInfo(st, w.prof.Encoder, fps)
+	setLabel(w.action.elapsed, formatElapsed(st.ElapsedS), levelNormal)
 	if st.Error != "" {
 		w.notices.Set("engine", "Engine error: "+st.Error, levelDanger)
 	}
@@ -30,7 +37,9 @@ func (w *mainWindow) tick() {
 	w.updateTray()
 }
 
-// tickFast refreshes the preview and the level meter (10 times a second).
+// tickFast refreshes the preview and the level meter, at the rate the
+// pacer chose (at most maxPreviewFPS times a second), each only when its
+// content changed.
 func (w *mainWindow) tickFast() {
 	if w.live == nil || w.phase != phaseLive {
 		return

@@ -2,8 +2,9 @@
 // destinations of the chosen profile with their live state, profiles, the
 // Go Live button and the status bar. It is the only package that imports
 // Fyne. Engine goroutines never touch widgets: the window polls a stats
-// snapshot (once a second, the preview and level meter ten times a
-// second) and blocking work comes back through fyne.Do.
+// snapshot once a second, the preview and level meter up to ten times a
+// second (fewer when repainting the window is expensive, see pacer), and
+// blocking work comes back through fyne.Do.
 package ui
 
 import (

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,11 +27,8 @@ const (
 	phaseEnding
 )
 
-// Poll periods: the preview and the level meter at 10 Hz, everything
-// else once a second.
+// The window's size when it opens.
 const (
-	fastPeriod   = 100 * time.Millisecond
-	slowEvery    = 10 // fast ticks per slow tick
 	windowWidth  = 1180
 	windowHeight = 720
 )
@@ -59,6 +57,10 @@ type mainWindow struct {
 	cpu     cpuMeter
 	// cpuSample returns the process CPU use in percent (replaced in tests).
 	cpuSample func() float64
+	// pace picks the preview rate while live; rate is the number of
+	// ticks per second the ticker goroutine runs (1 while idle).
+	pace *pacer
+	rate atomic.Int32
 
 	trayMenu       *fyne.Menu
 	trayItem       *fyne.MenuItem
@@ -77,7 +79,8 @@ type mainWindow struct {
 // newMainWindow builds the window on app a and loads the last profile.
 func newMainWindow(a fyne.App, store Store, engine Engine, opts Options) (*mainWindow, error) {
 	w := &mainWindow{app: a, store: store, engine: engine, log: opts.Logger, opts: opts,
-		stop: make(chan struct{})}
+		stop: make(chan struct{}), pace: newPacer(guiThreadsCPU)}
+	w.rate.Store(1)
 	if w.log == nil {
 		w.log = slog.Default()
 	}
@@ -244,11 +247,14 @@ func (w *mainWindow) goAsync(work func() func()) {
 	}()
 }
 
-// startTicker polls the live session: fast for the preview and meter,
-// once a second for the stats. It stops with the window.
+// startTicker polls the live session: w.rate times a second for the
+// preview and the meter, once a second for the stats, with one fyne.Do
+// (so one repaint) per tick. The rate is read once a second, when the
+// stats tick has set it. It stops with the window.
 func (w *mainWindow) startTicker() {
 	go func() {
-		t := time.NewTicker(fastPeriod)
+		rate := 1
+		t := time.NewTicker(time.Second)
 		defer t.Stop()
 		for n := 1; ; n++ {
 			select {
@@ -256,13 +262,17 @@ func (w *mainWindow) startTicker() {
 				return
 			case <-t.C:
 			}
-			slow := n%slowEvery == 0
+			slow := n%rate == 0
 			fyne.Do(func() {
 				w.tickFast()
 				if slow {
 					w.tick()
 				}
 			})
+			if r := max(1, int(w.rate.Load())); slow && r != rate {
+				rate, n = r, 0
+				t.Reset(time.Second / time.Duration(rate))
+			}
 		}
 	}()
 }
