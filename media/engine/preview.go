@@ -10,17 +10,21 @@ import (
 )
 
 // Preview tuning: the preview is refreshed at most every previewPeriod, and
-// only while Preview was called within previewIdle.
+// only while Preview was called within previewIdle. A caller that asks less
+// often (a window drawing 1 fps) gets a picture converted about previewLead
+// before it asks, not ten it never shows.
 const (
 	PreviewWidth  = 480
 	previewPeriod = 100 * time.Millisecond
 	previewIdle   = 2 * time.Second
+	previewLead   = 100 * time.Millisecond
 )
 
 // previewer keeps a small RGBA picture of the latest converted frame while
 // someone asks for it; when nobody does, offer costs one atomic load.
 type previewer struct {
-	lastAsk atomic.Int64 // unix nanoseconds of the last Preview call
+	lastAsk  atomic.Int64 // unix nanoseconds of the last Preview call
+	askEvery atomic.Int64 // smoothed interval between Preview calls (ns)
 
 	// Capture goroutine only.
 	ssc        *astiav.SoftwareScaleContext
@@ -36,10 +40,16 @@ func (p *previewer) wanted(now time.Time) bool {
 	return now.UnixNano()-p.lastAsk.Load() < int64(previewIdle)
 }
 
+// refreshPeriod is how often a new picture is worth converting: as often
+// as the caller asks, less the lead, and at most every previewPeriod.
+func (p *previewer) refreshPeriod() time.Duration {
+	return max(previewPeriod, time.Duration(p.askEvery.Load())-previewLead)
+}
+
 // offer scales f into a new preview picture when one is due.
 func (p *previewer) offer(f *astiav.Frame) {
 	now := time.Now()
-	if !p.wanted(now) || now.Sub(p.lastMade) < previewPeriod {
+	if !p.wanted(now) || now.Sub(p.lastMade) < p.refreshPeriod() {
 		return
 	}
 	p.lastMade = now
@@ -78,10 +88,25 @@ func (p *previewer) scale(f *astiav.Frame) (*image.RGBA, error) {
 
 // latest records a request and returns the current picture.
 func (p *previewer) latest() *image.RGBA {
-	p.lastAsk.Store(time.Now().UnixNano())
+	p.noteAsk(time.Now())
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.img
+}
+
+// noteAsk records a request at now and learns the caller's rate; a pause
+// longer than previewIdle starts over.
+func (p *previewer) noteAsk(now time.Time) {
+	prev := p.lastAsk.Swap(now.UnixNano())
+	d := now.UnixNano() - prev
+	switch old := p.askEvery.Load(); {
+	case prev == 0 || d <= 0 || d >= int64(previewIdle):
+		p.askEvery.Store(0)
+	case old == 0:
+		p.askEvery.Store(d)
+	default:
+		p.askEvery.Store(old + (d-old)/4)
+	}
 }
 
 func (p *previewer) free() {
@@ -96,8 +121,8 @@ func (p *previewer) free() {
 }
 
 // Preview returns the latest captured frame scaled to PreviewWidth pixels
-// wide (aspect kept), refreshed about ten times a second while Preview is
-// being called. The picture is not modified afterwards. ok is false until
+// wide (aspect kept), refreshed as often as Preview is called (at most ten
+// times a second), shortly before the next call is expected. The picture is not modified afterwards. ok is false until
 // a first picture exists (the first call starts the previews).
 func (e *Engine) Preview() (img *image.RGBA, ok bool) {
 	img = e.preview.latest()
