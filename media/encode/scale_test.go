@@ -38,18 +38,26 @@ func lumaPlane(t *testing.T, f *astiav.Frame) []byte {
 	return b[:f.Width()*f.Height()]
 }
 
+// scaleOnce converts src with a new w x h yuv420p Scaler; both are freed
+// by the test's cleanup.
+func scaleOnce(t *testing.T, src *astiav.Frame, w, h int) (*Scaler, *astiav.Frame) {
+	t.Helper()
+	s := &Scaler{Width: w, Height: h, PixelFormat: astiav.PixelFormatYuv420P}
+	t.Cleanup(s.Close)
+	dst := astiav.AllocFrame()
+	t.Cleanup(dst.Free)
+	if err := s.Scale(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	return s, dst
+}
+
 // TestScalerPassthroughSharesBuffers: a picture already in the output
 // size and format is referenced, not copied (the engine's test source and
 // a capture region of the output size cost no conversion).
 func TestScalerPassthroughSharesBuffers(t *testing.T) {
 	src := readTestPicture(t, 320, 180)
-	s := Scaler{Width: 320, Height: 180, PixelFormat: astiav.PixelFormatYuv420P}
-	defer s.Close()
-	dst := astiav.AllocFrame()
-	defer dst.Free()
-	if err := s.Scale(src, dst); err != nil {
-		t.Fatal(err)
-	}
+	s, dst := scaleOnce(t, src, 320, 180)
 	if s.configured {
 		t.Error("a filter graph was built for a picture that needs no conversion")
 	}
@@ -76,13 +84,7 @@ func TestScalerPassthroughSharesBuffers(t *testing.T) {
 // output with black bars, into a buffer of its own.
 func TestScalerConvertsOtherSizes(t *testing.T) {
 	src := readTestPicture(t, 320, 240)
-	s := Scaler{Width: 640, Height: 360, PixelFormat: astiav.PixelFormatYuv420P}
-	defer s.Close()
-	dst := astiav.AllocFrame()
-	defer dst.Free()
-	if err := s.Scale(src, dst); err != nil {
-		t.Fatal(err)
-	}
+	_, dst := scaleOnce(t, src, 640, 360)
 	if dst.Width() != 640 || dst.Height() != 360 {
 		t.Fatalf("dst %dx%d, want 640x360", dst.Width(), dst.Height())
 	}

@@ -122,8 +122,9 @@ func (p *previewer) free() {
 
 // Preview returns the latest captured frame scaled to PreviewWidth pixels
 // wide (aspect kept), refreshed as often as Preview is called (at most ten
-// times a second), shortly before the next call is expected. The picture is not modified afterwards. ok is false until
-// a first picture exists (the first call starts the previews).
+// times a second), shortly before the next call is expected. The picture
+// is not modified afterwards. ok is false until a first picture exists
+// (the first call starts the previews).
 func (e *Engine) Preview() (img *image.RGBA, ok bool) {
 	img = e.preview.latest()
 	return img, img != nil

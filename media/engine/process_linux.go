@@ -7,6 +7,9 @@ package engine
 #include <string.h>
 #include <sys/prctl.h>
 
+#define GOLIVE_TIMER_SLACK_NS 1000000
+#define GOLIVE_MALLOC_ARENAS 1
+
 // golive_tune_process runs when the program is loaded, before the Go
 // runtime starts its threads: it sets the timer slack they inherit (see
 // TimerSlack) and the number of C malloc arenas (see MallocArenas).
@@ -14,9 +17,9 @@ package engine
 // MALLOC_ARENA_MAX of the user's is kept, to measure the difference.
 __attribute__((constructor)) static void golive_tune_process(void) {
 	const char *keep = getenv("GOLIVE_DEFAULT_TIMER_SLACK");
-	if (!keep || keep[0] != '1') prctl(PR_SET_TIMERSLACK, 1000000UL, 0, 0, 0);
+	if (!keep || keep[0] != '1') prctl(PR_SET_TIMERSLACK, (unsigned long)GOLIVE_TIMER_SLACK_NS, 0, 0, 0);
 	const char *arenas = getenv("MALLOC_ARENA_MAX");
-	if (!arenas || !arenas[0]) mallopt(M_ARENA_MAX, 1);
+	if (!arenas || !arenas[0]) mallopt(M_ARENA_MAX, GOLIVE_MALLOC_ARENAS);
 }
 
 static unsigned long golive_get_timer_slack(void) {
@@ -54,7 +57,7 @@ import "time"
 // audio chunk and capture times are read from the clock, so a wake-up up to
 // 1 ms late changes no timestamp. Measured (issue 8, 720p30 to 3 RTMP + RTP):
 // context switches 31 000 → 17 000 per 9 s, CPU 2 % lower.
-const TimerSlack = time.Millisecond
+const TimerSlack = time.Duration(C.GOLIVE_TIMER_SLACK_NS)
 
 // MallocArenas is the number of glibc malloc arenas (M_ARENA_MAX) the
 // process uses. glibc gives threads that call malloc at the same time
@@ -64,7 +67,7 @@ const TimerSlack = time.Millisecond
 // thread (each still has its own cache of small blocks), cut the peak RSS
 // of a 720p stream to 3 RTMP + RTP from 126-131 MB to 112 MB, at the same
 // CPU (issue 8).
-const MallocArenas = 1
+const MallocArenas = C.GOLIVE_MALLOC_ARENAS
 
 // currentTimerSlack returns the calling thread's timer slack.
 func currentTimerSlack() time.Duration {
