@@ -89,23 +89,41 @@ func (a *testAudio) Start(epoch time.Time) error {
 	return nil
 }
 
+// TestAudioChunk is how much of the tone Read returns at a time: two of
+// the graph's 10 ms frames, released together when the last sample would
+// have been captured, as a microphone with a 20 ms period delivers sound.
+// It halves the wake-ups of a 10 ms period for no audible latency (the
+// AAC frames are 21.3 ms long).
+const TestAudioChunk = 20 * time.Millisecond
+
 func (a *testAudio) Read(ctx context.Context) (AudioChunk, error) {
-	for {
-		a.pkt.Unref()
-		if err := a.fc.ReadFrame(a.pkt); err != nil {
-			return AudioChunk{}, fmt.Errorf("read test audio: %w", err)
-		}
-		if a.pkt.StreamIndex() == a.stream.Index() {
-			break
+	want := int(durationToFrames(TestAudioChunk)) * Channels
+	samples := make([]float32, 0, want)
+	for len(samples) < want {
+		var err error
+		if samples, err = a.readFrame(samples); err != nil {
+			return AudioChunk{}, err
 		}
 	}
-	samples := decodeF32LE(a.pkt.Data())
 	start := a.epoch.Add(samplesToDuration(a.pos))
 	a.pos += int64(len(samples) / Channels)
 	if err := sleepUntil(ctx, a.epoch.Add(samplesToDuration(a.pos))); err != nil {
 		return AudioChunk{}, err
 	}
 	return AudioChunk{Samples: samples, Time: start}, nil
+}
+
+// readFrame appends the samples of the graph's next audio frame to dst.
+func (a *testAudio) readFrame(dst []float32) ([]float32, error) {
+	for {
+		a.pkt.Unref()
+		if err := a.fc.ReadFrame(a.pkt); err != nil {
+			return dst, fmt.Errorf("read test audio: %w", err)
+		}
+		if a.pkt.StreamIndex() == a.stream.Index() {
+			return appendF32LE(dst, a.pkt.Data()), nil
+		}
+	}
 }
 
 func (a *testAudio) Note() string { return "" }
@@ -122,12 +140,16 @@ func (a *testAudio) Close() {
 	}
 }
 
-func decodeF32LE(b []byte) []float32 {
-	out := make([]float32, len(b)/4)
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+// appendF32LE appends the little-endian float32 samples of b to dst.
+func appendF32LE(dst []float32, b []byte) []float32 {
+	for i := 0; i+4 <= len(b); i += 4 {
+		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
 	}
-	return out
+	return dst
+}
+
+func durationToFrames(d time.Duration) int64 {
+	return int64(d) * SampleRate / int64(time.Second)
 }
 
 func samplesToDuration(n int64) time.Duration {

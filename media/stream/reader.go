@@ -15,6 +15,15 @@ const (
 	DefaultMaxPackets = 1024
 )
 
+// AudioWakeSpan is how much audio may wait in the queue of a reader that
+// also takes video before the reader is woken for it. Audio packets come
+// about 47 times a second (AAC) against 30 video frames: a reader woken
+// by every packet runs, and writes to its socket, once per packet. Woken
+// by the video frames (or by this much audio when no frame comes), it
+// takes the audio that arrived in between in the same turn, at the cost
+// of at most one frame interval of audio latency.
+const AudioWakeSpan = 40 * time.Millisecond
+
 // ReaderConfig configures one subscription.
 type ReaderConfig struct {
 	// Name identifies the reader in logs and stats.
@@ -54,6 +63,12 @@ type Reader struct {
 	closed   bool
 	stats    ReaderStats
 	hasVideo bool
+	// lazyAudio: audio does not wake the reader at once (see
+	// AudioWakeSpan); unwoken is set, with the DTS of the oldest packet
+	// queued since the last wake, while such packets wait.
+	lazyAudio  bool
+	unwoken    bool
+	unwokenDTS time.Duration
 }
 
 func newReader(s *Stream, cfg ReaderConfig) *Reader {
@@ -63,7 +78,7 @@ func newReader(s *Stream, cfg ReaderConfig) *Reader {
 	if cfg.MaxPackets <= 0 {
 		cfg.MaxPackets = DefaultMaxPackets
 	}
-	return &Reader{
+	r := &Reader{
 		cfg:      cfg,
 		stream:   s,
 		notify:   make(chan struct{}, 1),
@@ -72,6 +87,8 @@ func newReader(s *Stream, cfg ReaderConfig) *Reader {
 		started:  s.tracks.Video == nil,
 		hasVideo: s.tracks.Video != nil,
 	}
+	r.lazyAudio = r.hasVideo && r.wants(s.tracks.Video.Codec)
+	return r
 }
 
 // Name returns the reader's configured name.
@@ -87,7 +104,31 @@ func (r *Reader) push(p *unit.Packet) {
 	}
 	r.mu.Lock()
 	r.pushLocked(p)
+	wake := r.wakeLocked(p)
 	r.mu.Unlock()
+	if wake {
+		r.wake()
+	}
+}
+
+// wakeLocked tells whether pushing p should wake the reader: always for
+// video, and for audio once AudioWakeSpan of it waits (see lazyAudio).
+func (r *Reader) wakeLocked(p *unit.Packet) bool {
+	if !r.lazyAudio || p.Kind() == unit.KindVideo {
+		r.unwoken = false
+		return true
+	}
+	if !r.unwoken {
+		r.unwoken, r.unwokenDTS = true, p.DTS
+	}
+	if p.DTS-r.unwokenDTS < AudioWakeSpan {
+		return false
+	}
+	r.unwoken = false
+	return true
+}
+
+func (r *Reader) wake() {
 	select {
 	case r.notify <- struct{}{}:
 	default:
@@ -201,12 +242,7 @@ func (r *Reader) dropOldestLocked() {
 func (r *Reader) Read(ctx context.Context) (*unit.Packet, error) {
 	for {
 		r.mu.Lock()
-		if r.count > 0 && r.started {
-			p := r.queue[r.head]
-			r.queue[r.head] = nil
-			r.head = (r.head + 1) % len(r.queue)
-			r.count--
-			r.stats.Delivered++
+		if p := r.popLocked(); p != nil {
 			r.mu.Unlock()
 			return p, nil
 		}
@@ -221,6 +257,30 @@ func (r *Reader) Read(ctx context.Context) (*unit.Packet, error) {
 		case <-r.notify:
 		}
 	}
+}
+
+// TryRead returns the next queued packet without waiting, or nil when
+// there is none: an output that was woken takes what else is queued and
+// sends it in the same turn.
+func (r *Reader) TryRead() *unit.Packet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.popLocked()
+}
+
+func (r *Reader) popLocked() *unit.Packet {
+	if r.count == 0 || !r.started {
+		return nil
+	}
+	p := r.queue[r.head]
+	r.queue[r.head] = nil
+	r.head = (r.head + 1) % len(r.queue)
+	r.count--
+	r.stats.Delivered++
+	if r.count == 0 {
+		r.unwoken = false
+	}
+	return p
 }
 
 // SkipToKeyframe empties the queue and drops video until the next key
@@ -257,8 +317,5 @@ func (r *Reader) close() {
 	r.mu.Lock()
 	r.closed = true
 	r.mu.Unlock()
-	select {
-	case r.notify <- struct{}{}:
-	default:
-	}
+	r.wake()
 }

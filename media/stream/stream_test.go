@@ -221,3 +221,70 @@ func TestFirstKeyFrameKeepsEarlierAudio(t *testing.T) {
 		t.Fatalf("nothing was due to the reader before its first key frame: %+v", st)
 	}
 }
+
+// woken reports (and consumes) a pending wake-up of r.
+func woken(r *Reader) bool {
+	select {
+	case <-r.notify:
+		return true
+	default:
+		return false
+	}
+}
+
+func TestAudioWakesReaderOfVideoLazily(t *testing.T) {
+	s := New(tracks())
+	r := s.Subscribe(ReaderConfig{Name: "rtmp"})
+	audioOnly := s.Subscribe(ReaderConfig{Name: "audio", Codecs: []unit.Codec{unit.CodecAAC}})
+	aac := func(at time.Duration) { s.Write(&unit.Packet{Codec: unit.CodecAAC, PTS: at, DTS: at, Key: true}) }
+	s.Write(&unit.Packet{Codec: unit.CodecH264, Key: true})
+	if !woken(r) {
+		t.Fatal("a video frame must wake the reader at once")
+	}
+	if r.TryRead() == nil || r.TryRead() != nil {
+		t.Fatal("TryRead: want the key frame, then nothing")
+	}
+	step := 21 * time.Millisecond // one AAC frame
+	aac(step)
+	if woken(r) {
+		t.Fatal("one audio packet woke the reader that takes video")
+	}
+	if !woken(audioOnly) {
+		t.Fatal("an audio-only reader must be woken by every audio packet")
+	}
+	aac(2 * step)
+	if woken(r) {
+		t.Fatalf("%v of audio woke the reader (threshold %v)", step, AudioWakeSpan)
+	}
+	aac(3 * step)
+	if !woken(r) {
+		t.Fatalf("%v of waiting audio did not wake the reader", 2*step)
+	}
+	aac(4 * step)
+	s.Write(&unit.Packet{Codec: unit.CodecH264, PTS: 4 * step, DTS: 4 * step})
+	if !woken(r) {
+		t.Fatal("a video frame did not wake the reader")
+	}
+	var got []unit.Codec
+	for p := r.TryRead(); p != nil; p = r.TryRead() {
+		got = append(got, p.Codec)
+	}
+	want := []unit.Codec{unit.CodecAAC, unit.CodecAAC, unit.CodecAAC, unit.CodecAAC, unit.CodecH264}
+	if len(got) != len(want) {
+		t.Fatalf("TryRead after the wake-ups: got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("TryRead after the wake-ups: got %v, want %v", got, want)
+		}
+	}
+	// The queue was emptied: the next audio packet starts a new span.
+	aac(5 * step)
+	if woken(r) {
+		t.Fatal("audio after an emptied queue woke the reader at once")
+	}
+	s.Close()
+	if !woken(r) {
+		t.Fatal("closing the stream must wake the reader")
+	}
+}

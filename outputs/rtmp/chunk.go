@@ -79,15 +79,46 @@ type outMessage struct {
 // encode returns the chunks of m, valid until the next call. After the
 // first messages on each chunk stream it allocates nothing.
 func (e *chunkEncoder) encode(m outMessage) ([]byte, error) {
+	if err := checkMessage(m); err != nil {
+		return nil, err
+	}
+	e.buf = e.appendChunks(e.buf[:0], m)
+	return e.buf, nil
+}
+
+// encodeAll returns the chunks of every message of ms, one after the
+// other, valid until the next call. Nothing is encoded (and no chunk
+// stream changes) when one of them cannot be sent.
+func (e *chunkEncoder) encodeAll(ms []outMessage) ([]byte, error) {
+	for _, m := range ms {
+		if err := checkMessage(m); err != nil {
+			return nil, err
+		}
+	}
+	b := e.buf[:0]
+	for _, m := range ms {
+		b = e.appendChunks(b, m)
+	}
+	e.buf = b
+	return b, nil
+}
+
+// checkMessage returns why m cannot be chunked, or nil.
+func checkMessage(m outMessage) error {
 	if m.csid < minChunkStreamID || m.csid > maxChunkStreamID {
-		return nil, fmt.Errorf("rtmp chunk stream id %d out of range [%d, %d]", m.csid, minChunkStreamID, maxChunkStreamID)
+		return fmt.Errorf("rtmp chunk stream id %d out of range [%d, %d]", m.csid, minChunkStreamID, maxChunkStreamID)
 	}
 	if len(m.payload) > maxMessageLength {
-		return nil, fmt.Errorf("rtmp message of %d bytes, more than the %d a chunk header can carry", len(m.payload), maxMessageLength)
+		return fmt.Errorf("rtmp message of %d bytes, more than the %d a chunk header can carry", len(m.payload), maxMessageLength)
 	}
+	return nil
+}
+
+// appendChunks appends the chunks of m (checked) to b.
+func (e *chunkEncoder) appendChunks(b []byte, m outMessage) []byte {
 	format, field := e.stream(m.csid).next(m)
 	ext := field >= extendedTS
-	b := appendBasicHeader(e.buf[:0], format, m.csid)
+	b = appendBasicHeader(b, format, m.csid)
 	b = appendMessageHeader(b, format, field, m)
 	p := m.payload
 	for {
@@ -101,8 +132,7 @@ func (e *chunkEncoder) encode(m outMessage) ([]byte, error) {
 			b = binary.BigEndian.AppendUint32(b, field)
 		}
 	}
-	e.buf = b
-	return b, nil
+	return b
 }
 
 // stream returns the state of chunk stream csid, created on first use.

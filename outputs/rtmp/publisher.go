@@ -1,7 +1,6 @@
 package rtmp
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"github.com/yutopp/go-rtmp/message"
 
 	"golive/media/stream"
 	"golive/media/unit"
@@ -188,126 +186,4 @@ func (p *Publisher) Probe(ctx context.Context) error {
 		return fmt.Errorf("probe %s: %w", ep.Addr(), err)
 	}
 	return nc.Close()
-}
-
-// muxer turns packets into RTMP audio and video messages on one
-// connection. Its buffers are reused: steady state allocates nothing.
-type muxer struct {
-	c        *clientConn
-	s        *dest.Session
-	p        *Publisher
-	streamID uint32
-
-	buf       []byte
-	sentAVC   bool
-	lastVideo uint32
-	lastAudio uint32
-}
-
-func (m *muxer) run(ctx context.Context) error {
-	if err := m.sendHeaders(ctx); err != nil {
-		return err
-	}
-	for {
-		pkt, err := m.s.Reader.Read(ctx)
-		if err != nil {
-			return err
-		}
-		if err := m.c.pollErr(); err != nil {
-			return err
-		}
-		if err := m.send(ctx, pkt); err != nil {
-			return err
-		}
-	}
-}
-
-// sendHeaders sends @setDataFrame onMetaData, then the AAC and AVC
-// sequence headers (the AVC one waits for the first key frame when the
-// tracks carry no SPS/PPS).
-func (m *muxer) sendHeaders(ctx context.Context) error {
-	body, err := metadataBody(m.s.Tracks)
-	if err != nil {
-		return err
-	}
-	err = m.c.write(ctx, csData, 0, m.streamID, &message.DataMessage{
-		Name: "@setDataFrame", Encoding: message.EncodingTypeAMF0, Body: bytes.NewReader(body),
-	})
-	if err != nil {
-		return err
-	}
-	if a := m.s.Tracks.AudioFor(unit.CodecAAC); a != nil {
-		hdr, err := aacSequenceHeader(a.Config)
-		if err != nil {
-			return dest.Fatal(err)
-		}
-		if err := m.writeAudio(ctx, 0, hdr); err != nil {
-			return err
-		}
-	}
-	if v := m.s.Tracks.Video; v != nil && len(v.SPS) > 0 && len(v.PPS) > 0 {
-		return m.sendAVCHeader(ctx, 0, v.SPS, v.PPS)
-	}
-	return nil
-}
-
-func (m *muxer) sendAVCHeader(ctx context.Context, ts uint32, sps, pps []byte) error {
-	hdr, err := avcSequenceHeader(sps, pps)
-	if err != nil {
-		return dest.Fatal(err)
-	}
-	m.sentAVC = true
-	return m.writeVideo(ctx, ts, hdr, time.Time{})
-}
-
-func (m *muxer) send(ctx context.Context, pkt *unit.Packet) error {
-	ts := uint32(max(0, pkt.DTS/time.Millisecond))
-	switch pkt.Codec {
-	case unit.CodecH264:
-		if !pkt.CaptureTime.IsZero() {
-			m.p.dequeue.record(time.Since(pkt.CaptureTime))
-		}
-		ts = max(ts, m.lastVideo)
-		m.lastVideo = ts
-		if !m.sentAVC {
-			if !pkt.Key {
-				return nil
-			}
-			sps, pps := parameterSets(pkt)
-			if err := m.sendAVCHeader(ctx, ts, sps, pps); err != nil {
-				return err
-			}
-		}
-		m.buf = appendVideoTag(m.buf[:0], pkt)
-		if err := m.writeVideo(ctx, ts, m.buf, pkt.CaptureTime); err != nil {
-			return err
-		}
-		m.s.Counters.FramesSent.Add(1)
-	case unit.CodecAAC:
-		ts = max(ts, m.lastAudio)
-		m.lastAudio = ts
-		m.buf = appendAudioTag(m.buf[:0], pkt)
-		if err := m.writeAudio(ctx, ts, m.buf); err != nil {
-			return err
-		}
-		m.p.mu.Lock()
-		m.p.detail.audioFrames++
-		m.p.mu.Unlock()
-	}
-	return nil
-}
-
-// writeVideo and writeAudio send a tag body as one message; the buffer
-// can be reused when they return. capture is the frame's capture time for
-// the latency histogram (zero for a sequence header).
-func (m *muxer) writeVideo(ctx context.Context, ts uint32, b []byte, capture time.Time) error {
-	return m.c.writeMessage(ctx, outMessage{
-		csid: csVideo, typeID: typeVideo, timestamp: ts, streamID: m.streamID, payload: b,
-	}, capture)
-}
-
-func (m *muxer) writeAudio(ctx context.Context, ts uint32, b []byte) error {
-	return m.c.writeMessage(ctx, outMessage{
-		csid: csAudio, typeID: typeAudio, timestamp: ts, streamID: m.streamID, payload: b,
-	}, time.Time{})
 }

@@ -20,6 +20,13 @@ import (
 // is broken, and for good after a failed write, which may have cut a
 // message short.
 func (c *clientConn) writeMessage(ctx context.Context, m outMessage, capture time.Time) error {
+	return c.writeMessages(ctx, []outMessage{m}, []time.Time{capture})
+}
+
+// writeMessages sends the messages of ms in order, all with one Write, as
+// writeMessage does one; captures[i] is the capture time of the video
+// frame ms[i] carries, or zero.
+func (c *clientConn) writeMessages(ctx context.Context, ms []outMessage, captures []time.Time) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if err := c.writable(); err != nil {
@@ -30,15 +37,19 @@ func (c *clientConn) writeMessage(ctx context.Context, m outMessage, capture tim
 	if err := c.nc.arm(ctx); err != nil {
 		return err
 	}
-	b, err := c.enc.encode(m)
+	b, err := c.enc.encodeAll(ms)
 	if err != nil {
 		return err
 	}
 	if _, err := c.nc.send(b); err != nil {
 		return c.writeFailed(ctx, err)
 	}
-	if c.latency != nil && !capture.IsZero() {
-		c.latency.record(time.Since(capture))
+	if c.latency != nil {
+		for _, capture := range captures {
+			if !capture.IsZero() {
+				c.latency.record(time.Since(capture))
+			}
+		}
 	}
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 
 	gortmp "github.com/yutopp/go-rtmp"
 	"github.com/yutopp/go-rtmp/message"
+
+	"golive/outputs/dest"
 )
 
 // recordConn keeps (or, with discard, drops) what is written to it and
@@ -56,15 +58,15 @@ func pipeConn(t testing.TB, discard bool) *recordConn {
 	return &recordConn{Conn: a, discard: discard}
 }
 
-// TestWriteMessageOneWrite sends video frames of every size through a
-// connection: each message is one Write, the bytes count, each frame's
-// latency is recorded when written (sequence headers are not frames),
-// and go-rtmp decodes the stream.
+// TestWriteMessageOneWrite sends batches of a video frame of every size
+// and an audio packet through a connection: each batch is one Write, the
+// bytes count, each frame's latency is recorded when written (sequence
+// headers are not frames), and go-rtmp decodes every message in order.
 func TestWriteMessageOneWrite(t *testing.T) {
 	rc := pipeConn(t, false)
 	var hist latencyHist
 	c := testConn(t, rc, &hist)
-	m := &muxer{c: c, streamID: 1}
+	m := &muxer{c: c, streamID: 1, s: &dest.Session{Counters: &dest.Counters{}}, p: &Publisher{}}
 	ctx := context.Background()
 	sizes := []int{40, 4096, 4097, 12000, 9, 30000, 700}
 	for i, n := range sizes {
@@ -72,15 +74,14 @@ func TestWriteMessageOneWrite(t *testing.T) {
 		if i == 0 {
 			capture = time.Time{} // a sequence header
 		}
-		if err := m.writeVideo(ctx, uint32(i*33), make([]byte, n), capture); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.writeAudio(ctx, uint32(i*21), make([]byte, 300)); err != nil {
+		m.addMessage(csVideo, typeVideo, uint32(i*33), make([]byte, n), capture)
+		m.addMessage(csAudio, typeAudio, uint32(i*21), make([]byte, 300), time.Time{})
+		if err := m.flush(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got, want := rc.writes.Load(), int64(2*len(sizes)); got != want {
-		t.Errorf("%d writes for %d messages", got, want)
+	if got, want := rc.writes.Load(), int64(len(sizes)); got != want {
+		t.Errorf("%d writes for %d batches", got, want)
 	}
 	if got := c.nc.written.Load(); got != uint64(rc.wire.Len()) {
 		t.Errorf("counted %d bytes, wrote %d", got, rc.wire.Len())
@@ -294,13 +295,14 @@ func benchWriteVideo(b *testing.B, nc net.Conn) {
 	var hist latencyHist
 	c := testConn(b, nc, &hist)
 	defer c.close()
-	m := &muxer{c: c, streamID: 1}
+	m := &muxer{c: c, streamID: 1, s: &dest.Session{Counters: &dest.Counters{}}, p: &Publisher{}}
 	payload := make([]byte, 10_000)
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for i := 0; b.Loop(); i++ {
-		if err := m.writeVideo(ctx, uint32(i*33), payload, time.Now()); err != nil {
+		m.addMessage(csVideo, typeVideo, uint32(i*33), payload, time.Now())
+		if err := m.flush(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}

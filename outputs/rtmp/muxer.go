@@ -1,0 +1,179 @@
+package rtmp
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"github.com/yutopp/go-rtmp/message"
+
+	"golive/media/unit"
+	"golive/outputs/dest"
+)
+
+// maxBatch bounds the packets the muxer sends with one write.
+const maxBatch = 16
+
+// muxer turns packets into RTMP audio and video messages on one
+// connection. Each time its reader wakes it, it takes every packet
+// queued (up to maxBatch) and sends their messages with one write: the
+// reader wakes for video frames, so a frame and the audio that came
+// before it go out together. Its buffers are reused: steady state
+// allocates nothing.
+type muxer struct {
+	c        *clientConn
+	s        *dest.Session
+	p        *Publisher
+	streamID uint32
+
+	sentAVC   bool
+	lastVideo uint32
+	lastAudio uint32
+
+	// The batch: tag bodies one after the other in buf, message i's
+	// body ending at ends[i]; video frames and audio packets in it.
+	buf      []byte
+	msgs     []outMessage
+	ends     []int
+	captures []time.Time
+	frames   uint64
+	audio    uint64
+}
+
+func (m *muxer) run(ctx context.Context) error {
+	if err := m.sendHeaders(ctx); err != nil {
+		return err
+	}
+	for {
+		pkt, err := m.s.Reader.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if err := m.c.pollErr(); err != nil {
+			return err
+		}
+		for n := 1; pkt != nil; n++ {
+			if err := m.add(pkt); err != nil {
+				return err
+			}
+			if n == maxBatch {
+				break
+			}
+			pkt = m.s.Reader.TryRead()
+		}
+		if err := m.flush(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// sendHeaders sends @setDataFrame onMetaData, then the AAC and AVC
+// sequence headers (the AVC one waits for the first key frame when the
+// tracks carry no SPS/PPS).
+func (m *muxer) sendHeaders(ctx context.Context) error {
+	body, err := metadataBody(m.s.Tracks)
+	if err != nil {
+		return err
+	}
+	err = m.c.write(ctx, csData, 0, m.streamID, &message.DataMessage{
+		Name: "@setDataFrame", Encoding: message.EncodingTypeAMF0, Body: bytes.NewReader(body),
+	})
+	if err != nil {
+		return err
+	}
+	if a := m.s.Tracks.AudioFor(unit.CodecAAC); a != nil {
+		hdr, err := aacSequenceHeader(a.Config)
+		if err != nil {
+			return dest.Fatal(err)
+		}
+		m.addMessage(csAudio, typeAudio, 0, hdr, time.Time{})
+	}
+	if v := m.s.Tracks.Video; v != nil && len(v.SPS) > 0 && len(v.PPS) > 0 {
+		if err := m.addAVCHeader(0, v.SPS, v.PPS); err != nil {
+			return err
+		}
+	}
+	return m.flush(ctx)
+}
+
+func (m *muxer) addAVCHeader(ts uint32, sps, pps []byte) error {
+	hdr, err := avcSequenceHeader(sps, pps)
+	if err != nil {
+		return dest.Fatal(err)
+	}
+	m.sentAVC = true
+	m.addMessage(csVideo, typeVideo, ts, hdr, time.Time{})
+	return nil
+}
+
+// add puts the message(s) of pkt into the batch.
+func (m *muxer) add(pkt *unit.Packet) error {
+	ts := uint32(max(0, pkt.DTS/time.Millisecond))
+	switch pkt.Codec {
+	case unit.CodecH264:
+		if !pkt.CaptureTime.IsZero() {
+			m.p.dequeue.record(time.Since(pkt.CaptureTime))
+		}
+		ts = max(ts, m.lastVideo)
+		m.lastVideo = ts
+		if !m.sentAVC {
+			if !pkt.Key {
+				return nil
+			}
+			sps, pps := parameterSets(pkt)
+			if err := m.addAVCHeader(ts, sps, pps); err != nil {
+				return err
+			}
+		}
+		m.buf = appendVideoTag(m.buf, pkt)
+		m.endMessage(csVideo, typeVideo, ts, pkt.CaptureTime)
+		m.frames++
+	case unit.CodecAAC:
+		ts = max(ts, m.lastAudio)
+		m.lastAudio = ts
+		m.buf = appendAudioTag(m.buf, pkt)
+		m.endMessage(csAudio, typeAudio, ts, time.Time{})
+		m.audio++
+	}
+	return nil
+}
+
+// addMessage puts a tag body into the batch.
+func (m *muxer) addMessage(csid int, typeID uint8, ts uint32, body []byte, capture time.Time) {
+	m.buf = append(m.buf, body...)
+	m.endMessage(csid, typeID, ts, capture)
+}
+
+// endMessage closes the message whose body was just appended to buf.
+// capture is the capture time of the video frame it carries (zero for a
+// sequence header or audio), for the latency histogram.
+func (m *muxer) endMessage(csid int, typeID uint8, ts uint32, capture time.Time) {
+	m.msgs = append(m.msgs, outMessage{csid: csid, typeID: typeID, timestamp: ts, streamID: m.streamID})
+	m.ends = append(m.ends, len(m.buf))
+	m.captures = append(m.captures, capture)
+}
+
+// flush sends the batch with one write and empties it.
+func (m *muxer) flush(ctx context.Context) error {
+	if len(m.msgs) == 0 {
+		return nil
+	}
+	start := 0
+	for i, end := range m.ends {
+		m.msgs[i].payload = m.buf[start:end]
+		start = end
+	}
+	err := m.c.writeMessages(ctx, m.msgs, m.captures)
+	if err == nil {
+		m.s.Counters.FramesSent.Add(m.frames)
+		if m.audio > 0 {
+			m.p.mu.Lock()
+			m.p.detail.audioFrames += m.audio
+			m.p.mu.Unlock()
+		}
+	}
+	clear(m.msgs) // the payloads
+	m.buf, m.msgs, m.ends, m.captures = m.buf[:0], m.msgs[:0], m.ends[:0], m.captures[:0]
+	m.frames, m.audio = 0, 0
+	return err
+}
