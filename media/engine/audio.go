@@ -78,14 +78,21 @@ type meter struct {
 const meterWindow = capture.SampleRate / 10
 
 // add accounts samples and returns true with the levels (dBFS) when a
-// window completed.
+// window completed (the last one, when samples complete several).
 func (m *meter) add(samples []float32) (peakDB, rmsDB float64, done bool) {
-	for _, s := range samples {
-		v := math.Abs(float64(s))
-		m.peak = max(m.peak, v)
-		m.sumSq += v * v
-		m.n++
-		if m.n >= meterWindow*capture.Channels {
+	for len(samples) > 0 {
+		n := min(len(samples), meterWindow*capture.Channels-m.n)
+		peak, sumSq := m.peak, m.sumSq
+		for _, s := range samples[:n] {
+			v := math.Abs(float64(s))
+			if v > peak {
+				peak = v
+			}
+			sumSq += v * v
+		}
+		m.peak, m.sumSq, m.n = peak, sumSq, m.n+n
+		samples = samples[n:]
+		if m.n == meterWindow*capture.Channels {
 			peakDB, rmsDB, done = toDB(m.peak), toDB(math.Sqrt(m.sumSq/float64(m.n))), true
 			*m = meter{}
 		}

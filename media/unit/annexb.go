@@ -1,5 +1,7 @@
 package unit
 
+import "bytes"
+
 // H.264 NAL unit types used by the outputs (ITU-T H.264 table 7-1).
 const (
 	NALUTypeIDR = 5
@@ -17,22 +19,26 @@ func NALUType(nalu []byte) int {
 	return int(nalu[0] & 0x1f)
 }
 
+// startCode is the 3-byte Annex B start code prefix (ITU-T H.264 B.1.1);
+// a 4-byte one is a zero byte followed by it.
+var startCode = []byte{0, 0, 1}
+
 // SplitAnnexB splits an Annex B byte stream into its NAL units without
 // start codes. The returned slices alias b. The result is appended to dst
-// so a caller can reuse its slice.
+// so a caller can reuse its slice. The start codes are found with
+// bytes.Index, which scans with vector instructions.
 func SplitAnnexB(dst [][]byte, b []byte) [][]byte {
 	start := -1
-	i := 0
-	for i+2 < len(b) {
-		if b[i] == 0 && b[i+1] == 0 && b[i+2] == 1 {
-			if start >= 0 {
-				dst = appendNALU(dst, b[start:i])
-			}
-			i += 3
-			start = i
-			continue
+	for i := 0; ; {
+		j := bytes.Index(b[i:], startCode)
+		if j < 0 {
+			break
 		}
-		i++
+		if start >= 0 {
+			dst = appendNALU(dst, b[start:i+j])
+		}
+		i += j + len(startCode)
+		start = i
 	}
 	if start >= 0 {
 		dst = appendNALU(dst, b[start:])
