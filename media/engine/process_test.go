@@ -53,3 +53,21 @@ func TestOneMallocArena(t *testing.T) {
 		t.Errorf("%d malloc arenas, want %d", n, MallocArenas)
 	}
 }
+
+// TestPicturesDoNotRefault: freeing and reallocating picture-sized blocks,
+// as the sources and encoders do for every frame, reuses the heap's pages
+// instead of mapping (or trimming and faulting) them again.
+func TestPicturesDoNotRefault(t *testing.T) {
+	for _, env := range []string{"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES"} {
+		if os.Getenv(env) != "" {
+			t.Skipf("%s is set: the user's malloc settings are kept", env)
+		}
+	}
+	const rounds, blocks, size = 11, 4, 1920 * 1080 * 3 / 2 // four 1080p yuv420p pictures
+	faults := mallocRefaults(rounds, blocks, size)
+	pages := int64(rounds-1) * blocks * size / int64(os.Getpagesize())
+	t.Logf("%d page faults for %d pages written in 10 rounds", faults, pages)
+	if faults < 0 || faults > pages/20 {
+		t.Errorf("%d page faults writing %d pages of reused memory, want under %d", faults, pages, pages/20)
+	}
+}
