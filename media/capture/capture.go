@@ -61,18 +61,29 @@ type AudioSource interface {
 	Close()
 }
 
+// pacer releases a paced source's data at given instants. It reuses one
+// timer, where a timer per wait would be a runtime timer and a channel
+// allocated 50 to 100 times a second.
+type pacer struct {
+	timer *time.Timer
+}
+
 // sleepUntil waits until t or until ctx ends (returning its error).
-func sleepUntil(ctx context.Context, t time.Time) error {
+func (p *pacer) sleepUntil(ctx context.Context, t time.Time) error {
 	d := time.Until(t)
 	if d <= 0 {
 		return ctx.Err()
 	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+	if p.timer == nil {
+		p.timer = time.NewTimer(d)
+	} else {
+		p.timer.Reset(d) // stopped or fired and drained: no stale tick (Go 1.23 timers)
+	}
 	select {
 	case <-ctx.Done():
+		p.timer.Stop()
 		return ctx.Err()
-	case <-timer.C:
+	case <-p.timer.C:
 		return nil
 	}
 }

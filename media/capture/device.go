@@ -67,6 +67,7 @@ func findStream(fc *astiav.FormatContext, mt astiav.MediaType) *astiav.Stream {
 type videoInput struct {
 	name  string
 	paced bool
+	pace  pacer
 
 	fc     *astiav.FormatContext
 	stream *astiav.Stream
@@ -163,7 +164,7 @@ func (v *videoInput) deliver(ctx context.Context) (VideoFrame, error) {
 		return VideoFrame{Frame: v.frame, Time: time.Now()}, nil
 	}
 	at := v.epoch.Add(v.frameOffset())
-	if err := sleepUntil(ctx, at); err != nil {
+	if err := v.pace.sleepUntil(ctx, at); err != nil {
 		return VideoFrame{}, err
 	}
 	return VideoFrame{Frame: v.frame, Time: at}, nil

@@ -11,6 +11,7 @@ type silence struct {
 	note  string
 	epoch time.Time
 	pos   int64
+	pace  pacer
 }
 
 // NewSilence returns a silent audio source whose Note explains why.
@@ -25,7 +26,7 @@ func (s *silence) Read(ctx context.Context) (AudioChunk, error) {
 	const frames = SampleRate / 100 // 10 ms
 	start := s.epoch.Add(samplesToDuration(s.pos))
 	s.pos += frames
-	if err := sleepUntil(ctx, s.epoch.Add(samplesToDuration(s.pos))); err != nil {
+	if err := s.pace.sleepUntil(ctx, s.epoch.Add(samplesToDuration(s.pos))); err != nil {
 		return AudioChunk{}, err
 	}
 	return AudioChunk{Samples: make([]float32, frames*Channels), Time: start}, nil

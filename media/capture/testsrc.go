@@ -61,6 +61,7 @@ type testAudio struct {
 	pkt    *astiav.Packet
 	epoch  time.Time
 	pos    int64 // sample frames delivered
+	pace   pacer
 }
 
 // NewTestAudio opens the synthetic sound source.
@@ -107,7 +108,7 @@ func (a *testAudio) Read(ctx context.Context) (AudioChunk, error) {
 	}
 	start := a.epoch.Add(samplesToDuration(a.pos))
 	a.pos += int64(len(samples) / Channels)
-	if err := sleepUntil(ctx, a.epoch.Add(samplesToDuration(a.pos))); err != nil {
+	if err := a.pace.sleepUntil(ctx, a.epoch.Add(samplesToDuration(a.pos))); err != nil {
 		return AudioChunk{}, err
 	}
 	return AudioChunk{Samples: samples, Time: start}, nil
