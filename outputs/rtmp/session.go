@@ -42,28 +42,10 @@ type publishInfo struct {
 // publish(key, "live"), and waits for NetStream.Publish.Start.
 func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, error) {
 	info := &publishInfo{}
-	if err := c.write(ctx, csControl, 0, 0, &message.SetChunkSize{ChunkSize: ChunkSize}); err != nil {
+	var err error
+	if info.serverVersion, err = c.connect(ctx, ep); err != nil {
 		return nil, err
 	}
-	err := c.command(ctx, 0, "connect", txConnect, &message.NetConnectionConnect{
-		Command: message.NetConnectionConnectCommand{
-			App: ep.App, Type: "nonprivate", FlashVer: FlashVer, TCURL: ep.TCURL,
-			Capabilities: 15, AudioCodecs: 0x0400, VideoCodecs: 0x0080, VideoFunction: 1,
-			ObjectEncoding: message.EncodingTypeAMF0,
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	res, err := c.await(ctx, "connect", isReply(txConnect))
-	if err != nil {
-		return nil, err
-	}
-	if res.name == "_error" {
-		return nil, dest.Fatal(fmt.Errorf("%w: connect to application %q refused: %s",
-			ErrPublishRejected, appName(ep), statusText(res.values, ep.StreamKey)))
-	}
-	info.serverVersion = field(res.values, "fmsVer")
 	// Real ingests answer releaseStream and FCPublish (_result,
 	// onFCPublish); the answers are read and ignored.
 	for _, cmd := range []struct {
@@ -75,38 +57,82 @@ func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, e
 			return nil, err
 		}
 	}
-	if err := c.command(ctx, 0, "createStream", txCreateStream, &message.NetConnectionCreateStream{}); err != nil {
+	if info.streamID, err = c.createStream(ctx, ep); err != nil {
 		return nil, err
 	}
-	if res, err = c.await(ctx, "createStream", isReply(txCreateStream)); err != nil {
+	if info.status, err = c.startPublish(ctx, ep, info.streamID); err != nil {
 		return nil, err
+	}
+	return info, nil
+}
+
+// connect sets the chunk size and connects to the application, returning
+// the server's version (fmsVer).
+func (c *clientConn) connect(ctx context.Context, ep *Endpoint) (string, error) {
+	if err := c.write(ctx, csControl, 0, 0, &message.SetChunkSize{ChunkSize: ChunkSize}); err != nil {
+		return "", err
+	}
+	err := c.command(ctx, 0, "connect", txConnect, &message.NetConnectionConnect{
+		Command: message.NetConnectionConnectCommand{
+			App: ep.App, Type: "nonprivate", FlashVer: FlashVer, TCURL: ep.TCURL,
+			Capabilities: 15, AudioCodecs: 0x0400, VideoCodecs: 0x0080, VideoFunction: 1,
+			ObjectEncoding: message.EncodingTypeAMF0,
+		},
+	})
+	if err != nil {
+		return "", err
+	}
+	res, err := c.await(ctx, "connect", isReply(txConnect))
+	if err != nil {
+		return "", err
+	}
+	if res.name == "_error" {
+		return "", dest.Fatal(fmt.Errorf("%w: connect to application %q refused: %s",
+			ErrPublishRejected, appName(ep), statusText(res.values, ep.StreamKey)))
+	}
+	return field(res.values, "fmsVer"), nil
+}
+
+// createStream asks for a message stream and returns its id.
+func (c *clientConn) createStream(ctx context.Context, ep *Endpoint) (uint32, error) {
+	if err := c.command(ctx, 0, "createStream", txCreateStream, &message.NetConnectionCreateStream{}); err != nil {
+		return 0, err
+	}
+	res, err := c.await(ctx, "createStream", isReply(txCreateStream))
+	if err != nil {
+		return 0, err
 	}
 	id, ok := number(res.values, 1)
 	if res.name == "_error" || !ok {
-		return nil, fmt.Errorf("createStream refused: %s", statusText(res.values, ep.StreamKey))
+		return 0, fmt.Errorf("createStream refused: %s", statusText(res.values, ep.StreamKey))
 	}
-	info.streamID = uint32(id)
-	err = c.command(ctx, info.streamID, "publish", 0, &message.NetStreamPublish{
+	return uint32(id), nil
+}
+
+// startPublish publishes the key on streamID and returns the status code
+// of the server's answer, which must be NetStream.Publish.Start.
+func (c *clientConn) startPublish(ctx context.Context, ep *Endpoint, streamID uint32) (string, error) {
+	err := c.command(ctx, streamID, "publish", 0, &message.NetStreamPublish{
 		PublishingName: ep.StreamKey, PublishingType: "live",
 	})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	st, err := c.await(ctx, "publish", func(cmd serverCommand) bool { return cmd.name == "onStatus" })
 	if err != nil {
 		if ctx.Err() == nil && c.closedByServer() {
 			// Ingests that check keys out of band (nginx-rtmp on_publish,
 			// Twitch) drop the connection instead of answering.
-			return nil, dest.Fatal(fmt.Errorf("%w: the server closed the connection in answer to publish "+
+			return "", dest.Fatal(fmt.Errorf("%w: the server closed the connection in answer to publish "+
 				"(stream key refused?): %w", ErrPublishRejected, err))
 		}
-		return nil, err
+		return "", err
 	}
-	info.status = field(st.values, "code")
-	if info.status != "NetStream.Publish.Start" {
-		return nil, dest.Fatal(fmt.Errorf("%w by the server: %s", ErrPublishRejected, statusText(st.values, ep.StreamKey)))
+	status := field(st.values, "code")
+	if status != "NetStream.Publish.Start" {
+		return "", dest.Fatal(fmt.Errorf("%w by the server: %s", ErrPublishRejected, statusText(st.values, ep.StreamKey)))
 	}
-	return info, nil
+	return status, nil
 }
 
 // unpublish sends FCUnpublish and deleteStream (best effort), within
