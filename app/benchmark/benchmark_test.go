@@ -71,7 +71,8 @@ func TestSummarizeAndTargets(t *testing.T) {
 	media := 10 * time.Second
 	run := func(cpu float64, rssMB int64, p50, p99 float64) Run {
 		return Run{Usage: Usage{CPU: time.Duration(cpu * float64(media)), MaxRSSKB: rssMB * 1024},
-			FirstVideo: 400 * time.Millisecond, Stats: RunStats{LatencyP50Ms: p50, LatencyP99Ms: p99}}
+			FirstVideo: 400 * time.Millisecond, Stats: RunStats{LatencyP50Ms: p50, LatencyP99Ms: p99},
+			Others: 0.2, Steal: 0.05}
 	}
 	var sums []Summary
 	for _, n := range []int{1, 3, 8} {
@@ -105,7 +106,8 @@ func TestSummarizeAndTargets(t *testing.T) {
 	}
 	var b strings.Builder
 	WriteTables(&b, sums)
-	if !strings.Contains(b.String(), "| 720p30-n3 | 3 | 0.319 [0.309–0.329]") || !strings.Contains(b.String(), "| 0.00 [0.00–0.00] |") {
+	if !strings.Contains(b.String(), "| 720p30-n3 | 3 | 0.319 [0.309–0.329]") ||
+		!strings.Contains(b.String(), "| 0.20 [0.20–0.20] | 0.05 [0.05–0.05] |") {
 		t.Fatalf("table:\n%s", b.String())
 	}
 }
@@ -152,9 +154,12 @@ func TestCaseArgs(t *testing.T) {
 }
 
 func TestParseBusy(t *testing.T) {
-	got, err := parseBusy("cpu  100 5 50 9000 40 3 2 1 0 0")
-	if err != nil || got != 1610*time.Millisecond { // (100+5+50+3+2+1) ticks of 10 ms
-		t.Fatalf("busy = %v, %v; want 1.61s", got, err)
+	got, err := parseBusy("cpu  100 5 50 9000 40 3 2 7 0 0")
+	if err != nil || got.Busy != 1670*time.Millisecond { // (100+5+50+3+2+7) ticks of 10 ms
+		t.Fatalf("busy = %v, %v; want 1.67s", got.Busy, err)
+	}
+	if got.Steal != 70*time.Millisecond {
+		t.Fatalf("steal = %v, want 70ms", got.Steal)
 	}
 	if _, err := parseBusy("intr 1 2 3"); err == nil {
 		t.Fatal("not a cpu line: no error")

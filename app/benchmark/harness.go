@@ -43,9 +43,13 @@ type Run struct {
 	// Stats is GoLive's own report (zero for ffmpeg).
 	Stats RunStats
 	// Others is the CPU the rest of the machine used during the run
-	// (nginx, the harness and any other process), in cores: the noise.
+	// (nginx, the harness and any other process, and the host's steal),
+	// in cores: the noise.
 	Others float64
-	Err    error
+	// Steal is the part of Others the hypervisor took (cores): CPU time
+	// this virtual machine wanted and the host gave to someone else.
+	Steal float64
+	Err   error
 }
 
 // CPUPerMediaS is CPU seconds per media second.
@@ -147,7 +151,7 @@ func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 				"cpu_per_media_s", fmt.Sprintf("%.3f", r.CPUPerMediaS(h.Media)),
 				"rss_mb", r.MaxRSSKB/1024, "first_video", r.FirstVideo.Round(time.Millisecond),
 				"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms,
-				"others_cores", fmt.Sprintf("%.2f", r.Others), "err", r.Err)
+				"others_cores", fmt.Sprintf("%.2f", r.Others), "steal_cores", fmt.Sprintf("%.2f", r.Steal), "err", r.Err)
 			// Let nginx drop the streams before the next run.
 			time.Sleep(500 * time.Millisecond)
 		}
@@ -174,12 +178,13 @@ func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) 
 	}
 	rctx, cancel := context.WithTimeout(ctx, h.Media+60*time.Second)
 	defer cancel()
-	busy0, _ := machineBusy()
+	t0, _ := machineBusy()
 	u, out, err := runChild(rctx, name, args, env, nil)
-	busy1, _ := machineBusy()
+	t1, _ := machineBusy()
 	r := Run{Usage: u, Err: err}
-	if busy0 > 0 && busy1 > busy0 && u.Wall > 0 {
-		r.Others = max(0, (busy1-busy0-u.CPU).Seconds()/u.Wall.Seconds())
+	if t0.Busy > 0 && t1.Busy > t0.Busy && u.Wall > 0 {
+		r.Others = max(0, (t1.Busy-t0.Busy-u.CPU).Seconds()/u.Wall.Seconds())
+		r.Steal = max(0, (t1.Steal-t0.Steal).Seconds()/u.Wall.Seconds())
 	}
 	wctx, wcancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	if t, err := probe.wait(wctx); err == nil {

@@ -11,29 +11,42 @@ import (
 // userHZ is the unit of /proc/stat (USER_HZ, 100 on Linux).
 const userHZ = 100
 
-// machineBusy returns the CPU time all processes used since boot (user,
-// nice, system, irq, softirq and steal in /proc/stat).
-func machineBusy() (time.Duration, error) {
+// cpuTimes are the machine's CPU times since boot (/proc/stat).
+type cpuTimes struct {
+	// Busy is what all processes used: user, nice, system, irq and
+	// softirq, plus the steal.
+	Busy time.Duration
+	// Steal is the time the hypervisor ran something else while this
+	// machine's CPUs wanted to run: the host's noise.
+	Steal time.Duration
+}
+
+// machineBusy returns the machine's CPU times since boot.
+func machineBusy() (cpuTimes, error) {
 	raw, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0, fmt.Errorf("machine load: %w", err)
+		return cpuTimes{}, fmt.Errorf("machine load: %w", err)
 	}
 	line, _, _ := strings.Cut(string(raw), "\n")
 	return parseBusy(line)
 }
 
-func parseBusy(line string) (time.Duration, error) {
+func parseBusy(line string) (cpuTimes, error) {
 	f := strings.Fields(line)
 	if len(f) < 9 || f[0] != "cpu" {
-		return 0, fmt.Errorf("machine load: unexpected /proc/stat line %q", line)
+		return cpuTimes{}, fmt.Errorf("machine load: unexpected /proc/stat line %q", line)
 	}
-	var ticks int64
+	var ticks [9]int64
 	for _, i := range []int{1, 2, 3, 6, 7, 8} { // user nice system irq softirq steal
 		v, err := strconv.ParseInt(f[i], 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("machine load: %w", err)
+			return cpuTimes{}, fmt.Errorf("machine load: %w", err)
 		}
-		ticks += v
+		ticks[i] = v
 	}
-	return time.Duration(ticks) * time.Second / userHZ, nil
+	busy := ticks[1] + ticks[2] + ticks[3] + ticks[6] + ticks[7] + ticks[8]
+	return cpuTimes{
+		Busy:  time.Duration(busy) * time.Second / userHZ,
+		Steal: time.Duration(ticks[8]) * time.Second / userHZ,
+	}, nil
 }

@@ -18,6 +18,7 @@ type Summary struct {
 	DqP50, DqP99         Spread // GoLive capture to the RTMP muxer's read, ms
 	GoFirst, FFFirst     Spread // process start to first video tag, ms
 	Others               Spread // rest of the machine during the runs, cores
+	Steal                Spread // of which the host's steal, cores
 	Drops, Reconnects    uint64 // GoLive, over all runs
 	Skipped              uint64 // GoLive frames skipped by the encoder
 	GoErrors, FFErrors   []string
@@ -27,13 +28,14 @@ type Summary struct {
 // Summarize computes the figures of r.
 func Summarize(r CaseResult) Summary {
 	s := Summary{Case: r.Case}
-	var gc, fc, gr, fr, p50, p99, dq50, dq99, gf, ff, others []float64
+	var gc, fc, gr, fr, p50, p99, dq50, dq99, gf, ff, others, steal []float64
 	for _, run := range append(slices.Clone(r.GoLive), r.FFmpeg...) {
 		if run.Err == nil {
 			others = append(others, run.Others)
+			steal = append(steal, run.Steal)
 		}
 	}
-	s.Others = NewSpread(others)
+	s.Others, s.Steal = NewSpread(others), NewSpread(steal)
 	for _, g := range r.GoLive {
 		if g.Err != nil {
 			s.GoErrors = append(s.GoErrors, g.Err.Error())
@@ -115,12 +117,12 @@ func fmtSpread(s Spread, prec int) string {
 
 // WriteTables writes the per-case Markdown tables.
 func WriteTables(w io.Writer, ss []Summary) {
-	fmt.Fprintln(w, "| case | pairs | GoLive CPU (cores) | ffmpeg CPU (cores) | ratio GoLive/ffmpeg | GoLive peak RSS (MB) | ffmpeg peak RSS (MB) | rest of the machine (cores) |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| case | pairs | GoLive CPU (cores) | ffmpeg CPU (cores) | ratio GoLive/ffmpeg | GoLive peak RSS (MB) | ffmpeg peak RSS (MB) | rest of the machine (cores) | of which host steal (cores) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for _, s := range ss {
-		fmt.Fprintf(w, "| %s | %d | %s | %s | **%s** | %s | %s | %s |\n", s.Case.Name, s.Pair,
+		fmt.Fprintf(w, "| %s | %d | %s | %s | **%s** | %s | %s | %s | %s |\n", s.Case.Name, s.Pair,
 			fmtSpread(s.GoCPU, 3), fmtSpread(s.FFCPU, 3), fmtSpread(s.Ratio, 2),
-			fmtSpread(s.GoRSS, 0), fmtSpread(s.FFRSS, 0), fmtSpread(s.Others, 2))
+			fmtSpread(s.GoRSS, 0), fmtSpread(s.FFRSS, 0), fmtSpread(s.Others, 2), fmtSpread(s.Steal, 2))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| case | GoLive capture→wire p50 (ms) | p99 (ms) | of which capture→muxer p50 / p99 (ms) | GoLive start→first video tag (ms) | ffmpeg start→first video tag (ms) | GoLive drops / reconnects / skipped frames |")
