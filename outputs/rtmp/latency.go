@@ -8,8 +8,9 @@ import (
 // Capture-to-wire latency: the time from a video frame's capture
 // (unit.Packet.CaptureTime) to the moment the last byte of its RTMP
 // message was handed to the socket. Messages are written synchronously,
-// each with one Write (clientConn.writeMessage), so that moment is when
-// the Write returns.
+// a batch of them (a frame and the audio queued before it) with one
+// Write (clientConn.writeMessages), so that moment is when the Write
+// returns.
 
 // A second histogram, "dequeue", measures capture to the moment the
 // muxer takes the frame from its queue: the engine's and the fan-out's
