@@ -79,11 +79,7 @@ type outMessage struct {
 // encode returns the chunks of m, valid until the next call. After the
 // first messages on each chunk stream it allocates nothing.
 func (e *chunkEncoder) encode(m outMessage) ([]byte, error) {
-	if err := checkMessage(m); err != nil {
-		return nil, err
-	}
-	e.buf = e.appendChunks(e.buf[:0], m)
-	return e.buf, nil
+	return e.encodeAll([]outMessage{m})
 }
 
 // encodeAll returns the chunks of every message of ms, one after the
