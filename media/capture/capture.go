@@ -39,8 +39,9 @@ type VideoSource interface {
 
 // AudioChunk is a run of captured audio samples.
 type AudioChunk struct {
-	// Samples are interleaved stereo float32 at 48 kHz, owned by the
-	// caller once returned.
+	// Samples are interleaved stereo float32 at 48 kHz. They stay valid
+	// until the source's next Read, which may reuse them: a caller that
+	// keeps samples longer copies them.
 	Samples []float32
 	// Time is the wall-clock capture time of the first sample.
 	Time time.Time

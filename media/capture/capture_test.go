@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"runtime"
 	"testing"
 	"time"
 
@@ -148,3 +149,39 @@ func TestTestAudioPattern(t *testing.T) {
 }
 
 func durationToSamples(d time.Duration) int64 { return int64(d) * SampleRate / int64(time.Second) }
+
+// The tone's chunks reuse one buffer: reading the test source allocates
+// only astiav's copy of each 10 ms packet (3 840 bytes, two per chunk),
+// not a new 7 680-byte chunk every 20 ms as well.
+func TestTestAudioReusesItsBuffer(t *testing.T) {
+	src, err := NewTestAudio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if err := src.Start(time.Now().Add(-time.Minute)); err != nil { // no waiting: already due
+		t.Fatal(err)
+	}
+	read := func() AudioChunk {
+		c, err := src.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	first := read()
+	chunkBytes := float64(len(first.Samples) * 4)
+	perRead := testing.AllocsPerRun(50, func() { read() })
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const reads = 100
+	for range reads {
+		read()
+	}
+	runtime.ReadMemStats(&after)
+	bytesPerRead := float64(after.TotalAlloc-before.TotalAlloc) / reads
+	t.Logf("%.1f allocations, %.0f bytes per %0.f-byte chunk", perRead, bytesPerRead, chunkBytes)
+	if bytesPerRead >= 1.5*chunkBytes {
+		t.Errorf("%.0f bytes allocated per read of a %.0f-byte chunk: want the chunk's buffer reused", bytesPerRead, chunkBytes)
+	}
+}

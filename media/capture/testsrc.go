@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -59,6 +60,7 @@ type testAudio struct {
 	fc     *astiav.FormatContext
 	stream *astiav.Stream
 	pkt    *astiav.Packet
+	buf    []float32 // the samples of the last chunk, reused by each Read
 	epoch  time.Time
 	pos    int64 // sample frames delivered
 	pace   pacer
@@ -97,15 +99,18 @@ func (a *testAudio) Start(epoch time.Time) error {
 // AAC frames are 21.3 ms long).
 const TestAudioChunk = 20 * time.Millisecond
 
+// Read returns the next 20 ms of the tone in a buffer that the next Read
+// reuses (see AudioSource).
 func (a *testAudio) Read(ctx context.Context) (AudioChunk, error) {
 	want := int(durationToFrames(TestAudioChunk)) * Channels
-	samples := make([]float32, 0, want)
+	samples := a.buf[:0]
 	for len(samples) < want {
 		var err error
 		if samples, err = a.readFrame(samples); err != nil {
 			return AudioChunk{}, err
 		}
 	}
+	a.buf = samples
 	start := a.epoch.Add(samplesToDuration(a.pos))
 	a.pos += int64(len(samples) / Channels)
 	if err := a.pace.sleepUntil(ctx, a.epoch.Add(samplesToDuration(a.pos))); err != nil {
@@ -143,8 +148,10 @@ func (a *testAudio) Close() {
 
 // appendF32LE appends the little-endian float32 samples of b to dst.
 func appendF32LE(dst []float32, b []byte) []float32 {
-	for i := 0; i+4 <= len(b); i += 4 {
-		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
+	n := len(dst)
+	dst = slices.Grow(dst, len(b)/4)[:n+len(b)/4]
+	for i, out := 0, dst[n:]; i < len(out); i++ {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 	}
 	return dst
 }
