@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -148,10 +147,8 @@ func (a *testAudio) Close() {
 
 // appendF32LE appends the little-endian float32 samples of b to dst.
 func appendF32LE(dst []float32, b []byte) []float32 {
-	n := len(dst)
-	dst = slices.Grow(dst, len(b)/4)[:n+len(b)/4]
-	for i, out := 0, dst[n:]; i < len(out); i++ {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	for i := 0; i+4 <= len(b); i += 4 {
+		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(b[i:])))
 	}
 	return dst
 }
