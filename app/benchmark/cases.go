@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"golive/media/capture"
+	"golive/media/testpattern"
 )
 
 // Case is one benchmark configuration, run by both programs.
@@ -103,10 +103,10 @@ func (c Case) FFmpegArgs(e Endpoints, media time.Duration) []string {
 		a = append(a, "-f", "x11grab", "-framerate", strconv.Itoa(c.FPS),
 			"-video_size", fmt.Sprintf("%dx%d", c.Width, c.Height), "-i", e.Display)
 	} else {
-		a = append(a, "-re", "-f", "lavfi", "-i", capture.TestVideoGraph(c.Width, c.Height, c.FPS))
+		a = append(a, "-re", "-f", "lavfi", "-i", testpattern.VideoGraph(c.Width, c.Height, c.FPS))
 	}
 	rate := fmt.Sprintf("%dk", c.VideoKbps)
-	a = append(a, "-re", "-f", "lavfi", "-i", capture.TestAudioGraph(),
+	a = append(a, "-re", "-f", "lavfi", "-i", testpattern.AudioGraph(),
 		"-t", strconv.FormatFloat(media.Seconds(), 'f', -1, 64), "-map", "0:v", "-map", "1:a",
 		"-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-profile:v", "high",
 		"-b:v", rate, "-maxrate", rate, "-bufsize", fmt.Sprintf("%dk", 2*c.VideoKbps),

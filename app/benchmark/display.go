@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"golive/media/capture"
+	"golive/media/testpattern"
 )
 
 // busyDisplay is an Xvfb screen (1280x720) with a moving picture on it:
@@ -56,7 +56,7 @@ func startBusyDisplay(dir string) (*busyDisplay, error) {
 	}
 	d.play = exec.Command("ffplay", "-hide_banner", "-loglevel", "error", "-nostats",
 		"-noborder", "-left", "0", "-top", "0", "-x", "1280", "-y", "720", "-an",
-		"-f", "lavfi", capture.TestVideoGraph(1280, 720, 30))
+		"-f", "lavfi", testpattern.VideoGraph(1280, 720, 30))
 	d.play.Env = append(os.Environ(), "DISPLAY="+d.name, "SDL_AUDIODRIVER=dummy")
 	d.play.Dir = dir
 	if err := d.play.Start(); err != nil {

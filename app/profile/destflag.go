@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"golive/app/secret"
-	"golive/outputs/rtmp"
-	"golive/outputs/rtp"
+	"golive/config/rtmpurl"
+	"golive/config/rtptarget"
 )
 
 // The parsers below read the destination flags shared by `golive live`
@@ -37,7 +37,7 @@ func ParseRTMPFlag(raw, key string) (Destination, error) {
 		}
 		key = frag
 	}
-	ep, err := rtmp.ParseURL(base, key)
+	ep, err := rtmpurl.ParseURL(base, key)
 	if err != nil {
 		return Destination{}, fmt.Errorf("--rtmp %s: %s", shorten(secret.RedactURL(base), 120), urlReason(err))
 	}
@@ -85,9 +85,9 @@ func defaultRTMPName(service, host string) string {
 }
 
 // ParseRTPFlag parses HOST:PORT[?options] (an rtp:// prefix is allowed)
-// with outputs/rtp.ParseTarget, the parser the RTP sender itself uses.
+// with config/rtptarget.Parse, the parser the RTP sender itself uses.
 func ParseRTPFlag(s string) (Destination, error) {
-	t, err := rtp.ParseTarget(s)
+	t, err := rtptarget.Parse(s)
 	if err != nil {
 		return Destination{}, fmt.Errorf("--rtp: %s", strings.TrimPrefix(err.Error(), "rtp target: "))
 	}

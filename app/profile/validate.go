@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golive/config/rtptarget"
 )
 
 // Limits checked by Validate.
@@ -22,8 +24,8 @@ const (
 	MaxVideoBitrate = 100_000_000
 	MinAudioBitrate = 32_000
 	MaxAudioBitrate = 512_000
-	MinRTPMTU       = 256
-	MaxRTPMTU       = 9000
+	MinRTPMTU       = rtptarget.MinMTU
+	MaxRTPMTU       = rtptarget.MaxMTU
 )
 
 // Known value sets.
@@ -32,7 +34,7 @@ var (
 	VideoEncoders  = []string{"auto", "libx264", "h264_vaapi", "h264_nvenc", "h264_qsv"}
 	X264Presets    = []string{"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"}
 	RecordFormats  = []string{"mkv", "mp4", "flv", "ts"}
-	RTPModes       = []string{"mpegts", "native"}
+	RTPModes       = []string{rtptarget.ModeMPEGTS, rtptarget.ModeNative}
 	CaptureSources = []string{SourceScreen, SourceTest}
 	AudioInputs    = []string{AudioMic, AudioTest, AudioNone}
 )

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"unicode"
 
-	"golive/outputs/rtmp"
-	"golive/outputs/rtp"
+	"golive/config/rtmpurl"
+	"golive/config/rtptarget"
 )
 
 func (d *Destination) validate(c *checker) {
@@ -53,7 +53,7 @@ func (d *Destination) validate(c *checker) {
 // urlReason returns the RTMP package's message without its "rtmp url: "
 // prefix (it never contains the key).
 func urlReason(err error) string {
-	var ue *rtmp.URLError
+	var ue *rtmpurl.URLError
 	if errors.As(err, &ue) {
 		return ue.Reason
 	}
@@ -64,10 +64,10 @@ func (r *RTMP) validate(c *checker) {
 	if r.Service != "" && !oneOf(r.Service, Services) {
 		c.add("rtmp.service", "unknown service %q (use %s)", r.Service, strings.Join(Services, ", "))
 	}
-	_, err := rtmp.ParseURL(r.URL, r.Key)
+	_, err := rtmpurl.ParseURL(r.URL, r.Key)
 	if err != nil && r.missingKey() {
 		// Keys may be set later (exports leave them out): check the rest.
-		_, err = rtmp.ParseURL(r.URL, "placeholder-key")
+		_, err = rtmpurl.ParseURL(r.URL, "placeholder-key")
 	}
 	if err != nil {
 		reason := urlReason(err)
@@ -90,7 +90,7 @@ func (r *RTMP) missingKey() bool {
 	if r.Key != "" {
 		return false
 	}
-	_, err := rtmp.ParseURL(r.URL, "")
+	_, err := rtmpurl.ParseURL(r.URL, "")
 	return err != nil && strings.HasPrefix(urlReason(err), "missing stream key")
 }
 
@@ -111,7 +111,7 @@ func (r *RTMP) normalize() {
 	if r.Key != "" {
 		return
 	}
-	ep, err := rtmp.ParseURL(r.URL, "")
+	ep, err := rtmpurl.ParseURL(r.URL, "")
 	if err != nil {
 		return
 	}
@@ -165,14 +165,14 @@ func (r *RTP) validate(c *checker) {
 	}
 	if len(c.errs) == before {
 		// Whatever else the RTP sender refuses.
-		if _, err := rtp.ParseTarget(r.TargetString()); err != nil {
+		if _, err := rtptarget.Parse(r.TargetString()); err != nil {
 			c.add("rtp", "%s", strings.TrimPrefix(err.Error(), "rtp target: "))
 		}
 	}
 }
 
 // TargetString renders the settings in the HOST:PORT[?opts] form that
-// --rtp and rtp.ParseTarget accept.
+// --rtp and rtptarget.Parse accept.
 func (r *RTP) TargetString() string {
 	s := net.JoinHostPort(r.Host, strconv.Itoa(r.Port))
 	var q []string

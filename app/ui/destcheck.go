@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 
 	"golive/app/profile"
-	"golive/outputs/rtmp"
+	"golive/config/rtmpurl"
 )
 
 // servicePreset is a streaming service's ingest servers.
@@ -156,8 +156,8 @@ func checkRTMP(typ string, r *profile.RTMP, add func(field, msg string)) {
 	case typ == typeRTMP && scheme == "rtmps":
 		add("rtmp.url", "this is an RTMPS server: choose the RTMPS type")
 	}
-	_, err := rtmp.ParseURL(r.URL, r.Key)
-	var ue *rtmp.URLError
+	_, err := rtmpurl.ParseURL(r.URL, r.Key)
+	var ue *rtmpurl.URLError
 	switch {
 	case err == nil:
 	case errors.As(err, &ue) && strings.Contains(ue.Reason, "key"):

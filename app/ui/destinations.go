@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"golive/app/profile"
+	"golive/config/rtptarget"
 	"golive/outputs/dest"
-	"golive/outputs/rtp"
 )
 
 // destList shows the current profile's destinations, one row each, with
@@ -156,7 +156,7 @@ func (l *destList) copySDP(d profile.Destination) {
 		}
 		path = p
 	} else if d.RTP != nil {
-		t := &rtp.Target{Host: d.RTP.Host, Port: d.RTP.Port, SDPPath: d.RTP.SDPPath}
+		t := rtptarget.Config{Host: d.RTP.Host, Port: d.RTP.Port, SDPPath: d.RTP.SDPPath}
 		if _, err := os.Stat(t.SDPFile()); err == nil {
 			path = t.SDPFile() // written by an earlier stream
 		}

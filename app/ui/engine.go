@@ -14,7 +14,6 @@ import (
 	"golive/media/engine"
 	"golive/media/unit"
 	"golive/outputs/rtmp"
-	"golive/outputs/rtp"
 )
 
 // sessionEngine starts real sessions (app/session) for the window.
@@ -169,30 +168,8 @@ func (l *liveSession) Close() {
 	l.s.Close()
 }
 
-// target returns the RTP target of the named destination.
-func (l *liveSession) target(name string) (*rtp.Target, error) {
-	for _, o := range l.s.Outputs {
-		if t, ok := o.Worker.(*rtp.Target); ok && o.Name == name {
-			return t, nil
-		}
-	}
-	return nil, fmt.Errorf("%q is not a live RTP destination", name)
-}
-
 // SDPPath writes the destination's SDP file and returns its path.
-func (l *liveSession) SDPPath(name string) (string, error) {
-	t, err := l.target(name)
-	if err != nil {
-		return "", err
-	}
-	return t.WriteSDP(l.s.Tracks())
-}
+func (l *liveSession) SDPPath(name string) (string, error) { return l.s.SDPPath(name) }
 
 // OpenInVLC starts VLC on the destination; it closes with the stream.
-func (l *liveSession) OpenInVLC(name string) error {
-	t, err := l.target(name)
-	if err != nil {
-		return err
-	}
-	return rtp.OpenInVLC(l.ctx, t, l.s.Tracks())
-}
+func (l *liveSession) OpenInVLC(name string) error { return l.s.OpenInVLC(l.ctx, name) }

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"golive/media/testpattern"
 )
 
 // Audio format every AudioSource delivers.
 const (
-	SampleRate = 48000
+	SampleRate = testpattern.SampleRate
 	Channels   = 2
 )
 

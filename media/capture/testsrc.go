@@ -9,40 +9,29 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"golive/media/testpattern"
 )
 
-// The test pattern marks every second with a 100 ms full-frame white flash
-// and, starting at the same instant, a 100 ms beep 20 dB louder than the
-// continuous tone: an A/V sync check for the whole chain.
+// The test pattern (media/testpattern) marks every second with a 100 ms
+// full-frame white flash and, starting at the same instant, a 100 ms beep
+// 20 dB louder than the continuous tone: an A/V sync check for the whole
+// chain.
 const (
-	SyncPeriod = time.Second
-	SyncLength = 100 * time.Millisecond
-	// ToneGain and BeepGain scale lavfi's sine (amplitude 1/8).
-	ToneGain = 0.1
-	BeepGain = 1.0
-	// ToneFrequency is the frequency of the tone and the beep, in Hz.
-	ToneFrequency = 880
+	SyncPeriod    = testpattern.SyncPeriod
+	SyncLength    = testpattern.SyncLength
+	ToneGain      = testpattern.ToneGain
+	BeepGain      = testpattern.BeepGain
+	ToneFrequency = testpattern.ToneFrequency
 )
 
-// syncExpr is true (non-zero) during the marker of each period.
-var syncExpr = fmt.Sprintf("lt(mod(t,%g),%g)", SyncPeriod.Seconds(), SyncLength.Seconds())
+// TestVideoGraph returns the lavfi graph of the synthetic picture
+// (testpattern.VideoGraph).
+func TestVideoGraph(width, height, fps int) string { return testpattern.VideoGraph(width, height, fps) }
 
-// TestVideoGraph returns the lavfi graph of the synthetic picture:
-// testsrc2 with the white sync flash.
-func TestVideoGraph(width, height, fps int) string {
-	return fmt.Sprintf("testsrc2=size=%dx%d:rate=%d,"+
-		"drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='%s'",
-		width, height, fps, syncExpr)
-}
-
-// TestAudioGraph returns the lavfi graph of the synthetic sound: a tone
-// with the louder sync beep, 10 ms per frame, 48 kHz stereo float.
-func TestAudioGraph() string {
-	return fmt.Sprintf("sine=frequency=%d:sample_rate=%d:samples_per_frame=%d,"+
-		"volume='if(%s,%g,%g)':eval=frame,"+
-		"aformat=sample_fmts=flt:channel_layouts=stereo",
-		ToneFrequency, SampleRate, SampleRate/100, syncExpr, BeepGain, ToneGain)
-}
+// TestAudioGraph returns the lavfi graph of the synthetic sound
+// (testpattern.AudioGraph).
+func TestAudioGraph() string { return testpattern.AudioGraph() }
 
 // NewTestVideo opens the synthetic picture source, paced in real time.
 func NewTestVideo(width, height, fps int) (VideoSource, error) {

@@ -5,9 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,9 +15,7 @@ import (
 // VLCURL is what a player opens to receive the target's RTP:
 // rtp://@HOST:PORT ([IPv6] in brackets). VLC plays it directly in mpegts
 // mode; in native mode open the SDP (SDPFile) instead.
-func (t *Target) VLCURL() string {
-	return "rtp://@" + net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
-}
+func (t *Target) VLCURL() string { return t.Config().VLCURL() }
 
 // VLCArgs are the arguments that make VLC play the target: in mpegts mode
 // the rtp:// URL, plus --srtp-key and --srtp-salt (hexadecimal, VLC's
@@ -38,12 +34,7 @@ func (t *Target) VLCArgs() []string {
 }
 
 // SDPFile is the path the SDP is (or will be) written to.
-func (t *Target) SDPFile() string {
-	if t.SDPPath != "" {
-		return t.SDPPath
-	}
-	return DefaultSDPPath(t.Host, t.Port)
-}
+func (t *Target) SDPFile() string { return t.Config().SDPFile() }
 
 // ErrNoPlayer is returned by OpenInVLC when neither vlc nor xdg-open is
 // installed.
@@ -76,6 +67,11 @@ func OpenInVLC(ctx context.Context, t *Target, tracks unit.Tracks) error {
 		args = args[:1] // xdg-open takes one URL or file
 	}
 	return startPlayer(ctx, prog, args)
+}
+
+// OpenInVLC starts VLC on the target (the package's OpenInVLC).
+func (t *Target) OpenInVLC(ctx context.Context, tracks unit.Tracks) error {
+	return OpenInVLC(ctx, t, tracks)
 }
 
 // startPlayer runs prog and reports an exit within the grace period as an

@@ -15,8 +15,6 @@
 package rtp
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -24,21 +22,22 @@ import (
 	"sync"
 	"time"
 
+	"golive/config/rtptarget"
 	"golive/media/stream"
 	"golive/media/unit"
 )
 
-// Payload modes.
+// Payload modes (rtptarget's).
 const (
-	ModeMPEGTS = "mpegts"
-	ModeNative = "native"
+	ModeMPEGTS = rtptarget.ModeMPEGTS
+	ModeNative = rtptarget.ModeNative
 )
 
 // Limits and defaults.
 const (
-	DefaultMTU = 1200
-	MinMTU     = 256
-	MaxMTU     = 9000
+	DefaultMTU = rtptarget.DefaultMTU
+	MinMTU     = rtptarget.MinMTU
+	MaxMTU     = rtptarget.MaxMTU
 	// tsPacketsPerRTP is how many 188-byte TS packets an RTP packet carries
 	// in mpegts mode when the MTU allows it (7 x 188 = 1316 bytes, what
 	// VLC and ffmpeg send).
@@ -132,32 +131,7 @@ func (t *Target) setup() error {
 }
 
 // validate checks the fields without changing them.
-func (t *Target) validate() error {
-	if t.Host == "" {
-		return errors.New("rtp target: missing host")
-	}
-	if t.Port < 1 || t.Port > 65535 {
-		return fmt.Errorf("rtp target: port %d out of range 1-65535", t.Port)
-	}
-	if t.Mode == ModeNative && t.Port+3 > 65535 {
-		return fmt.Errorf("rtp target: port %d too high: native mode needs ports up to port+3", t.Port)
-	}
-	if t.Port+1 > 65535 {
-		return fmt.Errorf("rtp target: port %d too high: RTCP needs port+1", t.Port)
-	}
-	switch t.Mode {
-	case "", ModeMPEGTS, ModeNative:
-	default:
-		return fmt.Errorf("rtp target: unknown mode %q (want mpegts or native)", t.Mode)
-	}
-	if t.MTU != 0 && (t.MTU < MinMTU || t.MTU > MaxMTU) {
-		return fmt.Errorf("rtp target: mtu %d out of range %d-%d", t.MTU, MinMTU, MaxMTU)
-	}
-	if t.TTL < 0 || t.TTL > 255 {
-		return fmt.Errorf("rtp target: ttl %d out of range 0-255", t.TTL)
-	}
-	return nil
-}
+func (t *Target) validate() error { return t.Config().Validate() }
 
 // mtu returns the largest UDP payload to send.
 func (t *Target) mtu() int {

@@ -1,0 +1,49 @@
+package session
+
+import (
+	"context"
+	"fmt"
+
+	"golive/media/unit"
+)
+
+// Player is implemented by destinations that a local player can watch
+// (outputs/rtp targets): the window and the command line ask the session
+// for it instead of knowing the output types.
+type Player interface {
+	// WriteSDP writes the destination's SDP file for tracks and returns
+	// its path.
+	WriteSDP(tracks unit.Tracks) (string, error)
+	// OpenInVLC starts VLC on the destination; it ends with ctx.
+	OpenInVLC(ctx context.Context, tracks unit.Tracks) error
+}
+
+// player returns the named destination's Player.
+func (s *Session) player(name string) (Player, error) {
+	for _, o := range s.Outputs {
+		if p, ok := o.Worker.(Player); ok && o.Name == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("%q is not a live RTP destination", name)
+}
+
+// SDPPath writes the SDP file of the named destination and returns its
+// path.
+func (s *Session) SDPPath(name string) (string, error) {
+	p, err := s.player(name)
+	if err != nil {
+		return "", err
+	}
+	return p.WriteSDP(s.Tracks())
+}
+
+// OpenInVLC starts VLC on the named destination; the player ends with ctx
+// (pass one that ends with the stream).
+func (s *Session) OpenInVLC(ctx context.Context, name string) error {
+	p, err := s.player(name)
+	if err != nil {
+		return err
+	}
+	return p.OpenInVLC(ctx, s.Tracks())
+}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// layerRules are the import rules of ARCHITECTURE.md: for each package
+// pattern, what none of its dependencies (direct or not) may be.
+var layerRules = []struct {
+	pkgs      string
+	forbidden []string
+	why       string
+}{
+	{"golive/config/...", []string{"golive/", "github.com/", "fyne.io/"},
+		"configuration leaves import only the standard library"},
+	{"golive/app/profile", []string{"github.com/asticode/go-astiav", "github.com/gen2brain/malgo", "fyne.io/",
+		"golive/media/", "golive/outputs/", "golive/app/session", "golive/app/ui"},
+		"profiles are read and validated in pure Go"},
+	{"golive/app/benchmark/...", []string{"github.com/asticode/go-astiav", "github.com/gen2brain/malgo", "fyne.io/"},
+		"the benchmark drives the golive binary and links no capture code"},
+	{"golive/media/...", []string{"golive/outputs/", "golive/app/", "fyne.io/"},
+		"media imports neither outputs nor app"},
+	{"golive/outputs/...", []string{"golive/app/", "fyne.io/"}, "outputs never import app"},
+	{"golive/app/cli", []string{"fyne.io/"}, "only app/ui imports Fyne"},
+	{"golive/app/session", []string{"fyne.io/"}, "only app/ui imports Fyne"},
+}
+
+// TestLayers: `go list -deps` of each package group holds none of the
+// packages its layer must not depend on (go-astiav, malgo, Fyne, upper
+// layers). The package itself may match its own pattern.
+func TestLayers(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	for _, r := range layerRules {
+		out, err := exec.Command("go", "list", "-tags", "migrated_fynedo", "-deps", "-f",
+			"{{if not .Standard}}{{.ImportPath}}{{end}}", r.pkgs).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", r.pkgs, err, out)
+		}
+		own := strings.TrimSuffix(r.pkgs, "...")
+		deps := strings.Fields(string(out))
+		if len(deps) == 0 {
+			t.Errorf("go list -deps %s: no packages", r.pkgs)
+		}
+		for _, d := range deps {
+			if d == own || strings.HasPrefix(d, own) {
+				continue
+			}
+			for _, f := range r.forbidden {
+				if d == f || strings.HasPrefix(d, f) {
+					t.Errorf("%s depends on %s: %s", r.pkgs, d, r.why)
+				}
+			}
+		}
+	}
+}
