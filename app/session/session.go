@@ -21,8 +21,9 @@ import (
 
 // Output is one destination of a session.
 type Output struct {
+	// Name identifies the destination in every call (unique, not empty).
 	Name string
-	// Kind is "rtmp", "rtp" or "record".
+	// Kind is "rtmp", "rtp" or "record" (more as protocols are added).
 	Kind   string
 	Worker dest.Worker
 	// Reader configures the destination's queue (limits, codecs).
@@ -33,9 +34,16 @@ type Output struct {
 
 // Config is everything a session needs to go live.
 type Config struct {
-	Engine  engine.Config
+	Engine engine.Config
+	// Outputs are the destinations started with the stream. While live,
+	// AddOutput, UpdateOutput, RemoveOutput, StartOutput and StopOutput
+	// change the running set; Outputs itself is not updated.
 	Outputs []Output
-	Logger  *slog.Logger
+	// AudioCodecs are audio encoders to run besides those Outputs need,
+	// so that destinations needing them can be added while live (an
+	// encoder cannot be added to a running stream).
+	AudioCodecs []unit.Codec
+	Logger      *slog.Logger
 	// DrainTimeout bounds how long Close waits for outputs to finish
 	// cleanly (trailers, FCUnpublish, RTCP BYE) before cancelling them.
 	DrainTimeout time.Duration
@@ -45,14 +53,20 @@ type Config struct {
 type Session struct {
 	Config
 
-	eng      *engine.Engine
-	handlers []*dest.Handler
-	cancel   context.CancelFunc
-	done     chan struct{}
-	started  time.Time
+	eng     *engine.Engine
+	cancel  context.CancelFunc
+	done    chan struct{}
+	started time.Time
 
-	mu  sync.Mutex
-	err error
+	// ctl serialises the live-control calls and Close (see control.go);
+	// closing is set, under ctl, once Close began.
+	ctl     sync.Mutex
+	closing bool
+
+	// mu guards entries (replaced, never changed in place) and err.
+	mu      sync.Mutex
+	entries []*entry
+	err     error
 }
 
 // Initialize opens the sources and encoders, starts every output and
@@ -75,14 +89,13 @@ func (s *Session) Initialize() error {
 		return fmt.Errorf("starting the engine: %w", err)
 	}
 	for _, o := range s.Outputs {
-		h := &dest.Handler{Name: o.Name, Kind: o.Kind, Worker: o.Worker,
-			Stream: s.eng.Stream(), Reader: o.Reader, Logger: s.Logger}
-		if err := h.Initialize(); err != nil {
+		h, err := s.startHandler(o)
+		if err != nil {
 			s.closeHandlers()
 			s.eng.Close()
 			return fmt.Errorf("starting output %q: %w", o.Name, err)
 		}
-		s.handlers = append(s.handlers, h)
+		s.entries = append(s.entries, &entry{out: o, handler: h, active: true})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -114,9 +127,15 @@ func (s *Session) checkOutputs() error {
 	return nil
 }
 
-// audioCodecs lists the audio encoders the outputs need, in a stable order.
+// audioCodecs lists the audio encoders to run (those the outputs need
+// and Config.AudioCodecs), in a stable order.
 func (s *Session) audioCodecs() []unit.Codec {
 	var out []unit.Codec
+	for _, c := range s.AudioCodecs {
+		if c != 0 && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
 	for _, o := range s.Outputs {
 		if o.AudioCodec != 0 && !slices.Contains(out, o.AudioCodec) {
 			out = append(out, o.AudioCodec)
@@ -151,13 +170,16 @@ func (s *Session) Err() error {
 // Close ends the stream cleanly: the engine stops, each output drains its
 // queue and closes its connection or file, then everything is freed.
 func (s *Session) Close() {
+	s.ctl.Lock()
+	s.closing = true
+	s.ctl.Unlock()
 	s.cancel()
 	<-s.done
 	// One deadline for every output: a Done channel stays closed, so the
 	// outputs after the first late one do not wait for ever.
 	drain, cancel := context.WithTimeout(context.Background(), s.DrainTimeout)
 	defer cancel()
-	for _, h := range s.handlers {
+	for _, h := range s.activeHandlers() {
 		if st := h.Status().State; st == dest.StateReconnecting || st == dest.StateFailed {
 			continue // waiting to retry: nothing to finish
 		}
@@ -172,21 +194,20 @@ func (s *Session) Close() {
 }
 
 func (s *Session) closeHandlers() {
-	for _, h := range s.handlers {
+	for _, h := range s.activeHandlers() {
 		h.Close()
 	}
 }
 
-// RetryNow makes the named destination retry at once; false when there
-// is no such destination.
+// RetryNow makes the named destination retry at once and starts its
+// backoff over; false when there is no such running destination.
 func (s *Session) RetryNow(name string) bool {
-	for _, h := range s.handlers {
-		if h.Name == name {
-			h.RetryNow()
-			return true
-		}
+	e := s.find(name)
+	if e == nil || !e.active {
+		return false
 	}
-	return false
+	e.handler.RetryNow()
+	return true
 }
 
 // Tracks returns the codec parameters of the running stream.

@@ -44,10 +44,11 @@ func (s *Session) Stats() Stats {
 		Frames:     FrameStats{Captured: es.Captured, Encoded: es.Encoded, Skipped: es.Skipped},
 		Audio:      AudioStats{PeakDB: es.AudioPeakDB, RMSDB: es.AudioRMSDB, Note: es.AudioNote},
 		AVOffsetMs: float64(es.AVOffset) / float64(time.Millisecond),
-		Outputs:    make([]dest.Status, 0, len(s.handlers)),
 	}
-	for _, h := range s.handlers {
-		o := h.Status()
+	entries := s.snapshot()
+	st.Outputs = make([]dest.Status, 0, len(entries))
+	for _, e := range entries {
+		o := e.handler.Status()
 		if o.Kind != "record" {
 			st.UploadKbps += o.BitrateKbps
 		}

@@ -103,3 +103,45 @@ func TestVideoForcedKeyFrames(t *testing.T) {
 		t.Error("repeated index accepted")
 	}
 }
+
+// TestVideoRequestedKeyFrames: a requested key frame comes on the next
+// frame once KeyFrameGap has passed since the last one, requests in
+// between are merged into one, and the GOP grid is kept.
+func TestVideoRequestedKeyFrames(t *testing.T) {
+	v := &Video{Width: 160, Height: 90, FPS: 10, KeyframeInterval: 4 * time.Second}
+	if err := v.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	f := astiav.AllocFrame()
+	defer f.Free()
+	f.SetWidth(160)
+	f.SetHeight(90)
+	f.SetPixelFormat(astiav.PixelFormatYuv420P)
+	if err := f.AllocBuffer(0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ImageFillBlack(); err != nil {
+		t.Fatal(err)
+	}
+	// Requests before frames 3 (too soon after key 0: honoured at 10),
+	// 22 (at once), 23-31 (every frame: merged, honoured at 32), and
+	// none after: the next key is the GOP boundary 40.
+	request := map[int64]bool{3: true, 22: true}
+	for i := int64(23); i <= 31; i++ {
+		request[i] = true
+	}
+	wantKey := map[int64]bool{0: true, 10: true, 22: true, 32: true, 40: true}
+	for i := int64(0); i <= 41; i++ {
+		if request[i] {
+			v.RequestKeyFrame()
+		}
+		pkts, err := v.Encode(f, i, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pkts) != 1 || pkts[0].Key != wantKey[i] {
+			t.Fatalf("frame %d: %d packets, key %v; want key %v", i, len(pkts), len(pkts) > 0 && pkts[0].Key, wantKey[i])
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/asticode/go-astiav"
@@ -40,6 +41,11 @@ type Video struct {
 	lastIndex  int64
 	captureAt  map[int64]time.Time
 	frameCount uint64
+	// keyWanted is set by RequestKeyFrame (any goroutine) and cleared by
+	// Encode when it forces the extra key frame; lastKey is the index of
+	// the last key frame Encode forced.
+	keyWanted atomic.Bool
+	lastKey   int64
 }
 
 // Initialize opens the encoder and reads its SPS/PPS.
@@ -77,6 +83,7 @@ func (v *Video) Initialize() error {
 	v.pkt = astiav.AllocPacket()
 	v.captureAt = make(map[int64]time.Time)
 	v.lastIndex = -1
+	v.lastKey = -int64(v.FPS)
 	return nil
 }
 
@@ -208,19 +215,47 @@ func (v *Video) Params() *unit.VideoParams {
 // GOP returns the number of frames between key frames.
 func (v *Video) GOP() int64 { return v.gop }
 
+// RequestKeyFrame asks for a key frame as soon as allowed, so that a
+// destination that starts reading mid-stream (added, restarted or
+// reconnected while live, or a receiver asking for one) can begin without
+// waiting for the next GOP boundary. It may be called from any goroutine
+// and at any rate: requests are merged, and an extra key frame is forced
+// at most once a second (KeyFrameGap after the last key frame), so a peer
+// that asks too often cannot inflate the bitrate. The GOP grid is kept.
+func (v *Video) RequestKeyFrame() { v.keyWanted.Store(true) }
+
+// KeyFrameGap is the shortest time between a key frame and an extra one
+// forced by RequestKeyFrame.
+const KeyFrameGap = time.Second
+
+// wantKey reports whether picture index must be a key frame: on each GOP
+// boundary, and for a pending request once KeyFrameGap has passed.
+func (v *Video) wantKey(index int64) bool {
+	if index >= v.nextKey {
+		return true
+	}
+	gap := int64(KeyFrameGap.Seconds() * float64(v.FPS))
+	return index-v.lastKey >= gap && v.keyWanted.Load()
+}
+
 // Encode sends frame as picture number index (on the 1/FPS grid; indexes
 // must increase) and returns the packets the encoder produced. A key frame
-// is forced on the first frame at or after each GOP boundary.
+// is forced on the first frame at or after each GOP boundary, and when
+// one was requested (RequestKeyFrame).
 func (v *Video) Encode(frame *astiav.Frame, index int64, captured time.Time) ([]*unit.Packet, error) {
 	if index <= v.lastIndex {
 		return nil, fmt.Errorf("video encoder: frame index %d not after %d", index, v.lastIndex)
 	}
 	v.lastIndex = index
 	frame.SetPts(index)
-	if index >= v.nextKey {
+	if v.wantKey(index) {
 		frame.SetPictureType(astiav.PictureTypeI)
 		frame.SetKeyFrame(true)
-		v.nextKey = (index/v.gop + 1) * v.gop
+		v.keyWanted.Store(false)
+		v.lastKey = index
+		if index >= v.nextKey {
+			v.nextKey = (index/v.gop + 1) * v.gop
+		}
 	} else {
 		frame.SetPictureType(astiav.PictureTypeNone)
 		frame.SetKeyFrame(false)

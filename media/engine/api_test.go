@@ -179,3 +179,37 @@ func TestUnsupportedIsWrapped(t *testing.T) {
 		t.Errorf("libx265 as H.264: %v", err)
 	}
 }
+
+// TestRequestKeyFrame: with a 10 s GOP, a requested key frame arrives
+// within a few frames instead of at the next GOP boundary.
+func TestRequestKeyFrame(t *testing.T) {
+	e := &Engine{Config: Config{Video: VideoSourceConfig{Kind: KindTest}, Audio: AudioSourceConfig{Kind: KindNone},
+		Width: 320, Height: 180, KeyframeInterval: 10 * time.Second}}
+	e.RequestKeyFrame() // before Initialize: a no-op
+	if err := e.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	r := e.Stream().Subscribe(stream.ReaderConfig{Name: "keys"})
+	go func() { _ = e.Run(context.Background()) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	var keys []time.Duration
+	requested := time.Duration(-1)
+	for len(keys) < 2 {
+		p, err := r.Read(ctx)
+		if err != nil {
+			t.Fatalf("after key frames %v: %v", keys, err)
+		}
+		if p.Key && p.Codec == unit.CodecH264 {
+			keys = append(keys, p.PTS)
+		}
+		if requested < 0 && p.PTS >= 1500*time.Millisecond {
+			requested = p.PTS
+			e.RequestKeyFrame()
+		}
+	}
+	if keys[0] != 0 || keys[1] < requested || keys[1] > requested+300*time.Millisecond {
+		t.Fatalf("key frames at %v, requested at %v: want the second within 300 ms of the request", keys, requested)
+	}
+}

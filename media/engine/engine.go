@@ -326,3 +326,16 @@ func (e *Engine) free() {
 	e.handoff.release()
 	e.preview.free()
 }
+
+// RequestKeyFrame asks the video encoder for a key frame as soon as its
+// rate limit allows (encode.KeyFrameGap after the last one): a
+// destination that starts reading while live begins at once instead of
+// waiting up to a whole GOP. Safe from any goroutine, at any rate; a no-op
+// before Initialize and after Close.
+func (e *Engine) RequestKeyFrame() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.venc != nil && e.state != stateClosed {
+		e.venc.RequestKeyFrame()
+	}
+}

@@ -75,14 +75,20 @@ type Handler struct {
 	FatalGrace time.Duration
 	// ProbeInterval is how often a Prober is probed while waiting (1 s).
 	ProbeInterval time.Duration
-	Logger        *slog.Logger
+	// KeyFrame, when set, asks the encoder for a key frame (rate-limited
+	// by the encoder): called before each reconnect attempt, so that the
+	// destination does not wait a whole GOP for its first picture.
+	KeyFrame func()
+	Logger   *slog.Logger
 
 	reader   *stream.Reader
 	counters Counters
 	retryNow chan struct{}
-	cancel   context.CancelFunc
-	done     chan struct{}
-	rates    rateMeter
+	// retried is set by RetryNow: the next wait starts the backoff over.
+	retried atomic.Bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+	rates   rateMeter
 
 	mu         sync.Mutex
 	state      State
@@ -143,8 +149,11 @@ func (h *Handler) Close() {
 // Done is closed once the handler has stopped.
 func (h *Handler) Done() <-chan struct{} { return h.done }
 
-// RetryNow skips the wait before the next connection attempt.
+// RetryNow skips the wait before the next connection attempt and starts
+// the backoff over: if that attempt fails too, the next wait is
+// FirstRetry again, not a longer one.
 func (h *Handler) RetryNow() {
+	h.retried.Store(true)
 	select {
 	case h.retryNow <- struct{}{}:
 	default:
@@ -178,6 +187,9 @@ func (h *Handler) run(ctx context.Context) {
 			h.reconnects++
 			h.mu.Unlock()
 			h.reader.SkipToKeyframe()
+			if h.KeyFrame != nil {
+				h.KeyFrame()
+			}
 		}
 		h.setState(StateConnecting, nil, time.Time{})
 		wasLive := false
@@ -215,7 +227,10 @@ func (h *Handler) run(ctx context.Context) {
 			h.setState(StateStopped, nil, time.Time{})
 			return
 		}
-		if !IsFatal(err) {
+		switch {
+		case h.retried.Swap(false):
+			delay = h.FirstRetry
+		case !IsFatal(err):
 			delay = min(time.Duration(float64(delay)*h.RetryFactor), h.MaxRetry)
 		}
 	}

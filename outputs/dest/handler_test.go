@@ -212,3 +212,44 @@ func TestFatalRightAfterLiveIsRetried(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestRetryNowResetsBackoff: after Retry now, a failing attempt waits
+// FirstRetry again instead of a longer delay; reconnect attempts ask the
+// encoder for a key frame.
+func TestRetryNowResetsBackoff(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	s := newStream()
+	fail := make([]error, 1000)
+	for i := range fail {
+		fail[i] = errors.New("connection refused")
+	}
+	var keys atomic.Int32
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: &scriptWorker{failures: fail}, Stream: s,
+		FirstRetry: 50 * time.Millisecond, RetryFactor: 4, KeyFrame: func() { keys.Add(1) }}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for h.Status().RetryInS < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("backoff never grew past 2 s: %+v", h.Status())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	before := h.Status().Reconnects
+	h.RetryNow()
+	var st Status
+	for st = h.Status(); st.Reconnects == before || st.State != StateReconnecting || st.RetryInS > 1.5; st = h.Status() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no short wait after Retry now: %+v", st)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if st.RetryInS > 0.06 {
+		t.Fatalf("after Retry now the next wait is %.2f s, want the first delay (0.05 s)", st.RetryInS)
+	}
+	if keys.Load() < 3 {
+		t.Fatalf("%d key frame requests for %d reconnects", keys.Load(), h.Status().Reconnects)
+	}
+}
