@@ -6,10 +6,13 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/sirupsen/logrus"
 
 	"golive/app/cli"
 	"golive/app/secret"
@@ -20,6 +23,10 @@ func main() {
 	os.Exit(run())
 }
 
+// Process-wide settings are made here, in package main, and nowhere else
+// (ARCHITECTURE.md): the C constructor of process_linux.go (timer slack,
+// malloc arena and thresholds) and the global loggers set in run.
+
 func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -29,6 +36,9 @@ func run() int {
 	}
 	logger := secret.NewLogger(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
+	// go-rtmp logs through logrus' standard logger (its chunk streamer and
+	// CreateStream); GoLive reports what matters itself, with slog.
+	logrus.SetOutput(io.Discard)
 	env := cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Logger: logger,
 		ConfigDir: os.Getenv("GOLIVE_CONFIG_DIR")}
 	args := os.Args[1:]

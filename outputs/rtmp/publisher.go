@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
-
-	"github.com/sirupsen/logrus"
 
 	"golive/media/stream"
 	"golive/media/unit"
@@ -41,8 +38,6 @@ func ReaderConfig(name string) stream.ReaderConfig {
 		Codecs:   []unit.Codec{unit.CodecH264, unit.CodecAAC},
 	}
 }
-
-var silenceLogrus sync.Once
 
 // Publisher publishes a stream to one RTMP or RTMPS destination. It is a
 // dest.Worker (run by dest.Handler, which reconnects) and a dest.Prober.
@@ -127,8 +122,6 @@ func (p *Publisher) setup() (*Endpoint, *tlsSetup, *slog.Logger, error) {
 // Run connects, publishes and sends packets from s.Reader until ctx ends
 // or the connection fails. Errors retrying cannot fix are dest.Fatal.
 func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
-	// go-rtmp's chunk streamer logs through logrus' standard logger.
-	silenceLogrus.Do(func() { logrus.SetOutput(io.Discard) })
 	ep, ts, log, err := p.setup()
 	if err != nil {
 		return dest.Fatal(err)

@@ -1,4 +1,13 @@
-package engine
+package main
+
+// Process-wide tuning of the golive binary. It lives in package main, the
+// only place that may change the process (ARCHITECTURE.md): library
+// packages, and the test binaries that link them, run with the system's
+// defaults. The C constructor below runs when the program is loaded,
+// before the Go runtime starts its threads, so that every thread inherits
+// the timer slack and glibc sees the malloc settings before any
+// allocation. Measurements: README "Process tuning" and
+// app/benchmark/RESULTS.md.
 
 /*
 #include <malloc.h>
@@ -13,10 +22,9 @@ package engine
 #define GOLIVE_MMAP_THRESHOLD (32 << 20)
 #define GOLIVE_TRIM_THRESHOLD (64 << 20)
 
-// golive_tune_process runs when the program is loaded, before the Go
-// runtime starts its threads: it sets the timer slack they inherit (see
-// TimerSlack) and the number of C malloc arenas (see MallocArenas).
-// and the malloc thresholds (see MallocMmapThreshold).
+// golive_tune_process sets the timer slack every thread inherits (see
+// timerSlack), the number of C malloc arenas (see mallocArenas) and the
+// malloc thresholds (see mallocMmapThreshold).
 // GOLIVE_DEFAULT_TIMER_SLACK=1 keeps the kernel's slack, and malloc
 // settings of the user's (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_,
 // MALLOC_TRIM_THRESHOLD_, GLIBC_TUNABLES) are kept, to measure the
@@ -34,7 +42,7 @@ __attribute__((constructor)) static void golive_tune_process(void) {
 
 // golive_refaults frees and reallocates, rounds times, `blocks` blocks
 // of `size` bytes written in full, as a stream's pictures are, and
-// returns the page faults of all but the first round.
+// returns the page faults of all but the first round (for the tests).
 static long golive_refaults(int rounds, int blocks, size_t size) {
 	struct rusage before, after;
 	void *p[16];
@@ -52,11 +60,8 @@ static long golive_refaults(int rounds, int blocks, size_t size) {
 	return after.ru_minflt - before.ru_minflt;
 }
 
-static unsigned long golive_get_timer_slack(void) {
-	return (unsigned long)prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-}
-
-// golive_arena_count returns how many malloc arenas glibc reports.
+// golive_arena_count returns how many malloc arenas glibc reports (for the
+// tests).
 static int golive_arena_count(void) {
 	char *buf = NULL;
 	size_t len = 0;
@@ -74,10 +79,10 @@ import "C"
 
 import "time"
 
-// TimerSlack is how late the kernel may wake any thread of the process from
+// timerSlack is how late the kernel may wake any thread of the process from
 // a timed sleep, so that it can group the wake-ups (prctl PR_SET_TIMERSLACK;
 // Linux's default is 50 µs). GoLive sets one millisecond, before the Go
-// runtime starts, so that every thread has it:
+// runtime starts, so that every thread has it.
 //
 // The Go runtime's sysmon thread polls every 20 µs for a millisecond each
 // time a goroutine enters a system call or cgo call after the process was
@@ -87,9 +92,9 @@ import "time"
 // audio chunk and capture times are read from the clock, so a wake-up up to
 // 1 ms late changes no timestamp. Measured (issue 8, 720p30 to 3 RTMP + RTP):
 // context switches 31 000 → 17 000 per 9 s, CPU 2 % lower.
-const TimerSlack = time.Duration(C.GOLIVE_TIMER_SLACK_NS)
+const timerSlack = time.Duration(C.GOLIVE_TIMER_SLACK_NS)
 
-// MallocArenas is the number of glibc malloc arenas (M_ARENA_MAX) the
+// mallocArenas is the number of glibc malloc arenas (M_ARENA_MAX) the
 // process uses. glibc gives threads that call malloc at the same time
 // arenas of their own, up to 8 per core, each keeping freed memory for
 // itself: the Go runtime runs cgo calls on whichever thread is free, so
@@ -97,9 +102,9 @@ const TimerSlack = time.Duration(C.GOLIVE_TIMER_SLACK_NS)
 // thread (each still has its own cache of small blocks), cut the peak RSS
 // of a 720p stream to 3 RTMP + RTP from 126-131 MB to 112 MB, at the same
 // CPU (issue 8).
-const MallocArenas = C.GOLIVE_MALLOC_ARENAS
+const mallocArenas = C.GOLIVE_MALLOC_ARENAS
 
-// MallocMmapThreshold and MallocTrimThreshold fix glibc's malloc
+// mallocMmapThreshold and mallocTrimThreshold fix glibc's malloc
 // thresholds (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD): a block smaller than
 // 32 MB comes from the heap, and the heap keeps up to 64 MB of free memory
 // at its top instead of giving it back to the kernel. By default glibc
@@ -111,14 +116,9 @@ const MallocArenas = C.GOLIVE_MALLOC_ARENAS
 // (issue 8). The peak RSS does not change: the memory kept is what the
 // stream used at its peak.
 const (
-	MallocMmapThreshold = C.GOLIVE_MMAP_THRESHOLD
-	MallocTrimThreshold = C.GOLIVE_TRIM_THRESHOLD
+	mallocMmapThreshold = C.GOLIVE_MMAP_THRESHOLD
+	mallocTrimThreshold = C.GOLIVE_TRIM_THRESHOLD
 )
-
-// currentTimerSlack returns the calling thread's timer slack.
-func currentTimerSlack() time.Duration {
-	return time.Duration(C.golive_get_timer_slack())
-}
 
 // mallocRefaults returns the page faults of rounds-1 rounds of
 // allocating, writing and freeing blocks blocks of size bytes.
