@@ -18,10 +18,11 @@ type Player interface {
 	OpenInVLC(ctx context.Context, tracks unit.Tracks) error
 }
 
-// player returns the named destination's Player.
+// player returns the named destination's Player (one added while live
+// included).
 func (s *Session) player(name string) (Player, error) {
-	for _, o := range s.Outputs {
-		if p, ok := o.Worker.(Player); ok && o.Name == name {
+	if e := s.find(name); e != nil && e.active {
+		if p, ok := e.out.Worker.(Player); ok {
 			return p, nil
 		}
 	}
