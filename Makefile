@@ -62,10 +62,17 @@ bench: build
 	$(GO) run ./app/benchmark/cmd/golive-bench -golive $(BIN) -pairs $(PAIRS) -seconds $(SECONDS) -cases $(CASES) \
 		-gobench bin/bench-go.txt -out $(BENCHOUT)
 
+# golangci-lint is pinned: .ci/deps installs this version (go install) when
+# it is missing or another one; lint fails without it.
+GOLANGCI_LINT_VERSION := 2.15.0
+GOBINDIR      := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+GOLANGCI_LINT ?= $(or $(wildcard $(GOBINDIR)/golangci-lint),$(shell command -v golangci-lint 2>/dev/null),golangci-lint)
 lint:
+	@$(GOLANGCI_LINT) version 2>/dev/null | grep -q 'version $(GOLANGCI_LINT_VERSION) ' || \
+		{ echo "lint: golangci-lint $(GOLANGCI_LINT_VERSION) not found at $(GOLANGCI_LINT): run make deps (.ci/deps installs it)" >&2; exit 1; }
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet -tags $(TAGS) ./...
-	@if command -v golangci-lint >/dev/null 2>&1; then golangci-lint run --build-tags $(TAGS); else echo "golangci-lint not installed: skipped"; fi
+	$(GOLANGCI_LINT) run --build-tags $(TAGS) ./...
 
 # The README's screenshot: the real window under Xvfb, live on the test source.
 screenshot: build

@@ -118,7 +118,7 @@ func (c *profileCmd) flags() *flag.FlagSet {
 
 // parseArgs parses flags placed anywhere among the positional arguments
 // and checks their count (max < 0: no upper limit).
-func parseArgs(fs *flag.FlagSet, args []string, min, max int, what string) ([]string, error) {
+func parseArgs(fs *flag.FlagSet, args []string, least, most int, what string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -133,7 +133,7 @@ func parseArgs(fs *flag.FlagSet, args []string, min, max int, what string) ([]st
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(pos) < min || (max >= 0 && len(pos) > max) {
+	if len(pos) < least || (most >= 0 && len(pos) > most) {
 		return nil, usageErr("usage: %s %s", fs.Name(), what)
 	}
 	return pos, nil

@@ -26,11 +26,23 @@ func (c *profileCmd) applySetting(p *profile.Profile, key, v string) error {
 		return c.applyDestSetting(d, rest[i+1:], v)
 	}
 	k = strings.TrimPrefix(strings.TrimPrefix(k, "capture."), "encoder.")
-	cp, e := &p.Capture, &p.Encoder
+	if k == "name" {
+		p.Name = v
+		return nil
+	}
+	if ok, err := captureSetting(&p.Capture, k, key, v); ok {
+		return err
+	}
+	if ok, err := encoderSetting(&p.Encoder, k, key, v); ok {
+		return err
+	}
+	return usageErr("unknown setting %q (see golive profile help)", key)
+}
+
+// captureSetting sets the capture field k; false when k is not one.
+func captureSetting(cp *profile.Capture, k, key, v string) (bool, error) {
 	var err error
 	switch k {
-	case "name":
-		p.Name = v
 	case "source":
 		cp.Source = v
 	case "display":
@@ -43,6 +55,16 @@ func (c *profileCmd) applySetting(p *profile.Profile, key, v string) error {
 		cp.Audio = v
 	case "audio_device":
 		cp.AudioDevice = v
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+// encoderSetting sets the encoder field k; false when k is not one.
+func encoderSetting(e *profile.Encoder, k, key, v string) (bool, error) {
+	var err error
+	switch k {
 	case "size":
 		if e.Width, e.Height, err = profile.ParseSize(v); err != nil {
 			err = &UsageError{Err: err}
@@ -62,9 +84,9 @@ func (c *profileCmd) applySetting(p *profile.Profile, key, v string) error {
 	case "preset":
 		e.Preset = v
 	default:
-		return usageErr("unknown setting %q (see golive profile help)", key)
+		return false, nil
 	}
-	return err
+	return true, err
 }
 
 func (c *profileCmd) applyDestSetting(d *profile.Destination, field, v string) error {

@@ -120,7 +120,7 @@ func TestDisplayLostEndsCleanly(t *testing.T) {
 	rtcpIn := listenRTCP(t, rtpPort+1)
 	rx := startRTMPReceiver(t, ng, "live", "xkey-D3")
 	rec := filepath.Join(t.TempDir(), "display.mkv")
-	run := startLive(t, testCtx(t, 2*time.Minute), "--source", "screen", "--display", display, "--audio", "test",
+	run := startLive(testCtx(t, 2*time.Minute), t, "--source", "screen", "--display", display, "--audio", "test",
 		"--size", "854x480", "--record", rec, "--rtmp", ng.RTMPURL("live", "xkey-D3"),
 		"--rtp", "127.0.0.1:"+strconv.Itoa(rtpPort))
 	run.waitFor(t, "every output live with 60 frames", 30*time.Second, func(st session.Stats) bool {

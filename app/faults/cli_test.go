@@ -33,7 +33,7 @@ type liveRun struct {
 }
 
 // startLive runs cli.Main("live", args..., "--stats", "json").
-func startLive(t *testing.T, ctx context.Context, args ...string) *liveRun {
+func startLive(ctx context.Context, t *testing.T, args ...string) *liveRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(ctx)
 	r := &liveRun{done: make(chan struct{}), parsed: make(chan struct{})}

@@ -94,7 +94,7 @@ func TestDestinationFaults(t *testing.T) {
 			c.rx = startRTMPReceiver(t, c.ng, "live", c.key)
 		}
 	}
-	run := startLive(t, testCtx(t, 3*time.Minute), args...)
+	run := startLive(testCtx(t, 3*time.Minute), t, args...)
 	run.waitFor(t, "every destination that can go live to send 60 frames", 30*time.Second, func(st session.Stats) bool {
 		for i, c := range cases {
 			if (c.ng != nil) && st.Outputs[i].FramesSent < 60 {

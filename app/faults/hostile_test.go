@@ -151,6 +151,6 @@ type knownIssue struct {
 }
 
 func (k knownIssue) Errorf(format string, args ...any) {
-	k.T.Helper()
-	k.T.Logf("KNOWN ISSUE (%s): %s", k.what, fmt.Sprintf(format, args...))
+	k.Helper()
+	k.Logf("KNOWN ISSUE (%s): %s", k.what, fmt.Sprintf(format, args...))
 }

@@ -28,7 +28,7 @@ func TestRTPLossAndDelay(t *testing.T) {
 	rtcpPath := startUDPProxy(t, proxyPort+1, rxPort+1, 80*time.Millisecond, 0.03)
 	time.Sleep(500 * time.Millisecond)
 	rec := filepath.Join(t.TempDir(), "rtploss.mkv")
-	run := startLive(t, testCtx(t, time.Minute), "--source", "test", "--audio", "test", "--size", "854x480",
+	run := startLive(testCtx(t, time.Minute), t, "--source", "test", "--audio", "test", "--size", "854x480",
 		"--duration", "12s", "--record", rec, "--rtp", "127.0.0.1:"+strconv.Itoa(proxyPort))
 	if code := run.wait(t, 45*time.Second); code != 0 {
 		t.Fatalf("exit %d: %s", code, run.stderr.String())

@@ -144,7 +144,7 @@ loop:
 	rep := soakReport{Duration: dur, Interval: interval, Samples: samples, Final: final,
 		RxRTMPFrames: rxRTMP.Frames(), RxRTPFrames: rxRTP.Frames(),
 		RxRTMPErrors: rxRTMP.Errors(), RxRTPErrors: rxRTP.Errors()}
-	rep.measureRecording(t, recPath)
+	rep.measureRecording(recPath)
 	if err := rep.write(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func rssMB() float64 {
 
 // measureRecording times the test pattern's flash and beep in the first
 // and the last minute of the recording.
-func (r *soakReport) measureRecording(t *testing.T, path string) {
+func (r *soakReport) measureRecording(path string) {
 	span := min(60*time.Second, r.Duration/2)
 	// -t as an input option: AVSync's own duration limits only its first
 	// output, and the whole recording would be decoded.

@@ -67,7 +67,7 @@ func TestListensOnNoPort(t *testing.T) {
 	ng := testpeer.StartNginxRTMP(t)
 	rtpPort := freeUDPPair(t)
 	before := ownSockets(t)
-	run := startLive(t, testCtx(t, time.Minute), "--source", "test", "--audio", "test", "--size", "640x360",
+	run := startLive(testCtx(t, time.Minute), t, "--source", "test", "--audio", "test", "--size", "640x360",
 		"--duration", "6s", "--record", filepath.Join(t.TempDir(), "s.mkv"),
 		"--rtmp", ng.RTMPURL("live", "sockkey"), "--rtp", "127.0.0.1:"+strconv.Itoa(rtpPort))
 	run.waitFor(t, "every output live", 20*time.Second, func(st session.Stats) bool {

@@ -124,7 +124,10 @@ func checkDest(d Destination) error {
 	}
 	msgs := make([]string, len(c.errs))
 	for i, e := range c.errs {
-		msgs[i] = e.(*FieldError).Message
+		msgs[i] = e.Error()
+		if fe := (*FieldError)(nil); errors.As(e, &fe) {
+			msgs[i] = fe.Message
+		}
 	}
 	return errors.New(strings.Join(msgs, "; "))
 }

@@ -107,13 +107,14 @@ func (ep *Endpoint) setHostPort(u *url.URL) error {
 	if host == "" {
 		return urlErr("missing host")
 	}
-	if strings.HasPrefix(u.Host, "[") {
+	switch {
+	case strings.HasPrefix(u.Host, "["):
 		if net.ParseIP(strings.SplitN(host, "%", 2)[0]) == nil {
 			return urlErr("invalid IPv6 address %q", truncate(host, 64))
 		}
-	} else if strings.Contains(host, ":") {
+	case strings.Contains(host, ":"):
 		return urlErr("IPv6 addresses must be in brackets, e.g. rtmp://[::1]/live")
-	} else if !validHostname(host) {
+	case !validHostname(host):
 		return urlErr("invalid host name %q", truncate(host, 64))
 	}
 	ep.Host = host
@@ -202,7 +203,7 @@ func validHostname(h string) bool {
 			return false
 		}
 		for _, c := range label {
-			if !(c == '-' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			if c != '-' && c != '_' && (c < '0' || c > '9') && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
 				return false
 			}
 		}

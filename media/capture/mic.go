@@ -173,7 +173,7 @@ func (m *mic) open(device string) error {
 	dc.SampleRate = SampleRate
 	dc.PeriodSizeInMilliseconds = 10
 	if id != nil {
-		m.idMem = C.CBytes(id[:])
+		m.idMem = C.CBytes(id[:]) //nolint:gocritic // dupSubExpr is about cgo's generated code for C.CBytes, not this line
 		dc.Capture.DeviceID = m.idMem
 	}
 	m.dev, err = malgo.InitDevice(m.mctx.Context, dc, malgo.DeviceCallbacks{Data: m.onData})

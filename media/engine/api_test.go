@@ -104,7 +104,12 @@ func TestPreview(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
 	// The first pictures may be the white sync flash; testsrc2 itself is
 	// colourful, and the preview must refresh to show it.
 	var first *image.RGBA

@@ -83,7 +83,8 @@ func (m *Muxer) Initialize() (err error) {
 	}
 	defer func() {
 		if err != nil {
-			m.free()
+			// The output file is closed too; its error joins the first.
+			err = errors.Join(err, m.free())
 		}
 	}()
 	m.avcc = m.Format != "mpegts"

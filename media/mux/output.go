@@ -59,7 +59,7 @@ func (o *output) write(b []byte) (int, error) {
 	o.advance(int64(n))
 	if err != nil {
 		o.err = err
-		if _, isPath := err.(*fs.PathError); !isPath {
+		if pe := (*fs.PathError)(nil); !errors.As(err, &pe) {
 			o.err = fmt.Errorf("write %s: %w", o.name, err)
 		}
 		return n, o.err
@@ -86,7 +86,7 @@ func (o *output) seek(offset int64, whence int) (int64, error) {
 	pos, err := o.s.Seek(offset, whence)
 	if err != nil {
 		o.err = err
-		if _, isPath := err.(*fs.PathError); !isPath {
+		if pe := (*fs.PathError)(nil); !errors.As(err, &pe) {
 			o.err = fmt.Errorf("seek %s: %w", o.name, err)
 		}
 		return 0, o.err

@@ -110,7 +110,7 @@ func Analyze(ctx context.Context, input string, inputArgs ...string) (*Analysis,
 	runErr := cmd.Run()
 	var a Analysis
 	if err := json.Unmarshal(stdout.Bytes(), &a); err != nil {
-		return nil, fmt.Errorf("ffprobe %s: %v (%w): %s", input, runErr, err, stderr.String())
+		return nil, fmt.Errorf("ffprobe %s: %w (%w): %s", input, runErr, err, stderr.String())
 	}
 	a.Errors = nonEmptyLines(stderr.String())
 	if runErr != nil && len(a.Errors) == 0 {

@@ -99,7 +99,7 @@ func (v *VLCRecorder) waitListening(ctx context.Context, port int) error {
 		select {
 		case err := <-v.done:
 			v.done <- err
-			return fmt.Errorf("vlc exited before listening: %v: %s", err, v.log.String())
+			return fmt.Errorf("vlc exited before listening: %w: %s", err, v.log.String())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):

@@ -30,7 +30,7 @@ func splitNaive(b []byte) [][]byte {
 }
 
 func TestSplitAnnexB(t *testing.T) {
-	sps, pps, idr := []byte{0x67, 1, 2}, []byte{0x68, 3}, []byte{0x65, 0, 0, 3, 0, 1 ^ 1, 9}
+	sps, pps, idr := []byte{0x67, 1, 2}, []byte{0x68, 3}, []byte{0x65, 0, 0, 3, 0, 0, 9}
 	stream := JoinAnnexB(nil, [][]byte{sps, pps, idr})
 	got := SplitAnnexB(nil, append([]byte{0, 0, 1}, stream[4:]...))
 	want := [][]byte{sps, pps, idr}

@@ -60,7 +60,7 @@ func TestRecordSurvivesKill(t *testing.T) {
 	}
 	var mkvFrames, mp4Frames uint64
 	sc := bufio.NewScanner(out)
-	timeout := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	timeout := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
 	for sc.Scan() {
 		if _, err := fmt.Sscanf(sc.Text(), "frames %d %d", &mkvFrames, &mp4Frames); err != nil {
 			continue

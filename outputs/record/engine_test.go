@@ -227,7 +227,9 @@ func TestRecordDiskFull(t *testing.T) {
 	}
 	h.Close()
 	cancel()
-	<-done
+	if err := <-done; err != nil {
+		t.Errorf("engine Run: %v", err)
+	}
 	e.Close()
 	if st.State != dest.StateReconnecting {
 		t.Fatalf("state %s, want reconnecting after the write error", st.State)

@@ -87,7 +87,7 @@ type countingConn struct {
 // Write writes b within the write timeout (the handshake's writes).
 func (c *countingConn) Write(b []byte) (int, error) {
 	if c.writeTimeout > 0 {
-		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+		_ = c.SetWriteDeadline(time.Now().Add(c.writeTimeout))
 	}
 	return c.send(b)
 }
@@ -104,7 +104,7 @@ func (c *countingConn) arm(ctx context.Context) error {
 	if cd, ok := ctx.Deadline(); ok && (d.IsZero() || cd.Before(d)) {
 		d = cd
 	}
-	_ = c.Conn.SetWriteDeadline(d)
+	_ = c.SetWriteDeadline(d)
 	return ctx.Err()
 }
 

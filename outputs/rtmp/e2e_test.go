@@ -152,12 +152,12 @@ func checkDecoded(t *testing.T, name string, a *testpeer.Analysis, sent uint64, 
 		if f.MediaType != "video" {
 			continue
 		}
-		if ts := f.Time(); ts <= last {
+		ts := f.Time()
+		if ts <= last {
 			t.Errorf("%s: video timestamp %.3f after %.3f", name, ts, last)
 			break
-		} else {
-			last = ts
 		}
+		last = ts
 	}
 	got := a.Count("video")
 	if got < minFrames || uint64(got) > sent || uint64(got)+3 < sent {

@@ -46,7 +46,7 @@ func TestPresetCheckMessages(t *testing.T) {
 		{PresetYouTubeRTMPS, func(s *Settings) { s.AudioCodec = unit.CodecOpus }, "audio codec opus is not accepted"},
 		{PresetYouTube, func(s *Settings) { s.AudioSampleRate = 32000 }, "audio sample rate 32000 Hz is not accepted"},
 		{PresetTwitch, func(s *Settings) { s.AudioBitrate = 512_000 }, "audio bitrate 512 kbps is above the maximum of 320 kbps"},
-		{PresetCustom, func(s *Settings) {}, "Custom RTMP server: a server URL is required"},
+		{PresetCustom, func(*Settings) {}, "Custom RTMP server: a server URL is required"},
 		{PresetCustom, func(s *Settings) { s.URL = "http://x/live" }, `unsupported scheme "http"`},
 	}
 	for _, tt := range tests {

@@ -60,7 +60,7 @@ func TestProbeAndConfigErrors(t *testing.T) {
 		{"udp://127.0.0.1:1/live/k", "", "unsupported scheme"},
 	} {
 		p := &Publisher{URL: c.url, Key: c.key, Logger: testLogger()}
-		err, _ := runOnce(ctx, p)
+		_, err := runOnce(ctx, p)
 		if err == nil || !dest.IsFatal(err) || !errors.Is(err, ErrInvalidURL) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("Run(%q) = %v, want fatal %q", c.url, err, c.msg)
 		}

@@ -51,7 +51,7 @@ func TestRTMPS(t *testing.T) {
 		{"wrong-pin", &Publisher{URL: ng.RTMPSURL("localhost", "live", "tls-y"), PinSHA256: wrongPin}, "does not match the pinned one"},
 	}
 	for _, b := range bad {
-		err, _ := runOnce(testCtx(t, 10*time.Second), b.p)
+		_, err := runOnce(testCtx(t, 10*time.Second), b.p)
 		if err == nil || !errors.Is(err, ErrCertificate) || !dest.IsFatal(err) || !strings.Contains(err.Error(), b.msg) {
 			t.Errorf("%s: Run = %v, want a fatal certificate error containing %q", b.name, err, b.msg)
 		}
@@ -69,7 +69,7 @@ func TestRTMPS(t *testing.T) {
 		{&Publisher{URL: ng.RTMPSURL("localhost", "live", "k"), CAFile: ng.Dir + "/nginx.conf"}, "no PEM certificate"},
 		{&Publisher{URL: ng.RTMPURL("live", "k"), CAFile: ng.CAFile()}, "needs an rtmps:// URL"},
 	} {
-		err, _ := runOnce(testCtx(t, 10*time.Second), c.p)
+		_, err := runOnce(testCtx(t, 10*time.Second), c.p)
 		if err == nil || !dest.IsFatal(err) || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("Run = %v, want fatal %q", err, c.msg)
 		}

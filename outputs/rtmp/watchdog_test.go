@@ -67,14 +67,14 @@ func silentServer(t *testing.T, doHandshake bool) string {
 
 // runOnce runs the publisher once, outside the handler, and returns its
 // error and how long it took.
-func runOnce(ctx context.Context, p *Publisher) (error, time.Duration) {
+func runOnce(ctx context.Context, p *Publisher) (time.Duration, error) {
 	s := stream.New(emptyTracks)
 	defer s.Close()
 	r := s.Subscribe(ReaderConfig("once"))
 	defer r.Close()
 	start := time.Now()
 	err := p.Run(ctx, &dest.Session{Reader: r, Counters: &dest.Counters{}})
-	return err, time.Since(start)
+	return time.Since(start), err
 }
 
 // TestWatchdogs checks that a server which accepts and then never answers
@@ -98,7 +98,7 @@ func TestWatchdogs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := &Publisher{URL: tt.url, Timeout: 500 * time.Millisecond, Logger: testLogger()}
-			err, took := runOnce(testCtx(t, 20*time.Second), p)
+			took, err := runOnce(testCtx(t, 20*time.Second), p)
 			if err == nil || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("Run = %v, want an error containing %q", err, tt.msg)
 			}
@@ -112,7 +112,7 @@ func TestWatchdogs(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel)
 		p := &Publisher{URL: "rtmp://" + silentServer(t, true) + "/live/k", Timeout: time.Minute, Logger: testLogger()}
-		err, took := runOnce(ctx, p)
+		took, err := runOnce(ctx, p)
 		if !errors.Is(err, context.Canceled) || took > 5*time.Second {
 			t.Fatalf("Run = %v after %v, want context.Canceled soon after cancel", err, took)
 		}

@@ -69,8 +69,8 @@ func (z *h264Packetizer) packetize(sink payloadSink, nalus [][]byte, key bool, s
 	i := nextNALU(nalus, 0)
 	for i < len(nalus) {
 		j, size := i, 1
-		max := len(sink.payloadBuffer())
-		for k := j; k < len(nalus) && size+2+len(nalus[k]) <= max; k = nextNALU(nalus, k+1) {
+		room := len(sink.payloadBuffer())
+		for k := j; k < len(nalus) && size+2+len(nalus[k]) <= room; k = nextNALU(nalus, k+1) {
 			size += 2 + len(nalus[k])
 			j = k + 1
 		}

@@ -17,7 +17,7 @@ type captureSink struct {
 	markers  []bool
 }
 
-func newCaptureSink(max int) *captureSink { return &captureSink{buf: make([]byte, max)} }
+func newCaptureSink(size int) *captureSink { return &captureSink{buf: make([]byte, size)} }
 
 func (c *captureSink) payloadBuffer() []byte { return c.buf }
 func (c *captureSink) sendPayload(n int, marker bool) error {
