@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"golive/app/secret"
-	"golive/config/rtmpurl"
-	"golive/config/rtptarget"
+	"golive/outputs/rtmpurl"
+	"golive/outputs/rtptarget"
 )
 
 // The parsers below read the destination flags shared by `golive live`
@@ -85,7 +85,7 @@ func defaultRTMPName(service, host string) string {
 }
 
 // ParseRTPFlag parses HOST:PORT[?options] (an rtp:// prefix is allowed)
-// with config/rtptarget.Parse, the parser the RTP sender itself uses.
+// with outputs/rtptarget.Parse, the parser the RTP sender itself uses.
 func ParseRTPFlag(s string) (Destination, error) {
 	t, err := rtptarget.Parse(s)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golive/config/rtptarget"
+	"golive/outputs/rtptarget"
 )
 
 // Limits checked by Validate.

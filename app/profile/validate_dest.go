@@ -11,8 +11,8 @@ import (
 	"strings"
 	"unicode"
 
-	"golive/config/rtmpurl"
-	"golive/config/rtptarget"
+	"golive/outputs/rtmpurl"
+	"golive/outputs/rtptarget"
 )
 
 func (d *Destination) validate(c *checker) {

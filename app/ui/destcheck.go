@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 
 	"golive/app/profile"
-	"golive/config/rtmpurl"
+	"golive/outputs/rtmpurl"
 )
 
 // servicePreset is a streaming service's ingest servers.

@@ -12,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"golive/app/profile"
-	"golive/config/rtptarget"
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // destList shows the current profile's destinations, one row each, with

@@ -1,8 +1,8 @@
 package rtmp
 
-import "golive/config/rtmpurl"
+import "golive/outputs/rtmpurl"
 
-// The publishing URL is parsed by config/rtmpurl (pure Go, shared with the
+// The publishing URL is parsed by outputs/rtmpurl (pure Go, shared with the
 // profile store); these names keep the package's API in one place.
 const (
 	DefaultPortRTMP  = rtmpurl.DefaultPortRTMP

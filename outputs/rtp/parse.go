@@ -1,6 +1,6 @@
 package rtp
 
-import "golive/config/rtptarget"
+import "golive/outputs/rtptarget"
 
 // ParseTarget parses the command line syntax of an RTP target
 // (rtptarget.Parse, shared with the profile store):

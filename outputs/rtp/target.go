@@ -22,9 +22,9 @@ import (
 	"sync"
 	"time"
 
-	"golive/config/rtptarget"
 	"golive/media/stream"
 	"golive/media/unit"
+	"golive/outputs/rtptarget"
 )
 
 // Payload modes (rtptarget's).
