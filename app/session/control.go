@@ -264,7 +264,7 @@ func (s *Session) checkOutput(o Output) error {
 			return fmt.Errorf("destination %q: %w", o.Name, err)
 		}
 	}
-	return nil
+	return s.checkAudioFits(o)
 }
 
 func (s *Session) startHandler(o Output) (*dest.Handler, error) {

@@ -68,7 +68,7 @@ func DestinationOutput(d profile.Destination) (Output, error) {
 		t := &rtp.Target{Name: d.Name, Host: r.Host, Port: r.Port, Mode: r.Mode, MTU: r.MTU,
 			TTL: r.TTL, RTCPMux: r.RTCPMux, SRTP: r.SRTP, SDPPath: r.SDPPath}
 		return Output{Name: d.Name, Kind: "rtp", Worker: t, Reader: t.ReaderConfig(),
-			AudioCodec: t.AudioCodec()}, nil
+			AudioCodec: t.AudioCodec(), MaxAudioPacket: t.MaxAudioPacket()}, nil
 	case d.Kind == profile.KindRecord && d.Record != nil:
 		rec := &record.Recorder{Path: d.Record.Path, Format: d.Record.Format}
 		return Output{Name: d.Name, Kind: "record", Worker: rec, Reader: record.ReaderConfig(d.Name),

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"golive/media/encode"
 	"golive/media/engine"
 	"golive/media/stream"
 	"golive/media/unit"
@@ -30,6 +31,9 @@ type Output struct {
 	Reader stream.ReaderConfig
 	// AudioCodec is the audio codec the destination needs encoded.
 	AudioCodec unit.Codec
+	// MaxAudioPacket is the largest audio packet the destination can
+	// carry (RTP: the payload the MTU leaves); 0: no limit.
+	MaxAudioPacket int
 }
 
 // Config is everything a session needs to go live.
@@ -57,6 +61,8 @@ type Session struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	started time.Time
+	// opusLimit is the Opus encoder's packet limit (0: none).
+	opusLimit int
 
 	// ctl serialises the live-control calls and Close (see control.go);
 	// closing is set, under ctl, once Close began.
@@ -83,6 +89,8 @@ func (s *Session) Initialize() error {
 	}
 	ecfg := s.Engine
 	ecfg.AudioCodecs = s.audioCodecs()
+	ecfg.OpusMaxPacket = s.opusMaxPacket()
+	s.opusLimit = ecfg.OpusMaxPacket
 	ecfg.Logger = s.Logger
 	s.eng = &engine.Engine{Config: ecfg}
 	if err := s.eng.Initialize(); err != nil {
@@ -123,8 +131,51 @@ func (s *Session) checkOutputs() error {
 				return fmt.Errorf("destination %q: %w", o.Name, err)
 			}
 		}
+		if err := s.checkAudioFits(o); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// checkAudioFits refuses, before going live, a destination whose packet
+// size limit no Opus setting can meet at the chosen bitrate.
+func (s *Session) checkAudioFits(o Output) error {
+	if o.AudioCodec != unit.CodecOpus || o.MaxAudioPacket <= 0 {
+		return nil
+	}
+	br := s.Engine.AudioBitrate
+	if br == 0 {
+		br = engine.DefaultAudioBitrate
+	}
+	if _, err := encode.OpusFit(br, o.MaxAudioPacket); err != nil {
+		return fmt.Errorf("destination %q: %w", o.Name, err)
+	}
+	// Added while live: the running encoder must already fit it.
+	if s.eng != nil && (s.opusLimit == 0 || s.opusLimit > o.MaxAudioPacket) {
+		return fmt.Errorf("destination %q needs Opus packets of at most %d bytes, the running encoder is set for %s: %w",
+			o.Name, o.MaxAudioPacket, opusLimitText(s.opusLimit), ErrNeedsRestart)
+	}
+	return nil
+}
+
+func opusLimitText(limit int) string {
+	if limit == 0 {
+		return "no limit"
+	}
+	return fmt.Sprintf("%d bytes", limit)
+}
+
+// opusMaxPacket is the smallest packet limit of the outputs carrying
+// Opus: the one encoder serves them all.
+func (s *Session) opusMaxPacket() int {
+	limit := 0
+	for _, o := range s.Outputs {
+		if o.AudioCodec == unit.CodecOpus && o.MaxAudioPacket > 0 && (limit == 0 || o.MaxAudioPacket < limit) {
+			limit = o.MaxAudioPacket
+		}
+	}
+	return limit
 }
 
 // audioCodecs lists the audio encoders to run (those the outputs need

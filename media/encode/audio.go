@@ -3,6 +3,7 @@ package encode
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/asticode/go-astiav"
@@ -23,6 +24,9 @@ const (
 type Audio struct {
 	Codec   unit.Codec
 	Bitrate int // bits per second (default 128000)
+	// MaxPacket bounds the size of every Opus packet (the payload an RTP
+	// packet leaves within the MTU); 0: no limit. See OpusFit.
+	MaxPacket int
 
 	codec     *astiav.Codec
 	cc        *astiav.CodecContext
@@ -75,6 +79,13 @@ func (a *Audio) open() error {
 	opts := map[string]string{}
 	if a.Codec == unit.CodecAAC {
 		opts["profile"] = "aac_low"
+	}
+	if a.Codec == unit.CodecOpus {
+		fit, err := OpusFit(a.Bitrate, a.MaxPacket)
+		if err != nil {
+			return err
+		}
+		maps.Copy(opts, fit.opusOptions())
 	}
 	if err := openCodec(a.cc, a.codec, opts); err != nil {
 		return err

@@ -47,6 +47,9 @@ type AudioSourceConfig struct {
 	Device string // microphone name or id; "" = default
 }
 
+// DefaultAudioBitrate is the audio bitrate when none is set, in bps.
+const DefaultAudioBitrate = 128000
+
 // Config is the engine's exported configuration.
 type Config struct {
 	Video VideoSourceConfig
@@ -65,6 +68,9 @@ type Config struct {
 	KeyframeInterval time.Duration
 	// AudioBitrate per audio encoder in bps (default 128000).
 	AudioBitrate int
+	// OpusMaxPacket bounds every Opus packet in bytes (the smallest RTP
+	// payload of the outputs carrying Opus); 0: no limit.
+	OpusMaxPacket int
 	// AudioCodecs lists the audio encoders to run (AAC and/or Opus, 48 kHz
 	// stereo); empty = no audio track.
 	AudioCodecs []unit.Codec
@@ -143,7 +149,7 @@ func (e *Engine) fillDefaults() {
 		c.KeyframeInterval = 2 * time.Second
 	}
 	if c.AudioBitrate == 0 {
-		c.AudioBitrate = 128000
+		c.AudioBitrate = DefaultAudioBitrate
 	}
 	if c.Handoff <= 0 {
 		c.Handoff = DefaultHandoff
@@ -233,6 +239,9 @@ func (e *Engine) openEncoders() error {
 	}
 	for _, codec := range e.AudioCodecs {
 		a := &encode.Audio{Codec: codec, Bitrate: e.AudioBitrate}
+		if codec == unit.CodecOpus {
+			a.MaxPacket = e.OpusMaxPacket
+		}
 		if err := a.Initialize(); err != nil {
 			return err
 		}

@@ -215,7 +215,7 @@ func (h *Handler) run(ctx context.Context) {
 			lostLive = time.Now()
 			seenDown = false
 		}
-		if IsFatal(err) && !lostLive.IsZero() && time.Since(lostLive) < h.FatalGrace {
+		if IsFatal(err) && !isLocal(err) && !lostLive.IsZero() && time.Since(lostLive) < h.FatalGrace {
 			// Probably our own previous connection, still held by the
 			// server: retry normally for a while before giving up.
 			err = errors.Unwrap(err)

@@ -24,7 +24,13 @@ const (
 // FatalError marks an error that retrying will not fix (a rejected stream
 // key, a stream name in use). The handler reports it and waits for the user
 // (RetryNow) or for its long FatalRetry delay instead of retrying quickly.
-type FatalError struct{ Err error }
+type FatalError struct {
+	Err error
+	// Local marks our own error (a packet the destination cannot carry):
+	// it stays fatal even right after a live connection, where a fatal
+	// answer of the server is first retried for FatalGrace.
+	Local bool
+}
 
 func (e *FatalError) Error() string { return e.Err.Error() }
 func (e *FatalError) Unwrap() error { return e.Err }
@@ -35,6 +41,21 @@ func Fatal(err error) error {
 		return nil
 	}
 	return &FatalError{Err: err}
+}
+
+// FatalLocal wraps err as a FatalError of our own making (Local): the
+// handler reports it and never retries it in a loop.
+func FatalLocal(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &FatalError{Err: err, Local: true}
+}
+
+// isLocal reports whether err is, or wraps, a FatalError marked Local.
+func isLocal(err error) bool {
+	var f *FatalError
+	return errors.As(err, &f) && f.Local
 }
 
 // IsFatal reports whether err is, or wraps, a FatalError.

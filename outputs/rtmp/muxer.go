@@ -3,12 +3,15 @@ package rtmp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/yutopp/go-rtmp/message"
 
+	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/interleave"
 )
 
 // maxBatch bounds the packets the muxer sends with one write.
@@ -16,15 +19,17 @@ const maxBatch = 16
 
 // muxer turns packets into RTMP audio and video messages on one
 // connection. Each time its reader wakes it, it takes every packet
-// queued (up to maxBatch) and sends their messages with one write: the
-// reader wakes for video frames, so a frame and the audio that came
-// before it go out together. Its buffers are reused: steady state
+// queued (up to maxBatch) into a merge by timestamp (interleave.Merger)
+// and sends the messages the merge lets go with one write: a frame goes
+// out with the audio of its instant, in timestamp order, as a server that
+// stamps media by arrival needs. Its buffers are reused: steady state
 // allocates nothing.
 type muxer struct {
 	c        *clientConn
 	s        *dest.Session
 	p        *Publisher
 	streamID uint32
+	merge    interleave.Merger
 
 	sentAVC   bool
 	lastVideo uint32
@@ -44,27 +49,76 @@ func (m *muxer) run(ctx context.Context) error {
 	if err := m.sendHeaders(ctx); err != nil {
 		return err
 	}
+	tr := m.s.Tracks
+	m.merge = interleave.Merger{
+		Video: tr.Video != nil, Audio: tr.AudioFor(unit.CodecAAC) != nil,
+		AudioHold: interleave.FrameInterval(tr.Video),
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	for {
-		pkt, err := m.s.Reader.Read(ctx)
+		var wake <-chan time.Time
+		if at, ok := m.merge.Deadline(); ok {
+			timer.Reset(time.Until(at))
+			wake = timer.C
+		}
+		pkt, err := m.s.Reader.ReadOr(ctx, wake)
+		if errors.Is(err, stream.ErrClosed) {
+			return m.drain(ctx, err)
+		}
 		if err != nil {
 			return err
 		}
 		if err := m.c.pollErr(); err != nil {
 			return err
 		}
-		for n := 1; pkt != nil; n++ {
-			if err := m.add(pkt); err != nil {
-				return err
-			}
+		now := time.Now()
+		for n := 0; pkt != nil; n++ {
+			m.merge.Push(pkt, now)
 			if n == maxBatch {
 				break
 			}
 			pkt = m.s.Reader.TryRead()
 		}
-		if err := m.flush(ctx); err != nil {
+		if err := m.send(ctx, now); err != nil {
 			return err
 		}
 	}
+}
+
+// send writes the packets the merge lets go at now, up to maxBatch per
+// write.
+func (m *muxer) send(ctx context.Context, now time.Time) error {
+	for {
+		n := 0
+		for ; n < maxBatch; n++ {
+			pkt := m.merge.Pop(now)
+			if pkt == nil {
+				break
+			}
+			if err := m.add(pkt); err != nil {
+				return err
+			}
+		}
+		if err := m.flush(ctx); err != nil || n < maxBatch {
+			return err
+		}
+	}
+}
+
+// drain sends what the merge still holds once the stream ended, then
+// returns end.
+func (m *muxer) drain(ctx context.Context, end error) error {
+	for pkt := m.merge.Drain(); pkt != nil; pkt = m.merge.Drain() {
+		if err := m.add(pkt); err != nil {
+			return err
+		}
+	}
+	if err := m.flush(ctx); err != nil {
+		return err
+	}
+	return end
 }
 
 // sendHeaders sends @setDataFrame onMetaData, then the AAC and AVC

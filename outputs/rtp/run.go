@@ -8,8 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/interleave"
 )
 
 // Run implements dest.Worker: it writes the SDP, opens the sockets, reports
@@ -168,36 +170,86 @@ func (t *Target) runNative(ctx context.Context, s *dest.Session) error {
 	defer ss.close()
 	ss.start()
 	s.Live()
-	video := ss.streams[0]
-	var pk h264Packetizer
-	sps, pps := s.Tracks.Video.SPS, s.Tracks.Video.PPS
+	n := &nativeSender{ss: ss, s: s, video: ss.streams[0], sps: s.Tracks.Video.SPS, pps: s.Tracks.Video.PPS}
+	if hasOpus {
+		n.audio = ss.streams[1]
+	}
+	// RFC 3550 leaves the order of two sessions' packets free, but a
+	// receiver that stamps by arrival needs the audio and the video of
+	// one instant to arrive together: merge them by timestamp.
+	n.merge = interleave.Merger{Video: true, Audio: hasOpus, AudioHold: interleave.FrameInterval(s.Tracks.Video)}
+	return n.run(ctx)
+}
+
+// nativeSender is one runNative's send loop.
+type nativeSender struct {
+	ss           *session
+	s            *dest.Session
+	video, audio *rtpStream
+	pk           h264Packetizer
+	sps, pps     []byte
+	merge        interleave.Merger
+}
+
+func (n *nativeSender) run(ctx context.Context) error {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
 	for {
-		p, err := s.Reader.Read(ctx)
+		var wake <-chan time.Time
+		if at, ok := n.merge.Deadline(); ok {
+			timer.Reset(time.Until(at))
+			wake = timer.C
+		}
+		p, err := n.s.Reader.ReadOr(ctx, wake)
+		if errors.Is(err, stream.ErrClosed) {
+			for p := n.merge.Drain(); p != nil; p = n.merge.Drain() {
+				if err := n.send(p); err != nil {
+					return err
+				}
+			}
+		}
 		if err != nil {
 			return err
 		}
-		switch {
-		case p.Codec == unit.CodecH264:
-			ss.begin(video, p)
-			video.hdr.Timestamp = video.timestamp(p.PTS)
-			if err := pk.packetize(video, naluList(p), p.Key, sps, pps); err != nil {
-				return fmt.Errorf("rtp h264: %w", err)
-			}
-			s.Counters.FramesSent.Add(1)
-		case p.Codec == unit.CodecOpus && hasOpus:
-			audio := ss.streams[1]
-			ss.begin(audio, p)
-			audio.hdr.Timestamp = audio.timestamp(p.PTS)
-			// RFC 7587 section 4.2: one Opus packet per RTP packet.
-			n := copy(audio.payloadBuffer(), p.Data)
-			if n < len(p.Data) {
-				return dest.Fatal(fmt.Errorf("rtp opus: %d-byte packet exceeds the mtu", len(p.Data)))
-			}
-			if err := audio.sendPayload(n, false); err != nil {
+		now := time.Now()
+		for p != nil {
+			n.merge.Push(p, now)
+			p = n.s.Reader.TryRead()
+		}
+		for p := n.merge.Pop(now); p != nil; p = n.merge.Pop(now) {
+			if err := n.send(p); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// send packetizes one packet: H.264 per RFC 6184, Opus per RFC 7587.
+func (n *nativeSender) send(p *unit.Packet) error {
+	switch {
+	case p.Codec == unit.CodecH264:
+		n.ss.begin(n.video, p)
+		n.video.hdr.Timestamp = n.video.timestamp(p.PTS)
+		if err := n.pk.packetize(n.video, naluList(p), p.Key, n.sps, n.pps); err != nil {
+			if errors.Is(err, errPayloadTooSmall) {
+				return dest.FatalLocal(fmt.Errorf("rtp h264: %w", err))
+			}
+			return fmt.Errorf("rtp h264: %w", err)
+		}
+		n.s.Counters.FramesSent.Add(1)
+	case p.Codec == unit.CodecOpus && n.audio != nil:
+		n.ss.begin(n.audio, p)
+		n.audio.hdr.Timestamp = n.audio.timestamp(p.PTS)
+		// RFC 7587 section 4.2: one Opus packet per RTP packet.
+		size := copy(n.audio.payloadBuffer(), p.Data)
+		if size < len(p.Data) {
+			return dest.FatalLocal(fmt.Errorf("rtp opus: a %d-byte packet does not fit the %d bytes of payload the mtu leaves",
+				len(p.Data), len(n.audio.payloadBuffer())))
+		}
+		return n.audio.sendPayload(size, false)
+	}
+	return nil
 }
 
 // naluList returns the packet's NAL units, splitting Data when the

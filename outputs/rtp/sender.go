@@ -59,11 +59,18 @@ func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, rcc boo
 		tsOffset:  rand.Uint32(),
 		wireBytes: new(atomic.Uint64),
 	}
-	if rcc {
+	switch {
+	case rcc:
 		// VLC's SRTP receiver starts its replay window at sequence 0 and
 		// rejects, as replays, every packet whose sequence number is
 		// "behind" it (0x8040-0xffff): start within the first quarter.
 		s.hdr.SequenceNumber &= 0x3fff
+	case key != nil:
+		// SDES keying (RFC 4568) cannot carry the rollover counter: a
+		// receiver assumes ROC 0 from the first packet it sees. Starting
+		// below 2^15, as libSRTP advises, leaves at least 32768 packets
+		// before the first wrap (RFC 3711 section 3.3.1).
+		s.hdr.SequenceNumber &= 0x7fff
 	}
 	tag := 0
 	if key != nil {

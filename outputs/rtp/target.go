@@ -187,3 +187,14 @@ func (t *Target) isMulticast() bool {
 	ip := net.ParseIP(t.Host)
 	return ip != nil && ip.IsMulticast()
 }
+
+// MaxAudioPacket is the largest audio packet the target can carry: in
+// native mode one Opus packet per RTP packet (RFC 7587 section 4.2) within
+// the MTU, less the RTP header and SRTP tag; 0 in mpegts mode (TS packets
+// split anything).
+func (t *Target) MaxAudioPacket() int {
+	if t.Mode != ModeNative {
+		return 0
+	}
+	return t.maxPayload()
+}
