@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"golive/media/capture"
 )
 
 // Exit codes.
@@ -19,6 +21,10 @@ const (
 	ExitOK      = 0
 	ExitFailure = 1
 	ExitUsage   = 2
+	// ExitPortalRefused: the desktop portal refused to share the screen.
+	ExitPortalRefused = 3
+	// ExitPortalCancelled: the user cancelled the portal's screen picker.
+	ExitPortalCancelled = 4
 )
 
 // UsageError marks a bad flag or value: Main prints it on one line and
@@ -81,8 +87,13 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "golive: "+strings.TrimSpace(err.Error()))
 	var u *UsageError
-	if errors.As(err, &u) {
+	switch {
+	case errors.As(err, &u):
 		return ExitUsage
+	case errors.Is(err, capture.ErrPortalRefused):
+		return ExitPortalRefused
+	case errors.Is(err, capture.ErrPortalCancelled):
+		return ExitPortalCancelled
 	}
 	return ExitFailure
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"os"
 
+	"golive/media/capture"
 	"golive/media/engine"
 )
 
@@ -17,9 +20,7 @@ func RunDevices(_ context.Context, args []string, env Env) error {
 	}
 	w := env.Stdout
 	fmt.Fprintln(w, "Screens (--source screen --display ...):")
-	for _, s := range engine.ListScreens() {
-		fmt.Fprintf(w, "  %s\n", s)
-	}
+	listScreens(w)
 	fmt.Fprintln(w, "  test: synthetic pattern with a sync flash every second (--source test)")
 	fmt.Fprintln(w, "Microphones (--audio NAME|ID):")
 	mics, err := engine.ListMicrophones()
@@ -50,4 +51,21 @@ func errSuffix(err error) string {
 		return ""
 	}
 	return " (" + err.Error() + ")"
+}
+
+// listScreens prints the portal screen on a Wayland session (with where
+// it comes from, or why it is unavailable) and the X11 screens otherwise.
+func listScreens(w io.Writer) {
+	if capture.UsesPortal("", os.Getenv) {
+		info, err := capture.PortalInfo()
+		if err != nil {
+			info = "unavailable: " + err.Error()
+		}
+		fmt.Fprintf(w, "  screen (portal): Wayland session %s, the desktop asks which monitor to share; %s\n",
+			os.Getenv("WAYLAND_DISPLAY"), info)
+		return
+	}
+	for _, s := range engine.ListScreens() {
+		fmt.Fprintf(w, "  %s\n", s)
+	}
 }

@@ -31,7 +31,7 @@ func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
 	fs := flag.NewFlagSet("golive live", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&f.source, "source", "screen", "video source: screen or test")
-	fs.StringVar(&f.display, "display", "", "X display to capture (default $DISPLAY)")
+	fs.StringVar(&f.display, "display", "", "X display to capture, or portal (default: the desktop portal on Wayland, else $DISPLAY)")
 	fs.StringVar(&f.region, "region", "", "capture region X,Y,W,H (default: whole screen)")
 	fs.BoolVar(&f.cursor, "cursor", true, "draw the mouse cursor")
 	fs.StringVar(&f.audio, "audio", "default", "microphone name or id, default, test or none")
@@ -78,6 +78,9 @@ func RunLive(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	printPreviewHints(env, s)
+	if f.profile != "" {
+		saveRestoreToken(ctx, f.profile, s.RestoreToken(), env)
+	}
 	return superviseLive(ctx, s, f, env)
 }
 

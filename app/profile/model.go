@@ -51,9 +51,13 @@ type Capture struct {
 	Region string `json:"region,omitempty"`
 	Cursor bool   `json:"cursor"`
 	// Audio is AudioMic, AudioTest (a tone) or AudioNone.
-	Audio       string                     `json:"audio"`
-	AudioDevice string                     `json:"audio_device,omitempty"`
-	Extra       map[string]json.RawMessage `json:"-"`
+	Audio       string `json:"audio"`
+	AudioDevice string `json:"audio_device,omitempty"`
+	// PortalRestoreToken is the desktop portal's token for sharing the
+	// same monitor again without its picker (Wayland); GoLive saves the
+	// one each session gets.
+	PortalRestoreToken string                     `json:"portal_restore_token,omitempty"`
+	Extra              map[string]json.RawMessage `json:"-"`
 }
 
 // Encoder holds the (single) encode's settings.

@@ -38,7 +38,8 @@ func EngineConfig(p profile.Profile) engine.Config {
 	c := p.Capture
 	e := p.Encoder
 	cfg := engine.Config{
-		Video: engine.VideoSourceConfig{Kind: c.Source, Display: c.Display, Cursor: c.Cursor},
+		Video: engine.VideoSourceConfig{Kind: c.Source, Display: c.Display, Cursor: c.Cursor,
+			RestoreToken: c.PortalRestoreToken},
 		Audio: engine.AudioSourceConfig{Kind: c.Audio, Device: c.AudioDevice},
 		Width: e.Width, Height: e.Height, FPS: e.FPS, VideoBitrate: e.VideoBitrate,
 		Encoder: e.Encoder, Preset: e.Preset, AudioBitrate: e.AudioBitrate,

@@ -113,6 +113,15 @@ func (s *Session) Initialize() error {
 	return nil
 }
 
+// RestoreToken is the desktop portal's token for sharing the same monitor
+// next time ("" when the source is not the portal).
+func (s *Session) RestoreToken() string {
+	if s.eng == nil {
+		return ""
+	}
+	return s.eng.RestoreToken()
+}
+
 func (s *Session) checkOutputs() error {
 	if len(s.Outputs) == 0 {
 		return errors.New("no destination enabled: add or enable one")

@@ -3,6 +3,7 @@ package capture
 import (
 	"fmt"
 	"image"
+	"os"
 	"strconv"
 )
 
@@ -18,16 +19,34 @@ type ScreenConfig struct {
 	Cursor bool
 	// FPS is the capture rate (default 30).
 	FPS int
+	// RestoreToken is the desktop portal's token from an earlier session
+	// (Wayland): the same monitor is shared again without asking.
+	RestoreToken string
+}
+
+// RestoreTokener is implemented by portal screen sources: the token to save
+// for the next session.
+type RestoreTokener interface {
+	RestoreToken() string
 }
 
 // NewScreen opens a screen grabber (x11grab on Linux, avfoundation on
-// macOS, gdigrab on Windows). The grabber paces itself at cfg.FPS.
+// macOS, gdigrab on Windows). The grabber paces itself at cfg.FPS. On a
+// Wayland session (see UsesPortal) the desktop portal shares a monitor
+// instead and cfg.Region crops its pictures.
 func NewScreen(cfg ScreenConfig) (VideoSource, error) {
 	if cfg.FPS <= 0 {
 		cfg.FPS = 30
 	}
 	if !cfg.Region.Empty() && (cfg.Region.Min.X < 0 || cfg.Region.Min.Y < 0) {
 		return nil, fmt.Errorf("screen capture: region %v starts off screen", cfg.Region)
+	}
+	if UsesPortal(cfg.Display, os.Getenv) {
+		v, err := openPortalScreen(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("screen capture through the desktop portal: %w", err)
+		}
+		return v, nil
 	}
 	format, url, opts, err := screenInput(cfg)
 	if err != nil {

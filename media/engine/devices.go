@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"os"
+
 	"golive/media/capture"
 	"golive/media/encode"
 )
@@ -15,8 +17,13 @@ type Microphone = capture.Microphone
 type EncoderInfo = encode.EncoderInfo
 
 // ListScreens lists the screens of the default X display ($DISPLAY) and
-// their monitors (XRandR); nil when there is no display.
+// their monitors (XRandR); nil when there is no display. On a Wayland
+// session it is the one screen the desktop portal shares (Display
+// "portal": the desktop asks which monitor).
 func ListScreens() []Screen {
+	if capture.UsesPortal("", os.Getenv) {
+		return []Screen{{Name: "screen", Display: capture.PortalDisplay, Primary: true}}
+	}
 	s, err := capture.ListScreens("")
 	if err != nil {
 		return nil

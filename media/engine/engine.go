@@ -39,6 +39,9 @@ type VideoSourceConfig struct {
 	Display string          // X display like ":99.0" (default $DISPLAY); ignored for test
 	Region  image.Rectangle // zero = whole screen
 	Cursor  bool
+	// RestoreToken is the desktop portal's token from an earlier session
+	// (Wayland); see Engine.RestoreToken.
+	RestoreToken string
 }
 
 // AudioSourceConfig selects the sound source.
@@ -258,6 +261,7 @@ func (e *Engine) openVideoSource() error {
 	case KindScreen:
 		e.videoSrc, err = capture.NewScreen(capture.ScreenConfig{
 			Display: e.Video.Display, Region: e.Video.Region, Cursor: e.Video.Cursor, FPS: e.FPS,
+			RestoreToken: e.Video.RestoreToken,
 		})
 	default:
 		return fmt.Errorf("video source kind %q: want %q or %q", e.Video.Kind, KindScreen, KindTest)
@@ -281,6 +285,18 @@ func (e *Engine) openAudioSource() error {
 		return fmt.Errorf("audio source kind %q: want %q, %q or %q", e.Audio.Kind, KindMic, KindTest, KindNone)
 	}
 	return err
+}
+
+// RestoreToken is the token the desktop portal gave for sharing the same
+// monitor next time without asking ("" for other sources); save it as
+// the next VideoSourceConfig.RestoreToken.
+func (e *Engine) RestoreToken() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t, ok := e.videoSrc.(capture.RestoreTokener); ok {
+		return t.RestoreToken()
+	}
+	return ""
 }
 
 // Stream returns the stream packets are published to (nil before

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/asticode/go-astiav"
+
+	"golive/media/capture"
 )
 
 // slot is one converted picture travelling from capture to the encoder.
@@ -120,6 +122,9 @@ func (e *Engine) encodeVideo(ctx context.Context) error {
 func (e *Engine) videoSourceError(err error) error {
 	if e.Video.Kind != KindScreen {
 		return fmt.Errorf("video source: %w", err)
+	}
+	if _, portal := e.videoSrc.(capture.RestoreTokener); portal {
+		return fmt.Errorf("screen capture through the desktop portal failed: %w", err)
 	}
 	d := e.Video.Display
 	if d == "" {
