@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"golive/app/profile"
@@ -20,7 +22,8 @@ type liveFlags struct {
 	videoBitrate, audioBitrate     string
 	encoder, preset                string
 	records, rtmps, rtmpKeys, rtps multiFlag
-	caFile                         string
+	rtmpCAs, rtmpPins              multiFlag
+	caFile, pin                    string
 	duration                       time.Duration
 	stats                          string
 	profile                        string
@@ -44,7 +47,10 @@ func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
 	fs.Var(&f.records, "record", "record to FILE (.mkv or .mp4), repeatable")
 	fs.Var(&f.rtmps, "rtmp", "publish to rtmp[s]://host[:port]/app[/KEY][#KEY], repeatable")
 	fs.Var(&f.rtmpKeys, "rtmp-key", "stream key of the n-th --rtmp, repeatable")
-	fs.StringVar(&f.caFile, "ca", "", "extra CA certificate file (PEM) trusted for RTMPS")
+	fs.StringVar(&f.caFile, "ca", "", "extra CA certificate file (PEM) trusted by every rtmps:// destination")
+	fs.StringVar(&f.pin, "pin", "", "SHA-256 fingerprint of the certificate every rtmps:// destination must present")
+	fs.Var(&f.rtmpCAs, "rtmp-ca", "CA file (PEM) of the n-th --rtmp (an rtmps:// URL; \"\" for none), repeatable")
+	fs.Var(&f.rtmpPins, "rtmp-pin", "certificate SHA-256 pin of the n-th --rtmp (an rtmps:// URL; \"\" for none), repeatable")
 	fs.Var(&f.rtps, "rtp", "send RTP to HOST:PORT[?mode=mpegts|native&mtu=1200&srtp=1&sdp=FILE], repeatable")
 	fs.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until Ctrl+C)")
 	fs.StringVar(&f.stats, "stats", "text", "stats once a second: text, json or none")
@@ -179,24 +185,36 @@ func audioInput(s string) (kind, device string) {
 	}
 }
 
-// destinations parses the destination flags; keys given with --rtmp-key
-// pair with the --rtmp URLs in order.
+// destinations parses the destination flags; keys given with --rtmp-key,
+// CA files with --rtmp-ca and pins with --rtmp-pin pair with the --rtmp
+// URLs in order. --ca and --pin apply to every rtmps:// URL without its
+// own, and never to plain rtmp://.
 func (f *liveFlags) destinations() ([]profile.Destination, error) {
 	var out []profile.Destination
-	if len(f.rtmpKeys) > len(f.rtmps) {
-		return nil, usageErr("%d --rtmp-key for %d --rtmp: each key pairs with one URL, in order", len(f.rtmpKeys), len(f.rtmps))
-	}
-	for i, raw := range f.rtmps {
-		key := ""
-		if i < len(f.rtmpKeys) {
-			key = f.rtmpKeys[i]
+	for _, paired := range []struct {
+		name string
+		vals multiFlag
+	}{{"--rtmp-key", f.rtmpKeys}, {"--rtmp-ca", f.rtmpCAs}, {"--rtmp-pin", f.rtmpPins}} {
+		if len(paired.vals) > len(f.rtmps) {
+			return nil, usageErr("%d %s for %d --rtmp: each pairs with one URL, in order", len(paired.vals), paired.name, len(f.rtmps))
 		}
-		d, err := profile.ParseRTMPFlag(raw, key)
+	}
+	secure := 0
+	for i, raw := range f.rtmps {
+		d, err := profile.ParseRTMPFlag(raw, nth(f.rtmpKeys, i))
 		if err != nil {
 			return nil, &UsageError{Err: err}
 		}
-		d.RTMP.CAFile = f.caFile
+		if err := f.applyTLS(d.RTMP, i); err != nil {
+			return nil, err
+		}
+		if isRTMPS(d.RTMP.URL) {
+			secure++
+		}
 		out = append(out, d)
+	}
+	if secure == 0 && (f.caFile != "" || f.pin != "") && len(f.rtmps) > 0 {
+		return nil, usageErr("--ca and --pin apply to rtmps:// destinations, and no --rtmp is one")
 	}
 	for _, s := range f.rtps {
 		d, err := profile.ParseRTPFlag(s)
@@ -213,6 +231,32 @@ func (f *liveFlags) destinations() ([]profile.Destination, error) {
 		out = append(out, d)
 	}
 	return uniqueNames(out), nil
+}
+
+// applyTLS sets the CA file and pin of the i-th --rtmp: its own
+// (--rtmp-ca, --rtmp-pin) or the global ones, for rtmps:// only.
+func (f *liveFlags) applyTLS(r *profile.RTMP, i int) error {
+	ca, pin := nth(f.rtmpCAs, i), nth(f.rtmpPins, i)
+	if !isRTMPS(r.URL) {
+		if ca != "" || pin != "" {
+			return usageErr("--rtmp-ca/--rtmp-pin of --rtmp number %d: its URL is plain rtmp://, without TLS (use rtmps:// or leave them \"\")", i+1)
+		}
+		return nil
+	}
+	r.CAFile, r.PinSHA256 = cmp.Or(ca, f.caFile), cmp.Or(pin, f.pin)
+	return nil
+}
+
+// nth returns the i-th value of a paired flag, "" when not given.
+func nth(vals multiFlag, i int) string {
+	if i < len(vals) {
+		return strings.TrimSpace(vals[i])
+	}
+	return ""
+}
+
+func isRTMPS(url string) bool {
+	return len(url) >= 8 && strings.EqualFold(url[:8], "rtmps://")
 }
 
 // uniqueNames numbers destinations that got the same default name.
