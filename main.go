@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -13,6 +15,10 @@ import (
 	"syscall"
 
 	"github.com/sirupsen/logrus"
+
+	// Before Fyne reads the locale (see the package): no "Fyne error"
+	// under LANG=C.UTF-8.
+	"golive/app/startup"
 
 	"golive/app/cli"
 	"golive/app/secret"
@@ -28,6 +34,7 @@ func main() {
 // malloc arena and thresholds) and the global loggers set in run.
 
 func run() int {
+	startup.Restore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	level := slog.LevelWarn
@@ -47,6 +54,10 @@ func run() int {
 	}
 	if len(args) == 0 {
 		if err := ui.Run(ui.Options{ConfigDir: env.ConfigDir, Logger: logger}); err != nil {
+			if errors.Is(err, ui.ErrNoDisplay) {
+				fmt.Fprintln(os.Stderr, "golive:", err)
+				return cli.ExitFailure
+			}
 			logger.Error("golive window", "err", err)
 			return cli.ExitFailure
 		}

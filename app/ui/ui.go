@@ -45,6 +45,9 @@ type Options struct {
 // Run opens the window and returns when it is closed. It must be called
 // from the main goroutine.
 func Run(opts Options) error {
+	if err := CheckDisplay(); err != nil {
+		return err
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
