@@ -8,8 +8,8 @@ import (
 )
 
 // loadProfile reads the named profile from the store, with its keys.
-func loadProfile(_ context.Context, name string, env Env) (profile.Profile, error) {
-	st := &profile.Store{Dir: env.ConfigDir, Logger: env.Logger}
+func loadProfile(ctx context.Context, name string, env Env) (profile.Profile, error) {
+	st := &profile.Store{Dir: env.ConfigDir, Logger: env.Logger, Context: ctx, OnKeychainWait: keychainWaitNote(env)}
 	if err := st.Open(); err != nil {
 		return profile.Profile{}, fmt.Errorf("opening profiles: %w", err)
 	}

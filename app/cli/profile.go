@@ -57,7 +57,7 @@ func RunProfile(ctx context.Context, args []string, env Env) (err error) {
 		}
 		return usageErr("unknown profile command %q (want list, show, add, set, add-dest, remove-dest, delete, rename, select, export or import)", cmd)
 	}
-	st, err := openProfileStore(env)
+	st, err := openProfileStore(ctx, env)
 	if err != nil {
 		return secret.RedactError(err, nil)
 	}
@@ -67,7 +67,7 @@ func RunProfile(ctx context.Context, args []string, env Env) (err error) {
 	return secret.RedactError(run(pc, rest), nil)
 }
 
-func openProfileStore(env Env) (*profile.Store, error) {
+func openProfileStore(ctx context.Context, env Env) (*profile.Store, error) {
 	dir := env.ConfigDir
 	if dir == "" {
 		d, err := profile.DefaultDir()
@@ -76,11 +76,20 @@ func openProfileStore(env Env) (*profile.Store, error) {
 		}
 		dir = d
 	}
-	st := &profile.Store{Dir: dir, Keyring: env.Keyring, Logger: env.Logger}
+	st := &profile.Store{Dir: dir, Keyring: env.Keyring, Logger: env.Logger, Context: ctx,
+		OnKeychainWait: keychainWaitNote(env)}
 	if err := st.Open(); err != nil {
 		return nil, fmt.Errorf("opening profiles: %w", err)
 	}
 	return st, nil
+}
+
+// keychainWaitNote prints the note shown while a locked keychain is
+// waited for (Ctrl-C ends the wait).
+func keychainWaitNote(env Env) func(string) {
+	return func(note string) {
+		fmt.Fprintln(env.Stderr, "golive: note: "+note+" (unlock it in the prompt, or press Ctrl-C)")
+	}
 }
 
 func printNotices(st *profile.Store, env Env) {
@@ -187,7 +196,11 @@ func (c *profileCmd) list(args []string) error {
 		}
 		fmt.Fprintf(tw, "%s %s\t%s\n", mark, p.Name, strings.Join(ds, ", "))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(c.env.Stdout, "\nStream keys are kept in %s.\n", c.st.KeyStore())
+	return err
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -91,6 +91,14 @@ func testWorkflow(t *testing.T, h *profileHarness, mode string) {
 	if out := h.ok("", "list"); !strings.Contains(out, "* Local preview") || !strings.Contains(out, "Local preview (rtp)") {
 		t.Fatalf("first list:\n%s", out)
 	}
+	// The list says which store holds the keys.
+	store := "Stream keys are kept in the keychain."
+	if mode == "file" {
+		store = "Stream keys are kept in the profiles file " + filepath.Join(h.dir, profile.FileName) + " (test)."
+	}
+	if out := h.ok("", "list"); !strings.Contains(out, store) {
+		t.Fatalf("list does not say %q:\n%s", store, out)
+	}
 	const name = "Twitch + YouTube"
 	h.ok("", "add", name, "size=1920x1080", "fps=60", "bitrate=6M", "source=test", "audio=test")
 	h.ok(cliKey1+"\n", "add-dest", name, "--rtmp", "rtmps://live.twitch.tv/app", "--rtmp-key", "-", "--name", "Twitch")

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -101,13 +102,35 @@ func (n NoKeyring) Get(string, string) (string, error) { return "", n.err() }
 // Delete implements Keyring.
 func (n NoKeyring) Delete(string, string) error { return n.err() }
 
-// systemTimeout bounds one call to the OS keychain: a Secret Service that
-// waits for an unlock prompt nobody answers must not hang GoLive.
-const systemTimeout = 5 * time.Second
+// ErrNoKeychain is wrapped by OpenSystemKeyring's error when the machine
+// has no keychain service at all (no D-Bus session bus, no Secret Service
+// on it, GOLIVE_KEYRING=file): only then do stream keys go to the profiles
+// file. A keychain that is present but locked is waited for instead.
+var ErrNoKeychain = errors.New("no OS keychain")
 
-// systemKeyring is the OS keychain through go-keyring, every call bounded
-// by systemTimeout.
-type systemKeyring struct{}
+// KeychainWaitNote is what GoLive says while it waits for a locked
+// keychain (the desktop's unlock prompt is on screen meanwhile).
+const KeychainWaitNote = "waiting for the keychain to be unlocked"
+
+// SystemOptions configure OpenSystemKeyring.
+type SystemOptions struct {
+	// Context ends a wait for a locked keychain (nil: wait until the user
+	// unlocks it); every call of the returned Keyring waits the same way.
+	Context context.Context
+	// OnWait is called with KeychainWaitNote each time a call finds the
+	// keychain locked and starts waiting (show it to the user).
+	OnWait func(note string)
+}
+
+// systemTimeout bounds one call to the OS keychain once it is unlocked: a
+// service that does not answer must not hang GoLive. Waiting for a locked
+// keychain is not bounded by it.
+var systemTimeout = 5 * time.Second
+
+// systemKeyring is the OS keychain through go-keyring. Before each call it
+// makes sure the keychain is present and unlocked (ready), waiting for the
+// user when it is locked; the call itself is bounded by systemTimeout.
+type systemKeyring struct{ opts SystemOptions }
 
 func withTimeout[T any](f func() (T, error)) (T, error) {
 	type result struct {
@@ -121,21 +144,38 @@ func withTimeout[T any](f func() (T, error)) (T, error) {
 		v, err := f()
 		ch <- result{v, err}
 	}()
+	t := time.NewTimer(systemTimeout)
+	defer t.Stop()
 	select {
 	case r := <-ch:
 		return r.v, r.err
-	case <-time.After(systemTimeout):
+	case <-t.C:
 		var zero T
 		return zero, fmt.Errorf("keychain did not answer within %v", systemTimeout)
 	}
 }
 
-func (systemKeyring) Set(service, user, secret string) error {
+func (k systemKeyring) ctx() context.Context {
+	if k.opts.Context != nil {
+		return k.opts.Context
+	}
+	return context.Background()
+}
+
+// Set implements Keyring.
+func (k systemKeyring) Set(service, user, secret string) error {
+	if err := waitUnlocked(k.ctx(), k.opts.OnWait); err != nil {
+		return err
+	}
 	_, err := withTimeout(func() (struct{}, error) { return struct{}{}, gokeyring.Set(service, user, secret) })
 	return err
 }
 
-func (systemKeyring) Get(service, user string) (string, error) {
+// Get implements Keyring.
+func (k systemKeyring) Get(service, user string) (string, error) {
+	if err := waitUnlocked(k.ctx(), k.opts.OnWait); err != nil {
+		return "", err
+	}
 	v, err := withTimeout(func() (string, error) { return gokeyring.Get(service, user) })
 	if errors.Is(err, gokeyring.ErrNotFound) {
 		return "", fmt.Errorf("%w: %s", ErrKeyNotFound, user)
@@ -143,7 +183,11 @@ func (systemKeyring) Get(service, user string) (string, error) {
 	return v, err
 }
 
-func (systemKeyring) Delete(service, user string) error {
+// Delete implements Keyring.
+func (k systemKeyring) Delete(service, user string) error {
+	if err := waitUnlocked(k.ctx(), k.opts.OnWait); err != nil {
+		return err
+	}
 	_, err := withTimeout(func() (struct{}, error) { return struct{}{}, gokeyring.Delete(service, user) })
 	if errors.Is(err, gokeyring.ErrNotFound) {
 		return nil
@@ -151,17 +195,28 @@ func (systemKeyring) Delete(service, user string) error {
 	return err
 }
 
-// SystemKeyring returns the OS keychain (Secret Service, macOS Keychain,
-// Windows Credential Manager) after checking that it answers, or an error
-// saying why it cannot be used. GOLIVE_KEYRING=file skips the keychain.
-func SystemKeyring() (Keyring, error) {
+// OpenSystemKeyring returns the OS keychain (Secret Service, macOS
+// Keychain, Windows Credential Manager) once it answers. A keychain that
+// is present but locked is waited for (OnWait tells the user) until it is
+// unlocked or o.Context ends, never given up on for being slow. The error
+// wraps ErrNoKeychain only when there is no keychain service at all.
+// GOLIVE_KEYRING=file skips the keychain.
+func OpenSystemKeyring(o SystemOptions) (Keyring, error) {
 	if os.Getenv("GOLIVE_KEYRING") == "file" {
-		return nil, errors.New("GOLIVE_KEYRING=file is set")
+		return nil, fmt.Errorf("%w: GOLIVE_KEYRING=file is set", ErrNoKeychain)
 	}
-	k := systemKeyring{}
+	k := systemKeyring{opts: o}
 	_, err := k.Get(KeyringService, "golive-probe")
 	if err != nil && !errors.Is(err, ErrKeyNotFound) {
-		return nil, fmt.Errorf("no usable OS keychain: %w", err)
+		if errors.Is(err, ErrNoKeychain) {
+			return nil, err
+		}
+		if !lockAware {
+			// Without a way to tell "locked" from "absent" here, a
+			// keychain that does not answer counts as none.
+			return nil, fmt.Errorf("%w: %w", ErrNoKeychain, err)
+		}
+		return nil, fmt.Errorf("the OS keychain cannot be used: %w", err)
 	}
 	return k, nil
 }

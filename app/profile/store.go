@@ -1,12 +1,14 @@
 package profile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,24 +46,31 @@ type Store struct {
 	// Dir holds profiles.json ("" = DefaultDir()).
 	Dir string
 	// Keyring stores stream keys; nil detects the OS keychain and falls
-	// back to the file (mode 0600, with a one-time warning) without one.
+	// back to the file (mode 0600, with a one-time warning) only when the
+	// machine has none. A locked keychain is waited for (OnKeychainWait).
 	Keyring Keyring
-	Logger  *slog.Logger
+	// Context ends a wait for a locked OS keychain (nil: no end).
+	Context context.Context
+	// OnKeychainWait is called with KeychainWaitNote when the OS keychain
+	// is locked and the store waits for the user to unlock it (nil: log).
+	OnKeychainWait func(note string)
+	Logger         *slog.Logger
 	// Secrets receives every stream key loaded or saved, so the
 	// redacting log handler hides them (nil = secret.Default).
 	Secrets *secret.Registry
 	// Now is the clock used for moved-aside file names (nil = time.Now).
 	Now func() time.Time
 
-	mu         sync.Mutex
-	opened     bool
-	doc        fileDoc
-	lastRaw    []byte // the file content s.doc was read from or written as
-	keyring    Keyring
-	keyringErr string
-	keyCache   map[string]string // keychain ref -> key known to be stored
-	notices    []string
-	readOnly   string
+	mu          sync.Mutex
+	opened      bool
+	doc         fileDoc
+	lastRaw     []byte // the file content s.doc was read from or written as
+	keyring     Keyring
+	keyringErr  string
+	keyringKind string            // where keys go when keyring is set (KeyStore)
+	keyCache    map[string]string // keychain ref -> key known to be stored
+	notices     []string
+	readOnly    string
 	// beforeRename is a test hook run between writing the temporary file
 	// and renaming it over the profiles file.
 	beforeRename func() error
@@ -98,7 +107,9 @@ func (s *Store) Open() error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("create config directory: %w", err)
 	}
-	s.resolveKeyring()
+	if err := s.resolveKeyring(); err != nil {
+		return err
+	}
 	release, err := acquireLock(s.Dir)
 	if err != nil {
 		return err
@@ -156,25 +167,52 @@ func (s *Store) KeysInKeychain() bool {
 	return s.keyring != nil
 }
 
-func (s *Store) resolveKeyring() {
+// resolveKeyring picks where keys go: the configured Keyring, else the OS
+// keychain (waiting while it is locked), else, on a machine without one,
+// the profiles file.
+func (s *Store) resolveKeyring() error {
 	if s.keyring != nil || s.keyringErr != "" {
-		return
+		return nil
 	}
 	if nk, ok := s.Keyring.(NoKeyring); ok {
 		s.keyringErr = nk.err().Error()
-		return
+		return nil
 	}
 	if s.Keyring != nil {
 		s.keyring = s.Keyring
-		return
+		return nil
 	}
-	k, err := SystemKeyring()
-	if err != nil {
-		s.keyringErr = err.Error()
+	onWait := s.OnKeychainWait
+	if onWait == nil {
+		onWait = func(note string) { s.Logger.Warn(note) }
+	}
+	k, err := OpenSystemKeyring(SystemOptions{Context: s.Context, OnWait: onWait})
+	switch {
+	case errors.Is(err, ErrNoKeychain):
+		s.keyringErr = strings.TrimPrefix(err.Error(), ErrNoKeychain.Error()+": ")
 		s.Logger.Info("stream keys will be stored in the profiles file", "reason", err)
-		return
+		return nil
+	case err != nil:
+		return fmt.Errorf("open profiles: %w", err)
 	}
 	s.keyring = k
+	s.keyringKind = "the OS keychain"
+	return nil
+}
+
+// KeyStore says where stream keys are kept, for settings and `golive
+// profile list`: "the OS keychain", or "the profiles file PATH" with the
+// reason there is no keychain.
+func (s *Store) KeyStore() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keyring != nil {
+		if s.keyringKind != "" {
+			return s.keyringKind
+		}
+		return "the keychain"
+	}
+	return fmt.Sprintf("the profiles file %s (%s)", s.Path(), s.keyringErr)
 }
 
 // readDoc reads the file, handling a first start, corruption and

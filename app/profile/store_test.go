@@ -233,21 +233,26 @@ func TestKeysInFileWarnOnce(t *testing.T) {
 	requireMode0600(t, s.Path()+".bak")
 }
 
-func TestKeychainFailureFallsBackToFile(t *testing.T) {
+// TestKeychainFailureSavesNothing: a keychain that is there but refuses a
+// key makes the save fail with a clear error; the key never moves to the
+// plain file behind the user's back.
+func TestKeychainFailureSavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	kr := &MemoryKeyring{Fail: errors.New("locked collection")}
 	s, _ := openStore(t, dir, kr)
-	if err := s.Add(fullProfile()); err != nil {
-		t.Fatal(err)
+	err := s.Add(fullProfile())
+	if err == nil || !strings.Contains(err.Error(), "locked collection") || !strings.Contains(err.Error(), "nothing was saved") {
+		t.Fatalf("Add with a failing keychain: %v", err)
 	}
-	if n := strings.Join(s.Notices(), "\n"); !strings.Contains(n, "locked collection") {
-		t.Fatalf("notices = %q", n)
+	if strings.Contains(err.Error(), testKey) {
+		t.Fatal("error shows the key")
 	}
-	if !strings.Contains(readFile(t, s.Path()), testKey) {
-		t.Fatal("key lost: neither in keychain nor file")
+	requireNoLeak(t, "profiles file", readFile(t, s.Path()))
+	if !s.KeysInKeychain() {
+		t.Fatal("switched away from the keychain")
 	}
-	if s.KeysInKeychain() {
-		t.Fatal("still claims keychain")
+	if _, err := s.Get(fullProfile().Name); err == nil {
+		t.Fatal("the profile was saved without its key")
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"golive/app/secret"
 )
 
 // resolveKeys fills RTMP keys from the keychain and registers every key
@@ -86,7 +88,11 @@ func (s *Store) writeLocked(doc *fileDoc) error {
 				// Cleared by the user (or missing from the keychain).
 				r.KeyRef, o.KeyRef = "", ""
 			}
-			if r.Key != "" && s.keyring != nil && s.storeKey(r) {
+			if r.Key != "" && s.keyring != nil {
+				if err := s.storeKey(r); err != nil {
+					return fmt.Errorf("the OS keychain did not store the stream key of %q (nothing was saved): %w",
+						doc.Profiles[pi].Destinations[di].Name, err)
+				}
 				o.Key, o.KeyRef = "", r.KeyRef
 			} else if r.Key != "" {
 				o.Key, o.KeyRef = r.Key, ""
@@ -114,23 +120,21 @@ func (s *Store) writeLocked(doc *fileDoc) error {
 	return nil
 }
 
-// storeKey puts r.Key in the keychain under r.KeyRef (made if empty). On
-// failure it switches this session to keys-in-file and returns false.
-func (s *Store) storeKey(r *RTMP) bool {
+// storeKey puts r.Key in the keychain under r.KeyRef (made if empty). A
+// keychain that fails is an error: the key never moves to the file
+// behind the user's back.
+func (s *Store) storeKey(r *RTMP) error {
 	if r.KeyRef == "" {
 		r.KeyRef = newKeyRef()
 	}
 	if k, ok := s.keyCache[r.KeyRef]; ok && k == r.Key {
-		return true
+		return nil
 	}
 	if err := s.keyring.Set(KeyringService, r.KeyRef, r.Key); err != nil {
-		s.keyringErr = "the keychain refused to store a key: " + err.Error()
-		s.keyring = nil
-		r.KeyRef = ""
-		return false
+		return secret.RedactError(err, s.Secrets)
 	}
 	s.cacheKey(r.KeyRef, r.Key)
-	return true
+	return nil
 }
 
 func (s *Store) deleteUnusedKeys(used map[string]bool) {
