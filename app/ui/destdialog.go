@@ -82,7 +82,7 @@ func (dd *destDialog) build() fyne.CanvasObject {
 	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), dd.browse)
 	dd.groups = map[string]fyne.CanvasObject{
 		profile.KindRTMP: widget.NewForm(widget.NewFormItem("Service", dd.service),
-			widget.NewFormItem("Server", dd.server), widget.NewFormItem("Stream key", dd.key)),
+			widget.NewFormItem("Server", dd.server), dd.keyItem()),
 		profile.KindRTP: widget.NewForm(widget.NewFormItem("Host", dd.host),
 			widget.NewFormItem("Port", dd.port), widget.NewFormItem("MTU", dd.mtu),
 			widget.NewFormItem("", dd.srtp)),
@@ -98,6 +98,16 @@ func (dd *destDialog) build() fyne.CanvasObject {
 	buttons := container.NewHBox(layoutSpacer(), cancel, dd.save)
 	return container.NewVBox(top, dd.groups[profile.KindRTMP], dd.groups[profile.KindRTP],
 		dd.groups[profile.KindRecord], dd.msg, buttons)
+}
+
+// keyItem is the stream key field, with a hint saying where keys are kept
+// (the OS keychain or the profiles file).
+func (dd *destDialog) keyItem() *widget.FormItem {
+	item := widget.NewFormItem("Stream key", dd.key)
+	if ks, ok := dd.w.store.(interface{ KeyStore() string }); ok {
+		item.HintText = "Kept in " + ks.KeyStore()
+	}
+	return item
 }
 
 // entry makes a text field validated as part of the whole destination.

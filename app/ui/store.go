@@ -22,6 +22,10 @@ func (p profileStore) Import(path string) (string, error) {
 	return pr.Name, err
 }
 
+// KeyStore says where stream keys are kept (the destination dialog shows
+// it under the key field).
+func (p profileStore) KeyStore() string { return p.s.KeyStore() }
+
 // Notices returns the store's messages for the user (keys left in the
 // file, a corrupt file moved aside, an import without keys).
 func (p profileStore) Notices() []string { return p.s.Notices() }

@@ -8,6 +8,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"os"
@@ -43,7 +44,8 @@ type Options struct {
 }
 
 // Run opens the window and returns when it is closed. It must be called
-// from the main goroutine.
+// from the main goroutine. While a locked OS keychain is waited for, a
+// small window says so; the main window opens once it is unlocked.
 func Run(opts Options) error {
 	if err := CheckDisplay(); err != nil {
 		return err
@@ -52,25 +54,43 @@ func Run(opts Options) error {
 		opts.Logger = slog.Default()
 	}
 	opts.fromEnv()
-	store, engine, err := opts.backend()
-	if err != nil {
-		return err
-	}
 	a := app.NewWithID(AppID)
 	a.Settings().SetTheme(newTheme())
 	a.SetIcon(resourceIconPng)
-	w, err := newMainWindow(a, store, engine, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var w *mainWindow
+	var runErr error
+	open := func(store Store, engine Engine, err error) {
+		if err == nil {
+			w, err = newMainWindow(a, store, engine, opts)
+		}
+		if err != nil {
+			runErr = err
+			a.Quit()
+			return
+		}
+		w.startTicker()
+		w.scheduleAutomation()
+		w.win.Show()
+	}
+	store, engine, waited, err := opts.openBackend(ctx, a, open)
 	if err != nil {
 		return err
 	}
-	w.startTicker()
-	w.scheduleAutomation()
-	w.win.ShowAndRun()
-	w.shutdown()
-	if w.live != nil {
-		w.live.Close()
+	if !waited {
+		if open(store, engine, nil); runErr != nil {
+			return runErr
+		}
 	}
-	return nil
+	a.Run()
+	if w != nil {
+		w.shutdown()
+		if w.live != nil {
+			w.live.Close()
+		}
+	}
+	return runErr
 }
 
 // Environment variables read by Run when the options leave them unset.
@@ -97,15 +117,12 @@ func (o *Options) fromEnv() {
 	}
 }
 
-// backend returns the configured store and engine, or the real ones.
+// backend returns the configured store and engine (tests).
 func (o Options) backend() (Store, Engine, error) {
-	if (o.Store == nil) != (o.Engine == nil) {
+	if o.Store == nil || o.Engine == nil {
 		return nil, nil, errors.New("ui options: set both Store and Engine, or neither")
 	}
-	if o.Store != nil {
-		return o.Store, o.Engine, nil
-	}
-	return newRealBackend(o)
+	return o.Store, o.Engine, nil
 }
 
 // scheduleAutomation arms GoLiveAfter and QuitAfter.
