@@ -100,7 +100,7 @@ func (p *Portal) connect() error {
 	}
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
-		return fmt.Errorf("%w: cannot reach the D-Bus session bus: %w", ErrPortalMissing, err)
+		return fmt.Errorf("%w: cannot reach the D-Bus session bus (run GoLive inside your desktop session): %w", ErrPortalMissing, err)
 	}
 	p.conn, p.obj = conn, conn.Object(portalDest, portalPath)
 	v, err := p.obj.GetProperty(screenCastIface + ".version")

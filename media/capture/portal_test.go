@@ -99,3 +99,38 @@ func abs(f float64) float64 {
 	}
 	return f
 }
+
+// TestPortalMissing: without a session bus there is no portal, and the
+// message says so (not a hang, not an X11 error).
+func TestPortalMissing(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	_, err := NewScreen(ScreenConfig{Display: PortalDisplay})
+	if !errors.Is(err, ErrPortalMissing) {
+		t.Fatalf("NewScreen without a bus: %v, want ErrPortalMissing", err)
+	}
+	t.Log(err)
+}
+
+func TestDetectSession(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"XDG_SESSION_TYPE": "wayland", "DISPLAY": ":0"}, SessionWayland},
+		{map[string]string{"XDG_SESSION_TYPE": "x11", "WAYLAND_DISPLAY": "wayland-0"}, SessionX11},
+		{map[string]string{"WAYLAND_DISPLAY": "wayland-0"}, SessionWayland},
+		{map[string]string{"DISPLAY": ":1"}, SessionX11},
+		{map[string]string{}, ""},
+	} {
+		get := func(k string) string { return c.env[k] }
+		if got := DetectSession(get); got != c.want {
+			t.Errorf("%v: %q, want %q", c.env, got, c.want)
+		}
+		if UsesPortal(":0", get) {
+			t.Errorf("%v: a named X display must use x11grab", c.env)
+		}
+		if got := UsesPortal("", get); got != (c.want == SessionWayland) {
+			t.Errorf("%v: UsesPortal = %v", c.env, got)
+		}
+	}
+}
