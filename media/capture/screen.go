@@ -48,6 +48,9 @@ func NewScreen(cfg ScreenConfig) (VideoSource, error) {
 		}
 		return v, nil
 	}
+	if err := checkRegion(cfg.Display, cfg.Region); err != nil {
+		return nil, fmt.Errorf("screen capture: %w", err)
+	}
 	format, url, opts, err := screenInput(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("screen capture: %w", err)
