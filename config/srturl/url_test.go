@@ -1,0 +1,79 @@
+package srturl
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParse(t *testing.T) {
+	u, err := Parse("srt://ingest.example.com:9000?streamid=publish:live/cam&passphrase=0123456789ab&latency=200000&pbkeylen=32&mode=caller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := URL{Host: "ingest.example.com", Port: 9000, StreamID: "publish:live/cam", Passphrase: "0123456789ab",
+		Latency: 200 * time.Millisecond, KeyLength: 32}
+	if u != want {
+		t.Fatalf("got %+v, want %+v", u, want)
+	}
+	if s := u.String(); strings.Contains(s, "0123456789ab") || !strings.Contains(s, "streamid=publish%3Alive%2Fcam") {
+		t.Fatalf("String() = %q: want the stream id and no passphrase", s)
+	}
+	if u6, err := Parse("srt://[::1]:9000"); err != nil || u6.Host != "::1" {
+		t.Fatalf("IPv6: %+v %v", u6, err)
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for raw, want := range map[string]string{
+		"":                                           "empty",
+		"rtmp://host:1935":                           "must start with srt://",
+		"srt://host":                                 "with a port",
+		"srt://host:0":                               "out of range",
+		"srt://host:9000/live":                       "no path",
+		"srt://user@host:9000":                       "no path",
+		"srt://host:9000?latency=200":                "latency=200000",
+		"srt://host:9000?latency=x":                  "microseconds",
+		"srt://host:9000?latency=99000000":           "out of range",
+		"srt://host:9000?passphrase=short":           "10 to 79",
+		"srt://host:9000?mode=listener":              "caller",
+		"srt://host:9000?pbkeylen=8":                 "16, 24 or 32",
+		"srt://host:9000?foo=1":                      "unknown option",
+		"srt://host:9000?passphrase=%zzsecretsecret": "invalid %-escape",
+		"srt://host:9000?streamid=a\x01":             "control",
+	} {
+		_, err := Parse(raw)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want an error with %q", raw, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "secretsecret") {
+			t.Errorf("Parse(%q): error %q shows the passphrase", raw, err)
+		}
+	}
+}
+
+// FuzzParse: any input gives a URL or an error, never a panic; an
+// accepted URL survives String and Parse again, and no error holds the
+// passphrase.
+func FuzzParse(f *testing.F) {
+	f.Add("srt://127.0.0.1:9000?streamid=publish:cam&passphrase=0123456789&latency=120000")
+	f.Add("srt://[::1]:1?mode=caller&pbkeylen=16")
+	f.Add("srt://h:65535?pkt_size=1316&transtype=live")
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := Parse(raw)
+		if err != nil {
+			if u.Passphrase != "" && len(u.Passphrase) > 3 && strings.Contains(err.Error(), u.Passphrase) {
+				t.Fatalf("error shows the passphrase: %v", err)
+			}
+			return
+		}
+		again, err := Parse(u.String())
+		if err != nil {
+			t.Fatalf("Parse(%q).String() = %q does not parse: %v", raw, u.String(), err)
+		}
+		u.Passphrase = ""
+		if again != u {
+			t.Fatalf("round trip %+v != %+v", again, u)
+		}
+	})
+}

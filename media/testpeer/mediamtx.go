@@ -1,0 +1,182 @@
+package testpeer
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// MediaMTX is a MediaMTX server (../shared/peers/mediamtx.sh) started for
+// one test on loopback: RTSP (TCP) for read-back, SRT and WebRTC (WHIP)
+// ingest, everything else off.
+type MediaMTX struct {
+	Dir      string
+	RTSPPort int
+	SRTPort  int
+	HTTPPort int // WebRTC/WHIP HTTP
+	UDPPort  int // WebRTC ICE UDP
+	// Log holds MediaMTX's output.
+	Log *LockedBuffer
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// MediaMTXUser is one entry of authInternalUsers.
+type MediaMTXUser struct {
+	User, Pass string
+	// Actions are MediaMTX permissions: publish, read, ...
+	Actions []string
+}
+
+// MediaMTXBinary builds MediaMTX once (cached in ~/.cache/golive-peers)
+// and returns its path. The script sits in ../shared/peers from the
+// repository root.
+func MediaMTXBinary(t testing.TB) string {
+	t.Helper()
+	RequireBinaries(t, "bash")
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	script := filepath.Join(root, "..", "shared", "peers", "mediamtx.sh")
+	out, err := exec.Command("bash", script).Output()
+	if err != nil {
+		t.Fatalf("building MediaMTX with %s: %v", script, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// StartMediaMTX writes a loopback-only configuration with free ports and
+// the given users (none: anyone may publish and read), starts MediaMTX and
+// waits until its TCP ports accept connections. It stops with the test.
+func StartMediaMTX(t testing.TB, users ...MediaMTXUser) *MediaMTX {
+	t.Helper()
+	bin := MediaMTXBinary(t)
+	m := &MediaMTX{Dir: t.TempDir(), Log: &LockedBuffer{}}
+	m.RTSPPort, m.HTTPPort = FreePort(t), FreePort(t)
+	m.SRTPort, m.UDPPort = FreeUDPPort(t), FreeUDPPort(t)
+	cfg := filepath.Join(m.Dir, "mediamtx.yml")
+	if err := os.WriteFile(cfg, []byte(m.config(users)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, cfg)
+	cmd.Dir = m.Dir
+	cmd.Stdout, cmd.Stderr = m.Log, m.Log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start MediaMTX: %v", err)
+	}
+	m.cmd, m.exited = cmd, make(chan struct{})
+	go func() { _ = cmd.Wait(); close(m.exited) }()
+	t.Cleanup(m.Stop)
+	deadline := time.Now().Add(15 * time.Second)
+	for _, port := range []int{m.RTSPPort, m.HTTPPort} {
+		for !canConnect(port) {
+			select {
+			case <-m.exited:
+				t.Fatalf("MediaMTX exited: %s", m.Log.String())
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("MediaMTX did not listen on %d: %s", port, m.Log.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return m
+}
+
+func (m *MediaMTX) config(users []MediaMTXUser) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `logLevel: debug
+logDestinations: [stdout]
+api: false
+metrics: false
+pprof: false
+playback: false
+hls: false
+moq: false
+rtmp: false
+rtsp: true
+rtspTransports: [tcp]
+rtspAddress: 127.0.0.1:%d
+webrtc: true
+webrtcAddress: 127.0.0.1:%d
+webrtcLocalUDPAddress: 127.0.0.1:%d
+webrtcLocalTCPAddress: ""
+webrtcIPsFromInterfaces: false
+webrtcAdditionalHosts: [127.0.0.1]
+srt: true
+srtAddress: 127.0.0.1:%d
+paths:
+  all_others:
+`, m.RTSPPort, m.HTTPPort, m.UDPPort, m.SRTPort)
+	if len(users) > 0 {
+		b.WriteString("authInternalUsers:\n")
+		for _, u := range users {
+			fmt.Fprintf(&b, "  - user: %s\n    pass: %s\n    ips: []\n    permissions:\n", u.User, u.Pass)
+			for _, a := range u.Actions {
+				fmt.Fprintf(&b, "      - action: %s\n        path:\n", a)
+			}
+		}
+	}
+	return b.String()
+}
+
+// RTSPURL is where a path is read back.
+func (m *MediaMTX) RTSPURL(path string) string {
+	return fmt.Sprintf("rtsp://127.0.0.1:%d/%s", m.RTSPPort, path)
+}
+
+// WHIPURL is the WHIP endpoint of a path.
+func (m *MediaMTX) WHIPURL(path string) string {
+	return fmt.Sprintf("http://127.0.0.1:%d/%s/whip", m.HTTPPort, path)
+}
+
+// SRTURL is the SRT publish URL of a path.
+func (m *MediaMTX) SRTURL(path string) string {
+	return fmt.Sprintf("srt://127.0.0.1:%d?streamid=publish:%s", m.SRTPort, path)
+}
+
+// WaitLog waits until MediaMTX's log contains s.
+func (m *MediaMTX) WaitLog(s string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Contains(m.Log.String(), s) {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+// Stop terminates MediaMTX and waits for it.
+func (m *MediaMTX) Stop() {
+	if m.cmd == nil {
+		return
+	}
+	_ = m.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-m.exited:
+	case <-time.After(5 * time.Second):
+		_ = m.cmd.Process.Kill()
+		<-m.exited
+	}
+	m.cmd = nil
+}
+
+// FreeUDPPort returns a UDP port that is free on 127.0.0.1 right now.
+func FreeUDPPort(t testing.TB) int {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatalf("free UDP port: %v", err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}

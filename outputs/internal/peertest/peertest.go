@@ -1,0 +1,168 @@
+// Package peertest holds what the SRT and WHIP tests share: a running
+// test-pattern engine, a reference RTMP destination on nginx-rtmp beside
+// the destination under test, and the checks of what a receiver decoded.
+// It is imported by tests only.
+package peertest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"golive/media/engine"
+	"golive/media/testpeer"
+	"golive/media/unit"
+	"golive/outputs/dest"
+	"golive/outputs/rtmp"
+)
+
+// Size of the test picture.
+const (
+	Width  = 640
+	Height = 360
+	FPS    = 30
+)
+
+// Engine is the test pattern (flash and beep once a second), 640x360@30,
+// H.264 plus the given audio codecs, running from Start until Stop.
+type Engine struct {
+	*engine.Engine
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// NewEngine initializes the engine; subscribe outputs, then Start.
+func NewEngine(t *testing.T, keyframeInterval time.Duration, audio ...unit.Codec) *Engine {
+	t.Helper()
+	e := &engine.Engine{Config: engine.Config{
+		Video: engine.VideoSourceConfig{Kind: engine.KindTest}, Audio: engine.AudioSourceConfig{Kind: engine.KindTest},
+		Width: Width, Height: Height, FPS: FPS, VideoBitrate: 1_000_000, AudioCodecs: audio,
+		KeyframeInterval: keyframeInterval,
+	}}
+	if err := e.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	return &Engine{Engine: e, done: make(chan error, 1)}
+}
+
+// Start runs the engine; outputs subscribed before get the first key frame.
+func (e *Engine) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	go func() { e.done <- e.Run(ctx) }()
+}
+
+// Stop ends and frees the engine.
+func (e *Engine) Stop(t *testing.T) {
+	if e.cancel != nil {
+		e.cancel()
+		if err := <-e.done; err != nil {
+			t.Errorf("engine: %v", err)
+		}
+		e.cancel = nil
+	}
+	e.Close()
+}
+
+// WaitState waits until the handler is in state want.
+func WaitState(t *testing.T, h *dest.Handler, want dest.State, d time.Duration) dest.Status {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		st := h.Status()
+		if st.State == want {
+			return st
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: state %s (%s), want %s", h.Name, st.State, st.LastError, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// BesideRTMP starts nginx-rtmp and a healthy RTMP destination on the
+// engine's stream: the reference that must lose nothing while the
+// destination under test fails and recovers.
+func BesideRTMP(t *testing.T, e *Engine) *dest.Handler {
+	t.Helper()
+	n := testpeer.StartNginxRTMP(t)
+	h := &dest.Handler{Name: "rtmp-beside", Kind: "rtmp", Stream: e.Stream(),
+		Worker: &rtmp.Publisher{URL: n.RTMPURL("live", ""), Key: "beside"}, Reader: rtmp.ReaderConfig("rtmp-beside")}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+// CheckBeside checks that the reference RTMP destination stayed live,
+// never reconnected and dropped no frame, and sent what the engine encoded.
+func CheckBeside(t *testing.T, h *dest.Handler, e *Engine) {
+	t.Helper()
+	st := h.Status()
+	es := e.Stats()
+	t.Logf("rtmp beside: %s, %d frames sent of %d encoded, %d dropped, %d reconnects",
+		st.State, st.FramesSent, es.Encoded, st.Dropped, st.Reconnects)
+	if st.State != dest.StateLive || st.Reconnects != 0 || st.Dropped != 0 || st.DroppedAudio != 0 {
+		t.Errorf("rtmp beside: %+v: want live, no reconnect, nothing dropped", st)
+	}
+	if st.FramesSent+uint64(FPS) < es.Encoded {
+		t.Errorf("rtmp beside sent %d frames of %d encoded", st.FramesSent, es.Encoded)
+	}
+}
+
+// CheckRecording decodes what a receiver got: at least 95 % of the
+// expected frames, no decode error, and the flash/beep offset within
+// 40 ms. expected <= 0 counts the frames the recording's own time span
+// should hold (a reader that joined mid-stream).
+func CheckRecording(t *testing.T, input string, expected int, inputArgs ...string) *testpeer.Analysis {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	a, err := testpeer.Analyze(ctx, input, inputArgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.Stream("video")
+	if v == nil || v.CodecName != "h264" || v.Width != Width || v.Height != Height || a.Stream("audio") == nil {
+		t.Fatalf("streams %+v: want h264 %dx%d and audio", a.Streams, Width, Height)
+	}
+	frames := a.Count("video")
+	if expected <= 0 {
+		expected = spanFrames(a)
+	}
+	t.Logf("%s: %d of %d frames decoded, %d decode errors", input, frames, expected, len(a.Errors))
+	if float64(frames) < 0.95*float64(expected) {
+		t.Errorf("%d frames decoded of %d: want at least 95 %%", frames, expected)
+	}
+	if len(a.Errors) > 0 {
+		t.Errorf("decode errors: %q", a.Errors[:min(5, len(a.Errors))])
+	}
+	sync, err := testpeer.AVSync(ctx, input, inputArgs, 0)
+	if err != nil {
+		t.Fatalf("a/v sync: %v", err)
+	}
+	t.Logf("a/v offsets %v (max |%v|)", sync.Offsets, sync.MaxAbsOffset)
+	if sync.MaxAbsOffset > 40*time.Millisecond {
+		t.Errorf("a/v offset %v: want within ±40 ms", sync.MaxAbsOffset)
+	}
+	return a
+}
+
+// spanFrames is how many frames the video's first to last timestamp hold.
+func spanFrames(a *testpeer.Analysis) int {
+	first, last := -1.0, -1.0
+	for _, f := range a.Frames {
+		if f.MediaType != "video" || f.Time() < 0 {
+			continue
+		}
+		if first < 0 || f.Time() < first {
+			first = f.Time()
+		}
+		last = max(last, f.Time())
+	}
+	if first < 0 {
+		return 1
+	}
+	return int((last-first)*FPS+0.5) + 1
+}
