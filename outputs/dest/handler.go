@@ -42,10 +42,20 @@ type Session struct {
 	// Counters are shared by every attempt of the same destination.
 	Counters *Counters
 	live     func()
+	keyFrame func()
 }
 
 // Live reports that the destination is accepting media.
 func (s *Session) Live() { s.live() }
+
+// RequestKeyFrame asks the encoder feeding the destination for a key
+// frame (a receiver's PLI or FIR); the encoder rate-limits. A no-op when
+// the handler has no KeyFrame function.
+func (s *Session) RequestKeyFrame() {
+	if s.keyFrame != nil {
+		s.keyFrame()
+	}
+}
 
 // Counters are updated by workers as they send.
 type Counters struct {
@@ -193,7 +203,7 @@ func (h *Handler) run(ctx context.Context) {
 		}
 		h.setState(StateConnecting, nil, time.Time{})
 		wasLive := false
-		sess := &Session{Tracks: h.Stream.Tracks(), Reader: h.reader, Counters: &h.counters, live: func() {
+		sess := &Session{Tracks: h.Stream.Tracks(), Reader: h.reader, Counters: &h.counters, keyFrame: h.KeyFrame, live: func() {
 			wasLive = true
 			h.setState(StateLive, nil, time.Time{})
 			h.Logger.Info("destination live")

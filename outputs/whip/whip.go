@@ -1,0 +1,341 @@
+// Package whip publishes the stream over WebRTC to a WHIP endpoint
+// (RFC 9725): the SDP offer is POSTed with a bearer token, the 201's
+// Location is the session, DELETEd at stop. H.264 (packetization-mode 1,
+// no B-frames) and Opus come from the shared encoders; the NACK responder
+// answers retransmission requests, PLI/FIR become key-frame requests on
+// the encoder, and TWCC feedback drives a GCC bandwidth estimate (pion
+// webrtc v4 and interceptor).
+package whip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"golive/config/whipurl"
+	"golive/media/stream"
+	"golive/media/unit"
+	"golive/outputs/dest"
+)
+
+// Timeouts of one connection attempt.
+const (
+	gatherTimeout  = 5 * time.Second
+	connectTimeout = 15 * time.Second
+	// keyRequestGap rate-limits the encoder requests a receiver's PLI/FIR
+	// cause (the encoder allows one extra key frame a second as well).
+	keyRequestGap = 500 * time.Millisecond
+)
+
+// Publisher is one WHIP destination: a dest.Worker.
+type Publisher struct {
+	// URL is the WHIP endpoint (http or https).
+	URL string
+	// Token is the bearer token (a secret like a stream key).
+	Token string
+	// Bitrate seeds the congestion-control estimate (the encoder's rate).
+	Bitrate int
+	Logger  *slog.Logger
+
+	noNACK bool // tests: no NACK responder
+
+	once sync.Once
+	c    *counters
+}
+
+// ReaderConfig is the queue of a WHIP destination: H.264 and Opus.
+func ReaderConfig(name string) stream.ReaderConfig {
+	return stream.ReaderConfig{Name: name, Codecs: []unit.Codec{unit.CodecH264, unit.CodecOpus}}
+}
+
+// AudioCodec is the audio a WHIP destination carries.
+func AudioCodec() unit.Codec { return unit.CodecOpus }
+
+func (p *Publisher) counters() *counters {
+	p.once.Do(func() { p.c = newCounters() })
+	return p.c
+}
+
+// Check implements dest.Checker.
+func (p *Publisher) Check() error {
+	if _, err := whipurl.Parse(p.URL); err != nil {
+		return err
+	}
+	return whipurl.CheckToken(p.Token)
+}
+
+// Detail implements dest.DetailReporter.
+func (p *Publisher) Detail() map[string]any { return p.counters().detail() }
+
+// conn is one WHIP session.
+type conn struct {
+	pc      *webrtc.PeerConnection
+	client  *client
+	session *url.URL
+	video   *rtpTrack
+	audio   *rtpTrack
+	vSender *webrtc.RTPSender
+	state   chan webrtc.PeerConnectionState
+	ice     chan webrtc.ICEConnectionState
+	rtcp    sync.WaitGroup
+}
+
+// Run implements dest.Worker.
+func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
+	if p.Logger == nil {
+		p.Logger = slog.Default()
+	}
+	endpoint, err := whipurl.Parse(p.URL)
+	if err != nil {
+		return dest.Fatal(err)
+	}
+	c, err := p.open(ctx, endpoint, s.Tracks)
+	if err != nil {
+		return err
+	}
+	defer p.close(c)
+	if err := c.offer(ctx, endpoint.Host); err != nil {
+		return err
+	}
+	if err := c.waitConnected(ctx, endpoint.Host); err != nil {
+		return err
+	}
+	keys := p.watchFeedback(c, s)
+	s.Live()
+	return p.pump(ctx, c, s, keys)
+}
+
+// open builds the peer connection with its two send-only tracks.
+func (p *Publisher) open(ctx context.Context, endpoint *url.URL, tracks unit.Tracks) (*conn, error) {
+	cl := newClient(endpoint, p.Token)
+	ice := cl.iceServers(ctx)
+	bitrate := p.Bitrate
+	if bitrate <= 0 && tracks.Video != nil {
+		bitrate = tracks.Video.Bitrate
+	}
+	if bitrate <= 0 {
+		bitrate = 2_500_000
+	}
+	api, err := newAPI(apiOptions{tracks: tracks, loopback: whipurl.IsLoopback(endpoint), noNACK: p.noNACK,
+		bitrate: bitrate, counters: p.counters()})
+	if err != nil {
+		return nil, dest.Fatal(fmt.Errorf("whip: webrtc set-up: %w", err))
+	}
+	cfg := webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle}
+	for _, s := range ice {
+		cfg.ICEServers = append(cfg.ICEServers, webrtc.ICEServer{URLs: []string{s.URL}, Username: s.Username,
+			Credential: s.Credential})
+	}
+	pc, err := api.NewPeerConnection(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("whip: peer connection: %w", err)
+	}
+	c := &conn{pc: pc, client: cl, state: make(chan webrtc.PeerConnectionState, 16),
+		ice: make(chan webrtc.ICEConnectionState, 16)}
+	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { nonBlocking(c.state, st) })
+	pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) { nonBlocking(c.ice, st) })
+	if err := c.addTracks(tracks); err != nil {
+		_ = pc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func nonBlocking[T any](ch chan T, v T) {
+	select {
+	case ch <- v:
+	default:
+	}
+}
+
+func (c *conn) addTracks(tracks unit.Tracks) error {
+	var err error
+	if c.video, err = newRTPTrack(h264Codec(tracks.Video), "video", true); err != nil {
+		return err
+	}
+	if c.vSender, err = c.addSendOnly(c.video.track); err != nil {
+		return err
+	}
+	if tracks.AudioFor(unit.CodecOpus) == nil {
+		return nil
+	}
+	if c.audio, err = newRTPTrack(opusCodec(), "audio", false); err != nil {
+		return err
+	}
+	_, err = c.addSendOnly(c.audio.track)
+	return err
+}
+
+func (c *conn) addSendOnly(t webrtc.TrackLocal) (*webrtc.RTPSender, error) {
+	tr, err := c.pc.AddTransceiverFromTrack(t, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		return nil, fmt.Errorf("whip: add track: %w", err)
+	}
+	return tr.Sender(), nil
+}
+
+// offer gathers every candidate (no trickle: one POST carries them all),
+// POSTs the offer and applies the answer.
+func (c *conn) offer(ctx context.Context, host string) error {
+	o, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		return fmt.Errorf("whip: create offer: %w", err)
+	}
+	gathered := webrtc.GatheringCompletePromise(c.pc)
+	if err := c.pc.SetLocalDescription(o); err != nil {
+		return fmt.Errorf("whip: set local description: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-time.After(gatherTimeout):
+		// Send what was gathered: STUN/TURN servers that do not answer.
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	answer, session, err := c.client.offer(ctx, c.pc.LocalDescription().SDP)
+	if err != nil {
+		return err
+	}
+	c.session = session
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		return dest.Fatal(fmt.Errorf("whip %s: the server's SDP answer is not usable: %w", host, err))
+	}
+	return nil
+}
+
+// waitConnected waits for ICE and DTLS; each failure has its message.
+func (c *conn) waitConnected(ctx context.Context, host string) error {
+	timer := time.NewTimer(connectTimeout)
+	defer timer.Stop()
+	iceUp := false
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+			if iceUp {
+				return fmt.Errorf("whip %s: DTLS handshake did not complete within %v", host, connectTimeout)
+			}
+			return fmt.Errorf("whip %s: ICE found no path to the server within %v (UDP blocked? server candidates unreachable?)", host, connectTimeout)
+		case st := <-c.ice:
+			switch st {
+			case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
+				iceUp = true
+			case webrtc.ICEConnectionStateFailed:
+				return fmt.Errorf("whip %s: ICE failed: no candidate pair works (UDP blocked or the server's addresses are unreachable)", host)
+			}
+		case st := <-c.state:
+			switch st {
+			case webrtc.PeerConnectionStateConnected:
+				return nil
+			case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+				if iceUp {
+					return fmt.Errorf("whip %s: DTLS handshake failed (certificate or fingerprint refused)", host)
+				}
+				return fmt.Errorf("whip %s: ICE failed: no candidate pair works (UDP blocked or the server's addresses are unreachable)", host)
+			}
+		}
+	}
+}
+
+// close DELETEs the session (when there is one) and closes the connection.
+func (p *Publisher) close(c *conn) {
+	if c.session != nil {
+		if err := c.client.remove(c.session); err != nil {
+			p.Logger.Warn("whip: DELETE of the session failed", "err", err)
+		}
+	}
+	_ = c.pc.Close()
+	c.rtcp.Wait()
+	c.client.close()
+}
+
+// watchFeedback reads the RTCP of both senders (which also drives the
+// interceptors: NACK answers, congestion control). PLI/FIR turn into
+// rate-limited key-frame requests; the returned channel carries the time
+// of each request, for the PLI-to-key-frame figure.
+func (p *Publisher) watchFeedback(c *conn, s *dest.Session) <-chan time.Time {
+	keys := make(chan time.Time, 1)
+	var mu sync.Mutex
+	var last time.Time
+	ssrc := uint32(c.vSender.GetParameters().Encodings[0].SSRC)
+	for _, tr := range c.pc.GetTransceivers() {
+		sender := tr.Sender()
+		c.rtcp.Go(func() {
+			for {
+				pkts, _, err := sender.ReadRTCP()
+				if err != nil {
+					return
+				}
+				now := time.Now()
+				if !p.counters().feedback(pkts, ssrc, now) {
+					continue
+				}
+				mu.Lock()
+				ask := now.Sub(last) >= keyRequestGap
+				if ask {
+					last = now
+				}
+				mu.Unlock()
+				if ask {
+					p.counters().keyRequests.Add(1)
+					s.RequestKeyFrame()
+					nonBlocking(keys, now)
+				}
+			}
+		})
+	}
+	return keys
+}
+
+// pump sends the stream until it ends or the connection fails.
+func (p *Publisher) pump(ctx context.Context, c *conn, s *dest.Session, keys <-chan time.Time) error {
+	var pliAt time.Time
+	for {
+		select {
+		case st := <-c.state:
+			if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+				return fmt.Errorf("whip %s: connection lost (ICE or DTLS %s)", c.client.endpoint.Host, st)
+			}
+		default:
+		}
+		pkt, err := s.Reader.Read(ctx)
+		if err != nil {
+			return err
+		}
+		select {
+		case at := <-keys:
+			if pliAt.IsZero() {
+				pliAt = at
+			}
+		default:
+		}
+		t := c.video
+		if pkt.Codec == unit.CodecOpus {
+			t = c.audio
+		} else if pkt.Codec != unit.CodecH264 {
+			continue
+		}
+		if t == nil {
+			continue
+		}
+		n, err := t.write(pkt)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("whip %s: send: %w", c.client.endpoint.Host, err)
+		}
+		s.Counters.Bytes.Add(uint64(n))
+		if pkt.Codec == unit.CodecH264 {
+			s.Counters.FramesSent.Add(1)
+			if pkt.Key && !pliAt.IsZero() {
+				p.counters().pliToKeyMs.Store(time.Since(pliAt).Milliseconds())
+				pliAt = time.Time{}
+			}
+		}
+	}
+}
