@@ -27,7 +27,7 @@ func TestInductionAnswer(t *testing.T) {
 func FuzzInductionAnswer(f *testing.F) {
 	f.Add(inductionRequest(7), uint32(7))
 	f.Add([]byte{0x80, 0, 0, 0}, uint32(0))
-	f.Fuzz(func(t *testing.T, b []byte, id uint32) {
+	f.Fuzz(func(_ *testing.T, b []byte, id uint32) {
 		_ = parseInductionAnswer(b, id)
 	})
 }

@@ -23,15 +23,17 @@ import (
 
 // Payload types and clock rates of the offer.
 const (
-	ptH264       = 96
-	ptOpus       = 111
-	videoClock   = 90000
-	opusClock    = 48000
-	rtpMTU       = 1200
-	nackHistory  = 1024 // packets kept for retransmission (about 3 s at 2.5 Mb/s)
-	minEstimate  = 100_000
-	maxEstimate  = 20_000_000
-	iceFailAfter = 10 * time.Second
+	ptH264      = 96
+	ptOpus      = 111
+	videoClock  = 90000
+	opusClock   = 48000
+	rtpMTU      = 1200
+	nackHistory = 1024 // packets kept for retransmission (about 3 s at 2.5 Mb/s)
+	minEstimate = 100_000
+	maxEstimate = 20_000_000
+	// DefaultICEFailAfter is how long a connection may hear nothing
+	// from the server before it counts as lost.
+	DefaultICEFailAfter = 10 * time.Second
 )
 
 var videoFeedback = []webrtc.RTCPFeedback{
@@ -63,6 +65,7 @@ type apiOptions struct {
 	loopback bool // gather loopback candidates (the server is on this machine)
 	noNACK   bool // tests: no retransmissions
 	bitrate  int  // initial congestion-control estimate
+	iceFail  time.Duration
 	counters *counters
 }
 
@@ -120,7 +123,7 @@ func newAPI(o apiOptions) (*webrtc.API, error) {
 	se := webrtc.SettingEngine{LoggerFactory: quietLogs()}
 	se.SetIncludeLoopbackCandidate(o.loopback)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
-	se.SetICETimeouts(iceFailAfter/2, iceFailAfter, time.Second)
+	se.SetICETimeouts(o.iceFail/2, o.iceFail, time.Second)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg),
 		webrtc.WithSettingEngine(se)), nil
 }

@@ -23,6 +23,7 @@ type counters struct {
 	lost          atomic.Int64  // cumulative loss the receiver reports (video)
 	rttMicros     atomic.Int64  // from receiver reports, -1 unknown
 	pliToKeyMs    atomic.Int64  // last PLI to the next key frame sent, -1 unknown
+	pliToKeyMax   atomic.Int64  // the longest of those
 
 	mu  sync.Mutex
 	bwe cc.BandwidthEstimator // of the current connection
@@ -50,6 +51,17 @@ func (c *counters) estimateKbps() (float64, bool) {
 	return float64(c.bwe.GetTargetBitrate()) / 1000, true
 }
 
+func (c *counters) keyFrameSent(afterPLI time.Duration) {
+	ms := afterPLI.Milliseconds()
+	c.pliToKeyMs.Store(ms)
+	for {
+		m := c.pliToKeyMax.Load()
+		if ms <= m || c.pliToKeyMax.CompareAndSwap(m, ms) {
+			return
+		}
+	}
+}
+
 // detail is the map of dest.DetailReporter.
 func (c *counters) detail() map[string]any {
 	d := map[string]any{
@@ -68,6 +80,7 @@ func (c *counters) detail() map[string]any {
 	}
 	if k := c.pliToKeyMs.Load(); k >= 0 {
 		d["pli_to_key_ms"] = k
+		d["pli_to_key_max_ms"] = c.pliToKeyMax.Load()
 	}
 	return d
 }
@@ -140,7 +153,7 @@ func (f *retransmitFactory) NewInterceptor(string) (interceptor.Interceptor, err
 }
 
 // BindLocalStream wraps each outgoing stream's writer.
-func (r *retransmitCounter) BindLocalStream(info *interceptor.StreamInfo, w interceptor.RTPWriter) interceptor.RTPWriter {
+func (r *retransmitCounter) BindLocalStream(_ *interceptor.StreamInfo, w interceptor.RTPWriter) interceptor.RTPWriter {
 	var mu sync.Mutex
 	var sent [1 << 16 / 64]uint64 // one bit per sequence number
 	return interceptor.RTPWriterFunc(func(h *rtp.Header, payload []byte, a interceptor.Attributes) (int, error) {

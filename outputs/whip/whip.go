@@ -41,7 +41,10 @@ type Publisher struct {
 	Token string
 	// Bitrate seeds the congestion-control estimate (the encoder's rate).
 	Bitrate int
-	Logger  *slog.Logger
+	// ICEFailAfter is how long the server may go silent before the
+	// connection counts as lost (default 10 s).
+	ICEFailAfter time.Duration
+	Logger       *slog.Logger
 
 	noNACK bool // tests: no NACK responder
 
@@ -91,6 +94,9 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	if p.Logger == nil {
 		p.Logger = slog.Default()
 	}
+	if p.ICEFailAfter <= 0 {
+		p.ICEFailAfter = DefaultICEFailAfter
+	}
 	endpoint, err := whipurl.Parse(p.URL)
 	if err != nil {
 		return dest.Fatal(err)
@@ -123,7 +129,7 @@ func (p *Publisher) open(ctx context.Context, endpoint *url.URL, tracks unit.Tra
 		bitrate = 2_500_000
 	}
 	api, err := newAPI(apiOptions{tracks: tracks, loopback: whipurl.IsLoopback(endpoint), noNACK: p.noNACK,
-		bitrate: bitrate, counters: p.counters()})
+		bitrate: bitrate, counters: p.counters(), iceFail: p.ICEFailAfter})
 	if err != nil {
 		return nil, dest.Fatal(fmt.Errorf("whip: webrtc set-up: %w", err))
 	}
@@ -333,7 +339,7 @@ func (p *Publisher) pump(ctx context.Context, c *conn, s *dest.Session, keys <-c
 		if pkt.Codec == unit.CodecH264 {
 			s.Counters.FramesSent.Add(1)
 			if pkt.Key && !pliAt.IsZero() {
-				p.counters().pliToKeyMs.Store(time.Since(pliAt).Milliseconds())
+				p.counters().keyFrameSent(time.Since(pliAt))
 				pliAt = time.Time{}
 			}
 		}

@@ -1,0 +1,168 @@
+package whip
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"golive/media/testpeer"
+	"golive/outputs/dest"
+	"golive/outputs/internal/peertest"
+)
+
+// lossyPath puts a UDP relay between a publisher and MediaMTX's ICE port,
+// and an HTTP proxy in front of its WHIP endpoint that points the SDP
+// answer's candidate at the relay.
+type lossyPath struct {
+	relay *testpeer.UDPRelay
+	http  *httptest.Server
+}
+
+func newLossyPath(t *testing.T, m *testpeer.MediaMTX, loss float64, seed uint64) *lossyPath {
+	t.Helper()
+	relay := testpeer.StartUDPRelay(t, "127.0.0.1:"+strconv.Itoa(m.UDPPort), loss, seed)
+	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", m.HTTPPort))
+	rp := httputil.NewSingleHostReverseProxy(target)
+	from := []byte(" " + strconv.Itoa(m.UDPPort) + " typ host")
+	to := []byte(" " + strconv.Itoa(relay.Port()) + " typ host")
+	rp.ModifyResponse = func(r *http.Response) error {
+		if r.Header.Get("Content-Type") != "application/sdp" {
+			return nil
+		}
+		b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			return err
+		}
+		_ = r.Body.Close()
+		b = bytes.ReplaceAll(b, from, to)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.ContentLength = int64(len(b))
+		r.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return &lossyPath{relay: relay, http: srv}
+}
+
+func (l *lossyPath) whipURL(path string) string { return l.http.URL + "/" + path + "/whip" }
+
+// TestWHIPLossNACK publishes the same stream twice through a path losing
+// 3 % of the datagrams, once with the NACK responder and once without:
+// the retransmissions are counted in the stats and the RTSP reader of the
+// first decodes with fewer errors than the reader of the second. A
+// healthy RTMP destination beside them loses no frame.
+func TestWHIPLossNACK(t *testing.T) {
+	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe", "nginx")
+	m := startMediaMTX(t)
+	e := newEngine(t, 0)
+	defer e.Stop(t)
+	beside := peertest.BesideRTMP(t, e)
+	with := handler(t, e, "nack", &Publisher{URL: newLossyPath(t, m, 0.03, 1).whipURL("nack"), Token: pubToken})
+	without := handler(t, e, "nonack", &Publisher{URL: newLossyPath(t, m, 0.03, 2).whipURL("nonack"),
+		Token: pubToken, noNACK: true})
+	e.Start()
+	waitState(t, with, dest.StateLive, 30*time.Second)
+	waitState(t, without, dest.StateLive, 30*time.Second)
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for _, p := range []string{"nack", "nonack"} {
+		wg.Go(func() { readRTSP(t, m.RTSPURL(p), filepath.Join(dir, p+".mkv"), 10*time.Second) })
+	}
+	wg.Wait()
+	sw, so := with.Status(), without.Status()
+	with.Close()
+	without.Close()
+	t.Logf("with NACK: %v", sw.Detail)
+	t.Logf("without NACK: %v", so.Detail)
+	if n, _ := sw.Detail["retransmitted"].(uint64); n == 0 {
+		t.Errorf("with NACK: no retransmission counted: %v", sw.Detail)
+	}
+	if n, _ := sw.Detail["nacks"].(uint64); n == 0 {
+		t.Errorf("with NACK: no NACK counted: %v", sw.Detail)
+	}
+	if n, _ := so.Detail["retransmitted"].(uint64); n != 0 {
+		t.Errorf("without NACK: %d retransmissions", n)
+	}
+	errsWith, framesWith := decodeErrors(t, filepath.Join(dir, "nack.mkv"))
+	errsWithout, framesWithout := decodeErrors(t, filepath.Join(dir, "nonack.mkv"))
+	t.Logf("reader with NACK: %d frames, %d error lines; without: %d frames, %d error lines",
+		framesWith, errsWith, framesWithout, errsWithout)
+	if errsWith >= errsWithout {
+		t.Errorf("decode errors with NACK %d, without %d: want fewer with retransmission", errsWith, errsWithout)
+	}
+	peertest.CheckBeside(t, beside, e)
+}
+
+func decodeErrors(t *testing.T, file string) (errs, frames int) {
+	t.Helper()
+	a, err := testpeer.Analyze(t.Context(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(a.Errors), a.Count("video")
+}
+
+// TestWHIPPLIKeyFrame: with a 10 s GOP, MediaMTX's PLIs (every 2 s) each
+// bring a key frame within 1 s.
+func TestWHIPPLIKeyFrame(t *testing.T) {
+	m := startMediaMTX(t)
+	e := newEngine(t, 10*time.Second)
+	defer e.Stop(t)
+	h := handler(t, e, "pli", &Publisher{URL: m.WHIPURL("pli"), Token: pubToken})
+	defer h.Close()
+	e.Start()
+	waitState(t, h, dest.StateLive, 20*time.Second)
+	time.Sleep(7 * time.Second)
+	d := h.Status().Detail
+	t.Logf("detail %v", d)
+	plis, _ := d["plis"].(uint64)
+	maxMs, ok := d["pli_to_key_max_ms"].(int64)
+	if plis < 2 || !ok {
+		t.Fatalf("detail %v: want PLIs answered by key frames", d)
+	}
+	if maxMs > 1000 {
+		t.Errorf("a key frame came %d ms after a PLI: want within 1 s", maxMs)
+	}
+}
+
+// TestWHIPPathCutRecovers: the path to the server is cut for 6 s; the
+// destination leaves live, retries, and is live again once the path is
+// back, while an RTMP destination beside it loses no frame.
+func TestWHIPPathCutRecovers(t *testing.T) {
+	testpeer.RequireBinaries(t, "nginx")
+	m := startMediaMTX(t)
+	e := newEngine(t, 0)
+	defer e.Stop(t)
+	beside := peertest.BesideRTMP(t, e)
+	path := newLossyPath(t, m, 0, 3)
+	h := handler(t, e, "cut", &Publisher{URL: path.whipURL("cut"), Token: pubToken, ICEFailAfter: 3 * time.Second})
+	defer h.Close()
+	e.Start()
+	waitState(t, h, dest.StateLive, 20*time.Second)
+	time.Sleep(2 * time.Second)
+	path.relay.SetLoss(1)
+	deadline := time.Now().Add(10 * time.Second)
+	for h.Status().State == dest.StateLive {
+		if time.Now().After(deadline) {
+			t.Fatal("still live 10 s after the path was cut")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("after the cut: %s (%s)", h.Status().State, h.Status().LastError)
+	time.Sleep(3 * time.Second)
+	path.relay.SetLoss(0)
+	st := waitState(t, h, dest.StateLive, 30*time.Second)
+	t.Logf("live again: %+v", st)
+	time.Sleep(2 * time.Second)
+	peertest.CheckBeside(t, beside, e)
+}
