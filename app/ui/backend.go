@@ -74,6 +74,21 @@ type Live interface {
 	SDPPath(name string) (string, error)
 	// OpenInVLC starts VLC on an RTP destination.
 	OpenInVLC(name string) error
+
+	// Live control (see session.Session): each call changes one
+	// destination of the running stream, may block while a connection
+	// closes, and is called off Fyne's goroutine.
+
+	// StartOutput starts a stopped destination again.
+	StartOutput(name string) error
+	// StopOutput stops one destination; the others go on.
+	StopOutput(name string) error
+	// AddOutput adds and starts a destination.
+	AddOutput(d profile.Destination) error
+	// UpdateOutput restarts a destination with new settings.
+	UpdateOutput(d profile.Destination) error
+	// RemoveOutput stops a destination and forgets it.
+	RemoveOutput(name string) error
 }
 
 // Muter is implemented by sessions that may be able to mute the

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 
 	"golive/app/profile"
+	"golive/outputs/rtmp"
 	"golive/outputs/rtmpurl"
 )
 
@@ -77,6 +78,11 @@ func (dd *destDialog) current() profile.Destination {
 		r.Service = p.ID
 		r.URL = strings.TrimSpace(dd.server.Text)
 		r.Key = strings.TrimSpace(dd.key.Text)
+		r.CAFile, r.PinSHA256 = "", ""
+		if rtmpType(r.URL) == typeRTMPS {
+			r.CAFile = strings.TrimSpace(dd.caFile.Text)
+			r.PinSHA256 = strings.TrimSpace(dd.pin.Text)
+		}
 		d.RTMP = &r
 	case profile.KindRTP:
 		r := profile.RTP{Mode: "mpegts"}
@@ -132,6 +138,11 @@ func (dd *destDialog) checkFields(d profile.Destination, add func(field, msg str
 	switch d.Kind {
 	case profile.KindRTMP:
 		checkRTMP(dd.kind.Selected, d.RTMP, add)
+		if p := d.RTMP.PinSHA256; p != "" {
+			if _, err := rtmp.ParsePin(p); err != nil {
+				add("rtmp.pin", "a SHA-256 fingerprint is 64 hex digits (colons allowed)")
+			}
+		}
 	case profile.KindRTP:
 		if _, err := strconv.Atoi(strings.TrimSpace(dd.port.Text)); err != nil {
 			add("rtp.port", "port must be a number from 1 to 65535")
@@ -175,7 +186,8 @@ func (dd *destDialog) validate() {
 		return
 	}
 	_, ok := dd.check()
-	for _, e := range []interface{ Validate() error }{dd.name, dd.server, dd.key, dd.host, dd.port, dd.mtu, dd.path} {
+	dd.showLimits()
+	for _, e := range []interface{ Validate() error }{dd.name, dd.server, dd.key, dd.caFile, dd.pin, dd.host, dd.port, dd.mtu, dd.path} {
 		_ = e.Validate()
 	}
 	if ok {
@@ -224,6 +236,28 @@ func fieldLabel(field string) string {
 		return "File"
 	case "name":
 		return "Name"
+	case "rtmp.ca_file":
+		return "CA file"
+	case "rtmp.pin":
+		return "Certificate pin"
+	case "capture.region":
+		return "Region"
+	case "capture.source":
+		return "Video source"
+	case "capture.audio":
+		return "Audio"
+	case "encoder.video_bitrate":
+		return "Video kb/s"
+	case "encoder.audio_bitrate":
+		return "Audio kb/s"
+	case "encoder.fps":
+		return "Frame rate"
+	case "encoder.width", "encoder.height":
+		return "Output size"
+	case "encoder.encoder":
+		return "Encoder"
+	case "encoder.preset":
+		return "Preset"
 	}
 	return field
 }

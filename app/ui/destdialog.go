@@ -32,15 +32,19 @@ type destDialog struct {
 	orig    profile.Destination
 	dlg     dialog.Dialog
 	kind    *widget.Select
-	name    *widget.Entry
+	name    *keyEntry
 	service *widget.Select
-	server  *widget.Entry
-	key     *widget.Entry
-	host    *widget.Entry
-	port    *widget.Entry
-	mtu     *widget.Entry
+	server  *keyEntry
+	key     *keyEntry
+	caFile  *keyEntry
+	pin     *keyEntry
+	tlsBox  fyne.CanvasObject
+	limits  *widget.Label
+	host    *keyEntry
+	port    *keyEntry
+	mtu     *keyEntry
 	srtp    *widget.Check
-	path    *widget.Entry
+	path    *keyEntry
 	msg     *widget.Label
 	save    *widget.Button
 	groups  map[string]fyne.CanvasObject
@@ -57,10 +61,12 @@ func openDestDialog(w *mainWindow, i int, d profile.Destination) *destDialog {
 	if i >= 0 {
 		title = "Edit destination"
 	}
+	if i >= 0 && w.phase == phaseLive {
+		title += " (saving restarts it; the others stay live)"
+	}
 	dd.dlg = dialog.NewCustomWithoutButtons(title, content, w.win)
 	dd.fill(d)
-	dd.dlg.Resize(fyne.NewSize(560, 480))
-	dd.dlg.Show()
+	w.showModal(dd.dlg, fyne.NewSize(560, 520), dd.onSave, dd.dlg.Hide)
 	w.lastDestDialog = dd
 	return dd
 }
@@ -70,10 +76,19 @@ func (dd *destDialog) build() fyne.CanvasObject {
 	dd.name = dd.entry("name", "")
 	dd.service = widget.NewSelect(serviceLabels(), func(string) { dd.onService() })
 	dd.server = dd.entry("rtmp.url", "rtmp://server/app")
-	dd.key = widget.NewPasswordEntry()
+	dd.key = newKeyEntry(dd.w, true)
 	dd.key.SetPlaceHolder("stream key")
 	dd.key.OnChanged = func(string) { dd.validate() }
 	dd.key.Validator = dd.fieldValidator("rtmp.key")
+	dd.caFile = dd.entry("rtmp.ca_file", "none: the system's certificate authorities")
+	dd.pin = dd.entry("rtmp.pin", "none (SHA-256 fingerprint, 64 hex digits)")
+	caBrowse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), dd.browseCA)
+	dd.tlsBox = widget.NewForm(
+		widget.NewFormItem("CA file", container.NewBorder(nil, nil, nil, caBrowse, dd.caFile)),
+		widget.NewFormItem("Certificate pin", dd.pin))
+	dd.limits = widget.NewLabel("")
+	dd.limits.Wrapping = fyne.TextWrapWord
+	dd.limits.Hide()
 	dd.host = dd.entry("rtp.host", "127.0.0.1")
 	dd.port = dd.entry("rtp.port", "5004")
 	dd.mtu = dd.entry("rtp.mtu", "default")
@@ -81,8 +96,8 @@ func (dd *destDialog) build() fyne.CanvasObject {
 	dd.path = dd.entry("record.path", "/home/me/Videos/stream.mkv")
 	browse := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), dd.browse)
 	dd.groups = map[string]fyne.CanvasObject{
-		profile.KindRTMP: widget.NewForm(widget.NewFormItem("Service", dd.service),
-			widget.NewFormItem("Server", dd.server), dd.keyItem()),
+		profile.KindRTMP: container.NewVBox(widget.NewForm(widget.NewFormItem("Service", dd.service),
+			widget.NewFormItem("Server", dd.server), dd.keyItem()), dd.tlsBox, dd.limits),
 		profile.KindRTP: widget.NewForm(widget.NewFormItem("Host", dd.host),
 			widget.NewFormItem("Port", dd.port), widget.NewFormItem("MTU", dd.mtu),
 			widget.NewFormItem("", dd.srtp)),
@@ -111,8 +126,8 @@ func (dd *destDialog) keyItem() *widget.FormItem {
 }
 
 // entry makes a text field validated as part of the whole destination.
-func (dd *destDialog) entry(field, placeholder string) *widget.Entry {
-	e := widget.NewEntry()
+func (dd *destDialog) entry(field, placeholder string) *keyEntry {
+	e := newKeyEntry(dd.w, false)
 	e.SetPlaceHolder(placeholder)
 	e.Validator = dd.fieldValidator(field)
 	e.OnChanged = func(string) { dd.validate() }
@@ -156,6 +171,8 @@ func (dd *destDialog) fill(d profile.Destination) {
 		dd.service.SetSelected(serviceLabel(r.Service))
 		dd.server.SetText(r.URL)
 		dd.key.SetText(r.Key)
+		dd.caFile.SetText(r.CAFile)
+		dd.pin.SetText(r.PinSHA256)
 		dd.kind.SetSelected(rtmpType(r.URL))
 	}
 	dd.validate()
@@ -195,12 +212,9 @@ func kindOf(t string) string {
 func (dd *destDialog) onKind() {
 	kind := kindOf(dd.kind.Selected)
 	for k, g := range dd.groups {
-		if k == kind {
-			g.Show()
-		} else {
-			g.Hide()
-		}
+		setVisible(g, k == kind)
 	}
+	setVisible(dd.tlsBox, dd.kind.Selected == typeRTMPS)
 	if kind == profile.KindRTMP && !dd.filling {
 		dd.onService()
 	}
@@ -263,7 +277,19 @@ func (dd *destDialog) browse() {
 		_ = wc.Close()
 	}, dd.w.win)
 	d.SetFileName("golive.mkv")
-	d.Show()
+	dd.w.showModal(d, fyne.Size{}, nil, d.Hide)
+}
+
+// browseCA picks the CA certificate (PEM) of an RTMPS server.
+func (dd *destDialog) browseCA() {
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		dd.caFile.SetText(rc.URI().Path())
+		_ = rc.Close()
+	}, dd.w.win)
+	dd.w.showModal(d, fyne.Size{}, nil, d.Hide)
 }
 
 func (dd *destDialog) onSave() {

@@ -25,10 +25,21 @@ type destList struct {
 	add    *widget.Button
 	empty  *widget.Label
 	rows   []*destRow
+	// pending counts the live operations queued per destination name,
+	// opErrs holds the last failed one's message; lastOp is closed when
+	// the last queued operation has run (see liveOp).
+	pending map[string]int
+	opErrs  map[string]string
+	lastOp  chan struct{}
+	// figs are the figures of the current (or last) stream per name;
+	// summaries the last stream's, shown on the rows once it ended.
+	figs      map[string]*figures
+	summaries map[string]string
 }
 
 func newDestList(w *mainWindow) *destList {
-	l := &destList{w: w, box: container.NewVBox()}
+	l := &destList{w: w, box: container.NewVBox(), pending: map[string]int{}, opErrs: map[string]string{},
+		figs: map[string]*figures{}, summaries: map[string]string{}}
 	l.add = widget.NewButtonWithIcon("Add destination", theme.ContentAddIcon(), l.askAdd)
 	l.empty = widget.NewLabel("No destination yet: add one to go live.")
 	header := container.NewBorder(nil, nil, heading("Destinations"), l.add)
@@ -49,7 +60,7 @@ func (l *destList) show(ds []profile.Destination) {
 		l.box.Add(r.object)
 		l.box.Add(widget.NewSeparator())
 	}
-	l.setLocked(l.w.isBusy())
+	l.setLocked(l.w.destsLocked())
 }
 
 // row returns the row of the named destination.
@@ -62,6 +73,8 @@ func (l *destList) row(name string) *destRow {
 	return nil
 }
 
+// setLocked locks the list while the stream starts or ends; while live
+// every destination can be changed (see livecontrol.go).
 func (l *destList) setLocked(locked bool) {
 	setEnabled(l.add, !locked)
 	for _, r := range l.rows {
@@ -80,7 +93,36 @@ func (l *destList) update(st Stats) {
 	}
 }
 
-// reset clears the live figures (a new stream starts, or one ended).
+// figuresOf returns the figures of the named destination.
+func (l *destList) figuresOf(name string) *figures {
+	f, ok := l.figs[name]
+	if !ok {
+		f = &figures{}
+		l.figs[name] = f
+	}
+	return f
+}
+
+// startStream clears the figures of the last stream.
+func (l *destList) startStream() {
+	l.figs = map[string]*figures{}
+	l.summaries = map[string]string{}
+	l.opErrs = map[string]string{}
+	l.reset()
+}
+
+// endStream keeps each destination's summary of the stream that ended.
+func (l *destList) endStream() {
+	for name, f := range l.figs {
+		if s := f.summary(); s != "" {
+			l.summaries[name] = s
+		}
+	}
+	l.opErrs = map[string]string{}
+	l.reset()
+}
+
+// reset shows every row idle.
 func (l *destList) reset() {
 	for _, r := range l.rows {
 		r.spark.Reset()
@@ -100,44 +142,69 @@ func (l *destList) put(i int, d profile.Destination) error {
 			return fmt.Errorf("another destination is already named %q", d.Name)
 		}
 	}
+	var old profile.Destination
 	if i < 0 {
 		l.w.prof.Destinations = append(l.w.prof.Destinations, d)
 	} else {
+		old = l.w.prof.Destinations[i]
 		l.w.prof.Destinations[i] = d
 	}
 	l.w.changed()
 	l.show(l.w.prof.Destinations)
+	l.update(l.w.last)
+	l.putLive(old, d) // last: its result comes back from another goroutine
 	return nil
 }
 
+// setEnabled switches destination i on or off in the profile and, while
+// live, starts or stops it on the running stream.
 func (l *destList) setEnabled(i int, on bool) {
 	if l.w.loading || i >= len(l.w.prof.Destinations) {
 		return
 	}
-	l.w.prof.Destinations[i].Enabled = on
+	d := &l.w.prof.Destinations[i]
+	d.Enabled = on
 	l.w.changed()
+	if r := l.row(d.Name); r != nil {
+		r.d.Enabled = on
+		r.update(r.status)
+	}
+	if l.w.phase == phaseLive {
+		if on {
+			l.startLive(*d)
+		} else {
+			l.stopLive(d.Name)
+		}
+	}
 }
 
 func (l *destList) remove(i int) {
+	name := l.w.prof.Destinations[i].Name
 	l.w.prof.Destinations = slices.Delete(l.w.prof.Destinations, i, i+1)
 	l.w.changed()
 	l.show(l.w.prof.Destinations)
+	l.update(l.w.last)
+	l.removeLive(name)
 }
 
 func (l *destList) askRemove(i int) {
 	name := l.w.prof.Destinations[i].Name
-	dialog.ShowConfirm("Remove destination", fmt.Sprintf("Remove %q from this profile?", name),
-		func(ok bool) {
-			if ok {
-				l.remove(i)
-			}
-		}, l.w.win)
+	msg := fmt.Sprintf("Remove %q from this profile?", name)
+	if known, _ := l.inSession(name); known {
+		msg = fmt.Sprintf("Stop %q and remove it from this profile? The other destinations stay live.", name)
+	}
+	d := dialog.NewConfirm("Remove destination", msg, func(ok bool) {
+		if ok && i < len(l.w.prof.Destinations) && l.w.prof.Destinations[i].Name == name {
+			l.remove(i)
+		}
+	}, l.w.win)
+	l.w.showConfirm(d, false)
 }
 
 // openVLC starts VLC on an RTP destination of the live stream.
 func (l *destList) openVLC(name string) {
 	if l.w.live == nil {
-		dialog.ShowInformation("Open in VLC", "Go live first: VLC plays the stream while it runs.", l.w.win)
+		l.w.showInfo("Open in VLC", "Go live first: VLC plays the stream while it runs.")
 		return
 	}
 	if err := l.w.live.OpenInVLC(name); err != nil {
@@ -162,7 +229,7 @@ func (l *destList) copySDP(d profile.Destination) {
 		}
 	}
 	if path == "" {
-		dialog.ShowInformation("Copy SDP path", "The SDP file is written when the stream starts: go live first.", l.w.win)
+		l.w.showInfo("Copy SDP path", "The SDP file is written when the stream starts: go live first.")
 		return
 	}
 	l.w.app.Clipboard().SetContent(path)

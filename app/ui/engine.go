@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,12 +32,25 @@ func (e *sessionEngine) Start(p profile.Profile) (Live, error) {
 		return nil, err
 	}
 	cfg.Logger = e.log
+	cfg.AudioCodecs = profileAudioCodecs(p)
 	s := &session.Session{Config: cfg}
 	if err := s.Initialize(); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &liveSession{s: s, ctx: ctx, cancel: cancel}, nil
+}
+
+// profileAudioCodecs lists the audio codecs every destination of p needs,
+// enabled or not, so that one switched on while live finds its encoder.
+func profileAudioCodecs(p profile.Profile) []unit.Codec {
+	var out []unit.Codec
+	for _, d := range p.Destinations {
+		if o, err := session.DestinationOutput(d); err == nil && o.AudioCodec != 0 {
+			out = append(out, o.AudioCodec)
+		}
+	}
+	return out
 }
 
 // Devices lists screens, microphones and H.264 encoders once.
@@ -108,7 +122,10 @@ func (e *sessionEngine) Check(p profile.Profile) []string {
 			KeyframeInterval: keyframeInterval(p), Width: p.Encoder.Width, Height: p.Encoder.Height,
 			FPS: p.Encoder.FPS, AudioSampleRate: 48000})
 		for _, fe := range unwrapAll(err) {
-			out = append(out, fmt.Sprintf("%s: %v", d.Name, fe))
+			// The preset names its service; say it once, by the
+			// destination's name.
+			msg := strings.TrimPrefix(fe.Error(), preset.Name+": ")
+			out = append(out, fmt.Sprintf("%s: %s", d.Name, msg))
 		}
 	}
 	return out
@@ -173,3 +190,30 @@ func (l *liveSession) SDPPath(name string) (string, error) { return l.s.SDPPath(
 
 // OpenInVLC starts VLC on the destination; it closes with the stream.
 func (l *liveSession) OpenInVLC(name string) error { return l.s.OpenInVLC(l.ctx, name) }
+
+// StartOutput starts a stopped destination again.
+func (l *liveSession) StartOutput(name string) error { return l.s.StartOutput(name) }
+
+// StopOutput stops one destination.
+func (l *liveSession) StopOutput(name string) error { return l.s.StopOutput(name) }
+
+// RemoveOutput stops a destination and removes it from the stream.
+func (l *liveSession) RemoveOutput(name string) error { return l.s.RemoveOutput(name) }
+
+// AddOutput adds a destination to the running stream.
+func (l *liveSession) AddOutput(d profile.Destination) error {
+	o, err := session.DestinationOutput(d)
+	if err != nil {
+		return err
+	}
+	return l.s.AddOutput(o)
+}
+
+// UpdateOutput restarts a destination with d's settings.
+func (l *liveSession) UpdateOutput(d profile.Destination) error {
+	o, err := session.DestinationOutput(d)
+	if err != nil {
+		return err
+	}
+	return l.s.UpdateOutput(o)
+}

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"golive/app/profile"
+	"golive/app/session"
+	"golive/outputs/dest"
 )
 
 // fakeEngine stands in for the session engine in tests of the window's
@@ -36,6 +39,11 @@ func (e *fakeEngine) Start(p profile.Profile) (Live, error) {
 	}
 	e.started = append(e.started, p.Clone())
 	e.live = newFakeLive()
+	for _, d := range p.Destinations {
+		if d.Enabled {
+			e.live.outs = append(e.live.outs, fakeOut{name: d.Name, active: true})
+		}
+	}
 	return e.live, nil
 }
 
@@ -51,6 +59,16 @@ type fakeLive struct {
 	closed  bool
 	retried []string
 	muted   bool
+	// outs are the stream's destinations (live control), calls the
+	// control calls made, "stop Twitch", "add Kick"...
+	outs   []fakeOut
+	calls  []string
+	ctlErr error
+}
+
+type fakeOut struct {
+	name   string
+	active bool
 }
 
 func newFakeLive() *fakeLive { return &fakeLive{done: make(chan struct{})} }
@@ -61,10 +79,96 @@ func (l *fakeLive) setStats(st Stats) {
 	l.stats = st
 }
 
+// Stats returns the stats the test set, with every destination of the
+// stream listed (stopped ones as stopped).
 func (l *fakeLive) Stats() Stats {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.stats
+	st := l.stats
+	st.Outputs = nil
+	for _, o := range l.outs {
+		s := dest.Status{Name: o.name, State: dest.StateLive}
+		for _, set := range l.stats.Outputs {
+			if set.Name == o.name {
+				s = set
+			}
+		}
+		if !o.active {
+			s.State = dest.StateStopped
+		}
+		st.Outputs = append(st.Outputs, s)
+	}
+	return st
+}
+
+func (l *fakeLive) control(call, name string, change func(i int) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call+" "+name)
+	if l.ctlErr != nil {
+		return l.ctlErr
+	}
+	for i, o := range l.outs {
+		if o.name == name {
+			return change(i)
+		}
+	}
+	return change(-1)
+}
+
+func (l *fakeLive) callLog() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.calls...)
+}
+
+func (l *fakeLive) StartOutput(name string) error {
+	return l.control("start", name, func(i int) error {
+		if i < 0 {
+			return session.ErrNoOutput
+		}
+		l.outs[i].active = true
+		return nil
+	})
+}
+
+func (l *fakeLive) StopOutput(name string) error {
+	return l.control("stop", name, func(i int) error {
+		if i < 0 {
+			return session.ErrNoOutput
+		}
+		l.outs[i].active = false
+		return nil
+	})
+}
+
+func (l *fakeLive) AddOutput(d profile.Destination) error {
+	return l.control("add", d.Name, func(i int) error {
+		if i >= 0 {
+			return session.ErrOutputExists
+		}
+		l.outs = append(l.outs, fakeOut{name: d.Name, active: true})
+		return nil
+	})
+}
+
+func (l *fakeLive) UpdateOutput(d profile.Destination) error {
+	return l.control("update", d.Name, func(i int) error {
+		if i < 0 {
+			return session.ErrNoOutput
+		}
+		return nil
+	})
+}
+
+func (l *fakeLive) RemoveOutput(name string) error {
+	return l.control("remove", name, func(i int) error {
+		if i < 0 {
+			return session.ErrNoOutput
+		}
+		l.outs = slices.Delete(l.outs, i, i+1)
+		return nil
+	})
 }
 
 func (l *fakeLive) RetryNow(name string) bool {
@@ -142,6 +246,7 @@ func newTestWindowOn(t *testing.T, a fyne.App, store Store, eng Engine) *mainWin
 		t.Fatalf("newMainWindow: %v", err)
 	}
 	w.cpuSample = func() float64 { return 7 }
+	w.inlineOps = true
 	w.pace = newPacer(func() (time.Duration, bool) { return 0, false })
 	w.win.Resize(fyne.NewSize(windowWidth, windowHeight))
 	t.Cleanup(func() {

@@ -77,6 +77,9 @@ func (w *mainWindow) addShortcuts() {
 
 // toggleLive is the action button, the shortcut and the tray item.
 func (w *mainWindow) toggleLive() {
+	if w.modalOpen() {
+		return // a dialog is open: answer it first, never a second one
+	}
 	switch w.phase {
 	case phaseIdle:
 		w.requestGoLive()
@@ -96,14 +99,35 @@ func (w *mainWindow) requestGoLive() {
 		w.startStream()
 		return
 	}
-	msg := bulletList(warnings) + "\n\nGo live anyway?"
+	msg := bulletList(dedupe(warnings)) + "\n\nGo back and fix, or go live anyway?"
 	d := dialog.NewConfirm("Check before going live", msg, func(ok bool) {
-		if ok {
+		if ok && w.phase == phaseIdle {
 			w.startStream()
 		}
 	}, w.win)
-	d.SetConfirmText(labelGoLive)
-	d.Show()
+	d.SetConfirmText(labelGoLiveAnyway)
+	d.SetConfirmImportance(widget.WarningImportance)
+	d.SetDismissText(labelGoBack)
+	w.showConfirm(d, false)
+}
+
+// Answers of the Go Live check; going back is the default (Enter).
+const (
+	labelGoLiveAnyway = "Go live anyway"
+	labelGoBack       = "Go back and fix"
+)
+
+// dedupe drops repeated lines, keeping the first of each.
+func dedupe(items []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range items {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // preflight returns what prevents going live with p, and what deserves
@@ -122,7 +146,7 @@ func (w *mainWindow) preflight(p profile.Profile) (problems, warnings []string) 
 		if fe.Field == "destinations" || fe.Dest >= 0 && !p.Destinations[fe.Dest].Enabled {
 			continue
 		}
-		problems = append(problems, strings.ReplaceAll(fe.Error(), "--rtmp-key or ", ""))
+		problems = append(problems, forPeople(fe))
 	}
 	if p.Capture.Source == profile.SourceScreen && len(w.devices.Screens) == 0 {
 		problems = append(problems, "No screen to capture was found (no display): choose Test pattern as the video source.")
@@ -139,7 +163,7 @@ func (w *mainWindow) preflight(p profile.Profile) (problems, warnings []string) 
 				n, formatBitrate(kbps)))
 		}
 	}
-	return problems, warnings
+	return dedupe(problems), dedupe(warnings)
 }
 
 // uploadKbps is the upload the enabled network destinations need.
@@ -185,7 +209,7 @@ func (w *mainWindow) onStarted(live Live, err error) {
 	w.last = Stats{}
 	w.phase = phaseLive
 	w.pace.reset(time.Now())
-	w.dests.reset()
+	w.dests.startStream()
 	w.preview.setLive(true)
 	if m, ok := muter(live); ok && w.muted {
 		m.SetMuted(true)
@@ -203,7 +227,7 @@ func (w *mainWindow) confirmEnd(msg string, then func()) {
 	}, w.win)
 	d.SetConfirmText(labelEnd)
 	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
+	w.showConfirm(d, true)
 }
 
 // endStream closes the session off Fyne's goroutine, then returns to idle.
@@ -231,7 +255,7 @@ func (w *mainWindow) onEnded(err error) {
 	w.live = nil
 	w.phase = phaseIdle
 	w.preview.setLive(false)
-	w.dests.reset()
+	w.dests.endStream()
 	w.status.reset()
 	w.sources.meter.SetLevel(meterFloor)
 	w.applyPhase()
@@ -245,8 +269,7 @@ func (w *mainWindow) showProblems(title string, problems []string) {
 	label := widget.NewLabel(bulletList(problems))
 	label.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(title, "OK", container.NewVScroll(label), w.win)
-	d.Resize(fyne.NewSize(520, 260))
-	d.Show()
+	w.showDialog(d, fyne.NewSize(520, 260))
 }
 
 func bulletList(items []string) string {

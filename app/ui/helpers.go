@@ -23,6 +23,10 @@ func setEnabled(d fyne.Disableable, on bool) {
 func (w *mainWindow) showError(title string, err error) {
 	msg := secret.RedactURLsInText(err.Error())
 	w.log.Warn(title, "err", msg)
-	d := dialog.NewInformation(title, msg, w.win)
-	d.Show()
+	w.showInfo(title, msg)
+}
+
+// showInfo shows a message in a dialog that Enter or Esc closes.
+func (w *mainWindow) showInfo(title, msg string) {
+	w.showDialog(dialog.NewInformation(title, msg, w.win), fyne.Size{})
 }

@@ -84,7 +84,7 @@ func TestSessionEngineChecksServiceLimits(t *testing.T) {
 	p.Destinations = append(p.Destinations, profile.Destination{Name: "Twitch", Kind: profile.KindRTMP, Enabled: true,
 		RTMP: &profile.RTMP{Service: "twitch", URL: "rtmp://live.twitch.tv/app", Key: "k"}})
 	warnings := (&sessionEngine{}).Check(p)
-	if len(warnings) != 1 || warnings[0] != "Twitch: Twitch: video bitrate 9000 kbps is above the maximum of 6000 kbps" {
+	if len(warnings) != 1 || warnings[0] != "Twitch: video bitrate 9000 kbps is above the maximum of 6000 kbps" {
 		t.Fatalf("warnings %q", warnings)
 	}
 	p.Encoder.VideoBitrate = 6_000_000

@@ -62,6 +62,13 @@ type mainWindow struct {
 	pace *pacer
 	rate atomic.Int32
 
+	// inlineOps runs live-control calls in the caller (tests on Fyne's
+	// test driver, whose fyne.DoAndWait does not wait for the handler
+	// that started the call to return).
+	inlineOps bool
+	// modals are the open dialogs, the top one last (see dialogs.go).
+	modals []*modal
+
 	trayMenu       *fyne.Menu
 	trayItem       *fyne.MenuItem
 	lastDestDialog *destDialog
@@ -95,6 +102,7 @@ func newMainWindow(a fyne.App, store Store, engine Engine, opts Options) (*mainW
 	w.applyPhase()
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.addShortcuts()
+	w.win.Canvas().SetOnTypedKey(w.onTypedKey)
 	w.setupTray()
 	w.cpuSample = func() float64 { return w.cpu.sample(time.Now()) }
 	w.cpuSample()
@@ -212,10 +220,19 @@ func (w *mainWindow) changed() {
 		return
 	}
 	w.notices.Clear("save")
+	if w.phase == phaseIdle && w.dests != nil {
+		w.dests.reset() // limits and "needs key" follow the settings
+	}
 }
 
 // isBusy reports whether settings that need a restart are locked.
 func (w *mainWindow) isBusy() bool { return w.phase != phaseIdle }
+
+// destsLocked reports whether destinations are locked: only while the
+// stream starts or ends (while live they change one at a time).
+func (w *mainWindow) destsLocked() bool {
+	return w.phase == phaseStarting || w.phase == phaseEnding
+}
 
 // applyPhase enables and disables controls for the current phase.
 func (w *mainWindow) applyPhase() {
@@ -223,7 +240,7 @@ func (w *mainWindow) applyPhase() {
 	w.profiles.setLocked(busy)
 	w.sources.setLocked(busy)
 	w.encoder.setLocked(busy)
-	w.dests.setLocked(busy)
+	w.dests.setLocked(w.destsLocked())
 	w.action.showPhase(w.phase)
 	w.updateTitle()
 	w.updateTray()

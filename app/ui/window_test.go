@@ -284,7 +284,13 @@ func TestPreflightWarnings(t *testing.T) {
 	if msg := overlayText(topOverlay(t, w)); !strings.Contains(msg, "above the maximum") {
 		t.Fatalf("warning dialog says %q", msg)
 	}
-	test.Tap(findButton(t, topOverlay(t, w), labelGoLive))
+	pressKey(w, fyne.KeyReturn) // the default answer: go back and fix
+	if w.phase != phaseIdle || w.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Enter on the Go Live check: phase %v, dialog open %v; want back to the window", w.phase,
+			w.win.Canvas().Overlays().Top() != nil)
+	}
+	test.Tap(w.action.button)
+	test.Tap(findButton(t, topOverlay(t, w), labelGoLiveAnyway))
 	w.bg.Wait()
 	if w.phase != phaseLive {
 		t.Fatal("confirming the warning did not go live")
@@ -320,8 +326,11 @@ func contains(list []string, s string) bool {
 func overlayText(o fyne.CanvasObject) string {
 	var parts []string
 	for _, obj := range test.LaidOutObjects(o) {
-		if l, ok := obj.(*widget.Label); ok {
+		switch l := obj.(type) {
+		case *widget.Label:
 			parts = append(parts, l.Text)
+		case *middleLabel:
+			parts = append(parts, l.Full)
 		}
 	}
 	return strings.Join(parts, "\n")
@@ -367,5 +376,18 @@ func TestMuteWhileLive(t *testing.T) {
 	w.tickFast()
 	if !eng.live.muted || w.sources.meter.peakDB != meterFloor {
 		t.Fatalf("muted=%v meter %v dB", eng.live.muted, w.sources.meter.peakDB)
+	}
+}
+
+// pressKey types a key as the desktop driver does: to the focused widget,
+// else to the window's canvas.
+func pressKey(w *mainWindow, key fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: key}
+	if f := w.win.Canvas().Focused(); f != nil {
+		f.TypedKey(ev)
+		return
+	}
+	if h := w.win.Canvas().OnTypedKey(); h != nil {
+		h(ev)
 	}
 }
