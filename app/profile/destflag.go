@@ -32,6 +32,14 @@ func ParseRTMPFlag(raw, key string) (Destination, error) {
 		if frag == "" {
 			return Destination{}, errors.New("--rtmp: nothing after '#' (use URL#KEY or --rtmp-key)")
 		}
+		if n, last := pathElements(base); n > 1 && last != frag {
+			// rtmp://host/live/ab#cd: a key "ab#cd", or app "live/ab"
+			// with key "cd"? Say so instead of guessing.
+			return Destination{}, fmt.Errorf("--rtmp %s#…: the URL's path already has a second element, so the part after '#' "+
+				"is ambiguous: give a key that contains '#' with --rtmp-key (quoted) and the URL without it; "+
+				"for an application with an instance (app/instance), give the key with --rtmp-key too",
+				shorten(secret.RedactURL(base), 120))
+		}
 		if key != "" && key != frag {
 			return Destination{}, errors.New("--rtmp: two different stream keys given (after '#' and --rtmp-key)")
 		}
@@ -43,6 +51,23 @@ func ParseRTMPFlag(raw, key string) (Destination, error) {
 	}
 	r := &RTMP{Service: GuessService(ep.Host), URL: ep.TCURL, Key: ep.StreamKey}
 	return Destination{Name: defaultRTMPName(r.Service, ep.Host), Kind: KindRTMP, Enabled: true, RTMP: r}, nil
+}
+
+// pathElements counts the non-empty path elements of an RTMP URL and
+// returns the last one.
+func pathElements(raw string) (n int, last string) {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return 0, ""
+	}
+	_, path, _ := strings.Cut(rest, "/")
+	path, _, _ = strings.Cut(path, "?")
+	for e := range strings.SplitSeq(path, "/") {
+		if e != "" {
+			n, last = n+1, e
+		}
+	}
+	return n, last
 }
 
 // shorten cuts s to at most n characters for an error message.

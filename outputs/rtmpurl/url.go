@@ -1,7 +1,7 @@
 // Package rtmpurl parses and validates RTMP and RTMPS publishing URLs and
 // stream keys (the RTMP specification's tcUrl and publishing name; RTMPS is
 // RTMP inside TLS). It is pure Go with no dependency beyond the standard
-// library, so that configuration (app/profile) can validate destinations
+// library and golang.org/x/net/idna (international host names), so that configuration (app/profile) can validate destinations
 // without linking the RTMP client; outputs/rtmp re-exports it.
 package rtmpurl
 
@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/net/idna"
 )
 
 // Default ports of the two schemes (RTMP specification section 5.1; RTMPS
@@ -107,6 +109,16 @@ func (ep *Endpoint) setHostPort(u *url.URL) error {
 	if host == "" {
 		return urlErr("missing host")
 	}
+	if !isASCII(host) {
+		// An internationalised domain name goes on the wire (DNS, tcUrl)
+		// in its ASCII form (RFC 5891, punycode).
+		ascii, err := idna.Lookup.ToASCII(host)
+		if err != nil {
+			return urlErr("invalid international host name %q: %s", truncate(host, 64), idnaReason(err))
+		}
+		u.Host = strings.Replace(u.Host, host, ascii, 1)
+		host = ascii
+	}
 	switch {
 	case strings.HasPrefix(u.Host, "["):
 		if net.ParseIP(strings.SplitN(host, "%", 2)[0]) == nil {
@@ -146,6 +158,15 @@ func (ep *Endpoint) setAppKey(u *url.URL, key string) error {
 			return urlErr("empty path element ('//') in the URL")
 		}
 	}
+	// The key is the publishing name as the user wrote it: a key in the
+	// path is sent unescaped (a Unicode key stays Unicode, not %D0%BA...).
+	last := ""
+	if len(elems) > 0 {
+		var err error
+		if last, err = url.PathUnescape(elems[len(elems)-1]); err != nil {
+			return urlErr("invalid %% escape in the stream key")
+		}
+	}
 	if key == "" {
 		switch len(elems) {
 		case 0:
@@ -153,7 +174,7 @@ func (ep *Endpoint) setAppKey(u *url.URL, key string) error {
 		case 1:
 			return urlErr("missing stream key: give it separately or as the last path element")
 		}
-		ep.StreamKey = elems[len(elems)-1]
+		ep.StreamKey = last
 		if u.RawQuery != "" {
 			// Query parameters follow the publishing name (Twitch's
 			// ?bandwidthtest=true, Facebook's ?s_bl=...).
@@ -161,7 +182,7 @@ func (ep *Endpoint) setAppKey(u *url.URL, key string) error {
 		}
 		elems = elems[:len(elems)-1]
 	} else {
-		if len(elems) > 0 && elems[len(elems)-1] == key {
+		if len(elems) > 0 && last == key {
 			// The key was pasted into the URL as well.
 			elems = elems[:len(elems)-1]
 		}
@@ -192,6 +213,20 @@ func checkKey(key string) error {
 		return urlErr("stream key is too long (%d characters, max 1024)", len(key))
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// idnaReason is the idna error without its package prefix.
+func idnaReason(err error) string {
+	return strings.TrimPrefix(err.Error(), "idna: ")
 }
 
 func validHostname(h string) bool {

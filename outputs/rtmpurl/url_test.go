@@ -116,3 +116,42 @@ func FuzzParseURL(f *testing.F) {
 		}
 	})
 }
+
+// TestURLKeyEdges: a Unicode key in the path reaches the server as
+// written (not percent-encoded), one given apart stays intact, an IDN host
+// is dialled and sent in tcUrl as punycode (issue 16).
+func TestURLKeyEdges(t *testing.T) {
+	tests := []struct {
+		raw, key               string
+		host, tcURL, streamKey string
+	}{
+		{"rtmp://host/live/ключ-1", "", "host", "rtmp://host/live", "ключ-1"},
+		{"rtmp://host/live/%D0%BA%D0%BB%D1%8E%D1%87", "", "host", "rtmp://host/live", "ключ"},
+		{"rtmp://host/live", "ключ#1", "host", "rtmp://host/live", "ключ#1"},
+		{"rtmp://host/live/ключ", "ключ", "host", "rtmp://host/live", "ключ"},
+		{"rtmp://Пример.РФ/live/k", "", "xn--e1afmkfd.xn--p1ai", "rtmp://xn--e1afmkfd.xn--p1ai/live", "k"},
+		{"rtmps://bücher.example:8443/app", "k", "xn--bcher-kva.example", "rtmps://xn--bcher-kva.example:8443/app", "k"},
+	}
+	for _, tt := range tests {
+		ep, err := ParseURL(tt.raw, tt.key)
+		if err != nil {
+			t.Errorf("ParseURL(%q): %v", tt.raw, err)
+			continue
+		}
+		if ep.Host != tt.host || ep.TCURL != tt.tcURL || ep.StreamKey != tt.streamKey {
+			t.Errorf("ParseURL(%q) = host %q tcUrl %q key %q; want %q %q %q", tt.raw, ep.Host, ep.TCURL, ep.StreamKey,
+				tt.host, tt.tcURL, tt.streamKey)
+		}
+	}
+	for raw, want := range map[string]string{
+		"rtmp://ex\u00adample-\u2028.com/live/k": "",
+		"rtmp://a..рф/live/k":                    "invalid host name",
+		"rtmp://\u0661\u0662a.рф/live/k":         "invalid international host name",
+		"rtmp://host/live/a%2Fb":                 "must not contain '/'",
+	} {
+		_, err := ParseURL(raw, "")
+		if err == nil || (want != "" && !strings.Contains(err.Error(), want)) {
+			t.Errorf("ParseURL(%q) = %v, want an error with %q", raw, err, want)
+		}
+	}
+}
