@@ -1,15 +1,14 @@
 package benchmark
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"time"
 
 	"golive/media/testpattern"
+	"golive/media/testpeer"
 )
 
 // busyDisplay is an Xvfb screen (1280x720) with a moving picture on it:
@@ -17,43 +16,17 @@ import (
 // that changes every frame, like a game or a video call.
 type busyDisplay struct {
 	name  string
-	xvfb  *exec.Cmd
+	xvfb  *testpeer.Xvfb
 	play  *exec.Cmd
-	xdone chan struct{}
 	pdone chan struct{}
 }
 
 func startBusyDisplay(dir string) (*busyDisplay, error) {
-	r, w, err := os.Pipe()
+	x, err := testpeer.LaunchXvfb()
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
-	d := &busyDisplay{xdone: make(chan struct{}), pdone: make(chan struct{})}
-	d.xvfb = exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp", "-noreset")
-	d.xvfb.ExtraFiles = []*os.File{w}
-	if err := d.xvfb.Start(); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("start Xvfb: %w", err)
-	}
-	w.Close()
-	go func() { _ = d.xvfb.Wait(); close(d.xdone) }()
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			d.close()
-			return nil, errors.New("xvfb did not report a display")
-		}
-		d.name = ":" + n + ".0"
-	case <-time.After(15 * time.Second):
-		d.close()
-		return nil, errors.New("xvfb not ready after 15 s")
-	}
+	d := &busyDisplay{name: x.Display, xvfb: x, pdone: make(chan struct{})}
 	d.play = exec.Command("ffplay", "-hide_banner", "-loglevel", "error", "-nostats",
 		"-noborder", "-left", "0", "-top", "0", "-x", "1280", "-y", "720", "-an",
 		"-f", "lavfi", testpattern.VideoGraph(1280, 720, 30))
@@ -79,8 +52,5 @@ func (d *busyDisplay) close() {
 		_ = d.play.Process.Kill()
 		<-d.pdone
 	}
-	if d.xvfb.Process != nil {
-		_ = d.xvfb.Process.Kill()
-		<-d.xdone
-	}
+	d.xvfb.Close()
 }

@@ -7,11 +7,11 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golive/app/session"
 	"golive/media/testpeer"
@@ -155,22 +155,14 @@ func TestLiveSIGINTFinalizesRecording(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-time encode")
 	}
-	if os.Getenv("GOLIVE_CLI_CHILD") != "" {
+	if testpeer.ChildRole() != "" {
 		return
 	}
 	testpeer.RequireBinaries(t, "ffprobe")
 	out := filepath.Join(t.TempDir(), "sigint.mkv")
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestCLIChild$")
-	cmd.Env = append(os.Environ(), "GOLIVE_CLI_CHILD=live --source test --audio test --stats json --record "+out)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	child := testpeer.Child{Role: "golive", Run: "TestCLIChild",
+		Args: []string{"live", "--source", "test", "--audio", "test", "--stats", "json", "--record", out}}.Start(t, 2*time.Minute)
+	cmd, stdout, stderr := child.Cmd, child.Stdout, child.Stderr
 	// Interrupt once the recording has a few seconds of media.
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
@@ -196,15 +188,12 @@ func TestLiveSIGINTFinalizesRecording(t *testing.T) {
 	}
 }
 
-// TestCLIChild is the child side of the signal test: it runs cli.Main with
-// the arguments in GOLIVE_CLI_CHILD and exits with its code.
+// TestCLIChild is the child side of the signal test: cli.Main with the
+// parent's arguments (testpeer.Child), signals handled as in main.
 func TestCLIChild(t *testing.T) {
-	args := os.Getenv("GOLIVE_CLI_CHILD")
-	if args == "" {
-		t.Skip("only run as a child process")
-	}
-	ctx, stop := signalContext()
-	code := Main(ctx, strings.Fields(args), Env{Stdout: os.Stdout, Stderr: os.Stderr})
-	stop()
-	os.Exit(code)
+	testpeer.ServeChild(t, "golive", func(args []string) int {
+		ctx, stop := signalContext()
+		defer stop()
+		return Main(ctx, args, Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	})
 }

@@ -4,60 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"golive/media/testpeer"
 )
-
-// nginxPull decodes one stream of nginx-rtmp with ffprobe from before it
-// is published until its subscribers are dropped.
-type nginxPull struct {
-	ng       *testpeer.Nginx
-	app, key string
-	done     chan struct{}
-	a        *testpeer.Analysis
-	err      error
-}
-
-func startNginxPull(t *testing.T, ng *testpeer.Nginx, app, key string) *nginxPull {
-	t.Helper()
-	p := &nginxPull{ng: ng, app: app, key: key, done: make(chan struct{})}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	go func() {
-		defer close(p.done)
-		defer cancel()
-		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "30000000")
-	}()
-	t.Cleanup(func() { cancel(); <-p.done })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if st, err := ng.Stat(); err == nil {
-			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("player for %s/%s did not connect", app, key)
-		}
-	}
-}
-
-// wait drops the player once the publisher left and returns the analysis.
-func (p *nginxPull) wait(t *testing.T) *testpeer.Analysis {
-	t.Helper()
-	time.Sleep(300 * time.Millisecond)
-	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("ffprobe did not finish")
-	}
-	if p.err != nil {
-		t.Fatalf("ffprobe %s/%s: %v", p.app, p.key, p.err)
-	}
-	return p.a
-}
 
 // TestLivePlainAndRTMPSWithCA: `--rtmp rtmp://… --rtmp rtmps://… --ca
 // cert.pem` publishes both (issue 16: the CA made the plain destination
@@ -69,8 +18,8 @@ func TestLivePlainAndRTMPSWithCA(t *testing.T) {
 	}
 	testpeer.RequireBinaries(t, "ffprobe", "nginx")
 	ng := testpeer.StartNginxRTMP(t)
-	plain := startNginxPull(t, ng, "live", "plain")
-	secure := startNginxPull(t, ng, "live", "secure")
+	plain := testpeer.StartRTMPPull(t, ng, "live", "plain")
+	secure := testpeer.StartRTMPPull(t, ng, "live", "secure")
 	env, _, stderr := testEnv()
 	code := Main(context.Background(), []string{"live", "--source", "test", "--audio", "test", "--size", "640x360",
 		"--duration", "5s", "--stats", "none",
@@ -79,8 +28,8 @@ func TestLivePlainAndRTMPSWithCA(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for name, p := range map[string]*nginxPull{"rtmp://": plain, "rtmps://": secure} {
-		a := p.wait(t)
+	for name, p := range map[string]*testpeer.RTMPPull{"rtmp://": plain, "rtmps://": secure} {
+		a := p.Wait(t)
 		v, au := a.Stream("video"), a.Stream("audio")
 		if v == nil || au == nil || v.CodecName != "h264" || au.CodecName != "aac" || v.Width != 640 {
 			t.Errorf("%s: streams %+v", name, a.Streams)

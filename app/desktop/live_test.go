@@ -2,34 +2,18 @@ package desktop
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"golive/app/cli"
 	"golive/app/session"
+	"golive/media/testpeer"
 )
-
-const childEnv = "GOLIVE_DESKTOP_CHILD"
-
-// TestChildGolive is the child side of the tests here: it runs `golive`
-// with the arguments in $GOLIVE_DESKTOP_CHILD (separated by \x1f) in a
-// process of its own, with the desktop session's environment.
-func TestChildGolive(t *testing.T) {
-	args := os.Getenv(childEnv)
-	if args == "" {
-		t.Skip("only run as a child process")
-	}
-	os.Exit(cli.Main(context.Background(), strings.Split(args, "\x1f"),
-		cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}))
-}
 
 // golive is one finished `golive` run in a child process.
 type golive struct {
@@ -46,19 +30,8 @@ type golive struct {
 // onStats sees every stats line as it comes (--stats json).
 func runGolive(t *testing.T, env []string, limit time.Duration, onStats func(session.Stats), args ...string) *golive {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChildGolive$")
-	cmd.Env = append(slices.Clone(env), childEnv+"="+strings.Join(args, "\x1f"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killer := time.AfterFunc(limit, func() { _ = cmd.Process.Kill() })
-	defer killer.Stop()
+	child := testpeer.Child{Role: "golive", Run: "TestChildGolive", Args: args, BaseEnv: slices.Clone(env)}.Start(t, limit)
+	cmd, stdout, stderr := child.Cmd, child.Stdout, child.Stderr
 	g := &golive{}
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -76,12 +49,21 @@ func runGolive(t *testing.T, env []string, limit time.Duration, onStats func(ses
 			onStats(st)
 		}
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	g.code, g.stderr = cmd.ProcessState.ExitCode(), stderr.String()
 	if err != nil && g.code == 0 {
 		g.code = -1
 	}
 	return g
+}
+
+// TestChildGolive is the child side of the tests here: `golive` with the
+// parent's arguments (testpeer.Child), with the desktop session's
+// environment.
+func TestChildGolive(t *testing.T) {
+	testpeer.ServeChild(t, "golive", func(args []string) int {
+		return cli.Main(context.Background(), args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	})
 }
 
 func (g *golive) String() string {

@@ -6,9 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -18,19 +16,6 @@ import (
 	"golive/app/session"
 	"golive/media/testpeer"
 )
-
-const childEnv = "GOLIVE_FAULTS_CHILD"
-
-// TestChildLive is the child side of TestKill9MidStream: it runs
-// `golive` with the arguments in $GOLIVE_FAULTS_CHILD and exits.
-func TestChildLive(t *testing.T) {
-	args := os.Getenv(childEnv)
-	if args == "" {
-		t.Skip("only run as a child process")
-	}
-	os.Exit(cli.Main(context.Background(), strings.Split(args, "\x1f"),
-		cli.Env{Stdout: os.Stdout, Stderr: os.Stderr}))
-}
 
 // TestKill9MidStream runs `golive live --profile P` (a saved profile
 // recording to MKV) in a child process and kills it with SIGKILL after
@@ -56,20 +41,9 @@ func TestKill9MidStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestChildLive$")
-	cmd.Env = append(os.Environ(), "GOLIVE_CONFIG_DIR="+cfgDir,
-		childEnv+"="+strings.Join([]string{"live", "--profile", "P", "--stats", "json"}, "\x1f"))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	killer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
-	defer killer.Stop()
+	child := testpeer.Child{Role: "golive", Run: "TestChildLive", Args: []string{"live", "--profile", "P", "--stats", "json"},
+		Env: []string{"GOLIVE_CONFIG_DIR=" + cfgDir}}.Start(t, 60*time.Second)
+	cmd, stdout, stderr := child.Cmd, child.Stdout, child.Stderr
 	var sent uint64
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
@@ -120,4 +94,12 @@ func TestKill9MidStream(t *testing.T) {
 	if !json.Valid(after) || len(after) < len(before)/2 {
 		t.Errorf("profiles.json after kill -9 (%d bytes, was %d): not valid JSON", len(after), len(before))
 	}
+}
+
+// TestChildLive is the child side of TestKill9MidStream: `golive` with
+// the parent's arguments (testpeer.Child).
+func TestChildLive(t *testing.T) {
+	testpeer.ServeChild(t, "golive", func(args []string) int {
+		return cli.Main(context.Background(), args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	})
 }

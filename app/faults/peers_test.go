@@ -1,17 +1,14 @@
 package faults
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -41,55 +38,13 @@ func startAuthNginx(t *testing.T) *authNginx {
 	srv := &http.Server{Handler: http.HandlerFunc(a.check), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	dir := t.TempDir()
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root;"
+	ng, err := testpeer.LaunchNginx(testpeer.NginxConfig{Dir: t.TempDir(), RTMPPort: a.Port,
+		OnPublish: "http://" + ln.Addr().String() + "/publish"})
+	if err != nil {
+		t.Fatalf("auth nginx: %v", err)
 	}
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-%s
-pid %s/nginx.pid;
-error_log %s/error.log info;
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-events { worker_connections 64; }
-rtmp {
-  server {
-    listen 127.0.0.1:%d;
-    chunk_size 4096;
-    application live { live on; record off; on_publish http://%s/publish; }
-  }
-}
-`, user, dir, dir, a.Port, ln.Addr())
-	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("nginx", "-p", dir+"/", "-c", filepath.Join(dir, "nginx.conf"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(a.Port), 200*time.Millisecond); err == nil {
-			_ = c.Close()
-			return a
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("auth nginx did not start: %s", out.String())
-		}
-	}
+	t.Cleanup(ng.Stop)
+	return a
 }
 
 func (a *authNginx) check(w http.ResponseWriter, r *http.Request) {

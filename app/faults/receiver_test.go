@@ -54,34 +54,18 @@ func startReceiver(t testing.TB, name, input string, inputArgs ...string) *recei
 func startRTMPReceiver(t testing.TB, ng *testpeer.Nginx, app, key string) *receiver {
 	t.Helper()
 	r := startReceiver(t, key, ng.RTMPURL(app, key), "-rw_timeout", "60000000")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if st, err := ng.Stat(); err == nil {
-			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
-				return r
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("player for %s/%s did not connect: %s", app, key, r.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := testpeer.WaitForPlayer(ng, app, key, 10*time.Second); err != nil {
+		t.Fatalf("%v: %s", err, r.stderr.String())
 	}
+	return r
 }
 
 // finishRTMP ends an RTMP player once its publisher has left: nginx would
 // keep it waiting for the next one.
 func (r *receiver) finishRTMP(ng *testpeer.Nginx, app, key string) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		st, err := ng.Stat()
-		if err == nil {
-			if s := st.Stream(app, key); s == nil || s.Publishing == nil {
-				break
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
+	// Still published after 10 s: the player is dropped all the same.
+	_ = testpeer.WaitUnpublished(ng, app, key, 10*time.Second)
+	time.Sleep(300 * time.Millisecond) // nginx passes the last frames on
 	r.cutoff = len(r.stderr.String()) + 1
 	_, _ = ng.DropSubscribers(app, key)
 	r.stop(10 * time.Second)

@@ -10,15 +10,18 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-)
 
-const crashDirEnv = "GOLIVE_TEST_CRASH_DIR"
+	"golive/media/testpeer"
+)
 
 // TestHelperCrashingSave is run as a child process by
 // TestKilledBetweenWriteAndRename: it saves a change and SIGKILLs itself
 // after the temporary file is written and synced, before the rename.
 func TestHelperCrashingSave(t *testing.T) {
-	dir := os.Getenv(crashDirEnv)
+	dir := ""
+	if testpeer.ChildRole() == "crashing-save" {
+		dir = testpeer.ChildArgs()[0]
+	}
 	if dir == "" {
 		t.Skip("helper process only")
 	}
@@ -50,8 +53,7 @@ func TestKilledBetweenWriteAndRename(t *testing.T) {
 	}
 	before := readFile(t, s.Path())
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCrashingSave$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	cmd := testpeer.Child{Role: "crashing-save", Run: "TestHelperCrashingSave", Args: []string{dir}}.Command()
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {

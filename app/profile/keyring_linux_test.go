@@ -53,9 +53,9 @@ func runOnPrivateBus(t *testing.T, role, run string) {
 	if err := os.Mkdir(runtime, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cmd := testpeer.ChildCommand(role, run, []string{"dbus-run-session", "--config-file=" + conf, "--"},
-		"HOME="+filepath.Join(dir, "home"), "XDG_RUNTIME_DIR="+runtime, "XDG_DATA_HOME="+filepath.Join(dir, "data"),
-		"GOLIVE_KEYRING=", "DISPLAY=", "WAYLAND_DISPLAY=")
+	cmd := testpeer.Child{Role: role, Run: run, Wrapper: []string{"dbus-run-session", "--config-file=" + conf, "--"},
+		Env: []string{"HOME=" + filepath.Join(dir, "home"), "XDG_RUNTIME_DIR=" + runtime,
+			"XDG_DATA_HOME=" + filepath.Join(dir, "data"), "GOLIVE_KEYRING=", "DISPLAY=", "WAYLAND_DISPLAY="}}.Command()
 	cmd.Args = append(cmd.Args, "-test.v")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -13,24 +13,8 @@ import (
 	"time"
 
 	"golive/app/profile"
+	"golive/media/testpeer"
 )
-
-// envXvfbChild makes the test binary open the real window instead of
-// running tests (the child of TestRealWindowUnderXvfb).
-const envXvfbChild = "GOLIVE_UI_TEST_CHILD"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(envXvfbChild) == "1" {
-		// The main goroutine is locked to the main thread by Fyne's
-		// driver, as GLFW requires.
-		if err := Run(Options{ConfigDir: os.Getenv(profile.ConfigDirEnv)}); err != nil {
-			fmt.Fprintln(os.Stderr, "golive window:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
 
 // TestRealWindowUnderXvfb opens the real window on a private Xvfb
 // display, clicks Go Live with the mouse and checks that RTP packets
@@ -44,7 +28,7 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 			t.Skipf("%s is not installed", bin)
 		}
 	}
-	display := startXvfb(t)
+	display := testpeer.StartXvfb(t)
 	sink := newUDPSink(t)
 	cfg := t.TempDir()
 	s := &profile.Store{Dir: cfg, Keyring: &profile.MemoryKeyring{}}
@@ -58,11 +42,10 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	child := exec.Command(os.Args[0], "-test.run=^$")
+	child := testpeer.Child{Role: windowRole, Env: []string{"DISPLAY=" + display, "LIBGL_ALWAYS_SOFTWARE=1",
+		"LANG=en_US.UTF-8", profile.ConfigDirEnv + "=" + cfg, EnvQuitAfter + "=90s"}}.Command()
 	var out bytes.Buffer
 	child.Stdout, child.Stderr = &out, &out
-	child.Env = append(os.Environ(), envXvfbChild+"=1", "DISPLAY="+display, "LIBGL_ALWAYS_SOFTWARE=1",
-		"LANG=en_US.UTF-8", profile.ConfigDirEnv+"="+cfg, EnvQuitAfter+"=90s")
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -88,31 +71,6 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 	}
 	time.Sleep(1500 * time.Millisecond) // one stats poll: the window shows live figures
 	checkScreenshot(t, display)
-}
-
-// startXvfb starts Xvfb on a free display and returns its name.
-func startXvfb(t *testing.T) string {
-	t.Helper()
-	for n := 90; n < 110; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
-			continue
-		}
-		display := ":" + strconv.Itoa(n)
-		cmd := exec.Command("Xvfb", display, "-screen", "0", "1280x720x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		for i := 0; i < 50; i++ {
-			if exec.Command("xdpyinfo", "-display", display).Run() == nil {
-				return display
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb %s did not start", display)
-	}
-	t.Fatal("no free X display number")
-	return ""
 }
 
 func xdo(t *testing.T, display string, args ...string) string {
@@ -196,4 +154,21 @@ func checkScreenshot(t *testing.T, display string) {
 	if len(colours) < 8 {
 		t.Fatalf("screenshot has %d colours: the window was not drawn", len(colours))
 	}
+}
+
+// windowRole makes the test binary open the real window instead of
+// running tests (the child of TestRealWindowUnderXvfb).
+const windowRole = "window"
+
+func TestMain(m *testing.M) {
+	if testpeer.ChildRole() == windowRole {
+		// The main goroutine is locked to the main thread by Fyne's
+		// driver, as GLFW requires.
+		if err := Run(Options{ConfigDir: os.Getenv(profile.ConfigDirEnv)}); err != nil {
+			fmt.Fprintln(os.Stderr, "golive window:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
 }

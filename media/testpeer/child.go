@@ -1,32 +1,110 @@
 package testpeer
 
 import (
+	"io"
 	"os"
 	"os/exec"
+	"strings"
+	"testing"
+	"time"
 )
 
-// ChildEnv marks a test binary re-run as a child process by ChildCommand;
-// its value is the role the parent gave it.
-const ChildEnv = "GOLIVE_TEST_CHILD"
+// Environment of a test binary re-run as a child process by Child.
+const (
+	// ChildEnv holds the role the parent gave the child.
+	ChildEnv = "GOLIVE_TEST_CHILD"
+	// ChildArgsEnv holds the child's arguments, separated by \x1f.
+	ChildArgsEnv = "GOLIVE_TEST_CHILD_ARGS"
+)
 
-// ChildRole returns the role this process was started in by ChildCommand,
-// "" in an ordinary test run. A TestMain that serves roles itself, or a
-// test that is also the child's body, checks it first.
+// Child re-runs the current test binary as a child process: the pattern
+// of the tests that need a process of their own (killed with SIGKILL,
+// interrupted, on a private D-Bus, with a display, as `golive`).
+type Child struct {
+	// Role tells the child what to be (ChildRole); not empty.
+	Role string
+	// Run is the test the child runs (its whole name); "" runs none, for
+	// roles a TestMain serves.
+	Run string
+	// Args are the child's arguments (ChildArgs), such as golive's.
+	Args []string
+	// Env is added to the environment.
+	Env []string
+	// BaseEnv is the environment to start from (nil: this process's).
+	BaseEnv []string
+	// Wrapper is a program and its arguments the child runs under
+	// (dbus-run-session --, runuser -u nobody --).
+	Wrapper []string
+}
+
+// Command returns the child's command; the caller starts and waits for it.
+func (c Child) Command() *exec.Cmd {
+	run := "-test.run=^" + c.Run + "$"
+	if c.Run == "" {
+		run = "-test.run=^$"
+	}
+	argv := append(append([]string{}, c.Wrapper...), os.Args[0], run, "-test.count=1")
+	cmd := exec.Command(argv[0], argv[1:]...)
+	base := c.BaseEnv
+	if base == nil {
+		base = os.Environ()
+	}
+	cmd.Env = append(append(append([]string{}, base...), ChildEnv+"="+c.Role,
+		ChildArgsEnv+"="+strings.Join(c.Args, "\x1f")), c.Env...)
+	return cmd
+}
+
+// ChildRole returns the role this process was started in by Child, "" in
+// an ordinary test run. A TestMain that serves roles, or a test that is
+// also the child's body, checks it first.
 func ChildRole() string { return os.Getenv(ChildEnv) }
 
-// ChildCommand returns a command that runs the current test binary again
-// as a child process in role: with ChildEnv=role and env added to this
-// process's environment, running only the test named run (the whole name;
-// "" runs no test, for roles a TestMain serves). wrapper, when given, is a
-// program and its arguments the child runs under (dbus-run-session --,
-// runuser -u nobody --). The caller starts and waits for it.
-func ChildCommand(role, run string, wrapper []string, env ...string) *exec.Cmd {
-	args := []string{"-test.run=^" + run + "$", "-test.count=1"}
-	if run == "" {
-		args[0] = "-test.run=^$"
+// ChildArgs returns the arguments the parent gave this child process.
+func ChildArgs() []string {
+	if a := os.Getenv(ChildArgsEnv); a != "" {
+		return strings.Split(a, "\x1f")
 	}
-	argv := append(append(append([]string{}, wrapper...), os.Args[0]), args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(append(os.Environ(), ChildEnv+"="+role), env...)
-	return cmd
+	return nil
+}
+
+// ServeChild, in a child started in role, runs main with the child's
+// arguments and exits with its code; in any other process it skips t (the
+// test is only the child's body).
+func ServeChild(t testing.TB, role string, main func(args []string) int) {
+	if ChildRole() != role {
+		t.Skip("only run as a child process")
+	}
+	os.Exit(main(ChildArgs()))
+}
+
+// ChildProcess is a started Child.
+type ChildProcess struct {
+	Cmd *exec.Cmd
+	// Stdout is the child's standard output, to read as it comes.
+	Stdout io.Reader
+	// Stderr collects its standard error.
+	Stderr *LockedBuffer
+}
+
+// Start starts the child with its standard output piped, kills it after
+// limit, and kills it when the test ends if it still runs. The caller
+// reads Stdout and waits for Cmd.
+func (c Child) Start(t testing.TB, limit time.Duration) *ChildProcess {
+	t.Helper()
+	p := &ChildProcess{Cmd: c.Command(), Stderr: &LockedBuffer{}}
+	p.Cmd.Stderr = p.Stderr
+	stdout, err := p.Cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Stdout = stdout
+	if err := p.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killer := time.AfterFunc(limit, func() { _ = p.Cmd.Process.Kill() })
+	t.Cleanup(func() {
+		killer.Stop()
+		_ = p.Cmd.Process.Kill() // no-op once it has been waited for
+	})
+	return p
 }

@@ -1,20 +1,8 @@
 package testpeer
 
 import (
-	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"encoding/xml"
 	"fmt"
-	"io"
-	"math/big"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +13,145 @@ import (
 	"testing"
 	"time"
 )
+
+// NginxConfig describes an nginx-rtmp ingest on loopback: String renders
+// its nginx.conf (PLATFORM.md "Real peers on loopback"). The fault suite,
+// the benchmark and the tests all build theirs here.
+type NginxConfig struct {
+	// Dir holds nginx.conf, the pid file, logs, temporary files and the
+	// TLS front's certificate (server.crt, server.key).
+	Dir      string
+	RTMPPort int
+	// Apps are the RTMP applications: live, nothing recorded, players held
+	// until a key frame (default: "live").
+	Apps []string
+	// OnPublish, when set, is the HTTP callback nginx asks whether a key
+	// may publish (on_publish, as services check stream keys).
+	OnPublish string
+	// HTTPPort, when set, serves /stat (rtmp_stat all) and /control.
+	HTTPPort int
+	// RTMPSPort, when set, is a TLS front proxying to the RTMP port.
+	RTMPSPort int
+	// LogLevel is error_log's level (default "info").
+	LogLevel string
+}
+
+// String renders nginx.conf.
+func (c NginxConfig) String() string {
+	var b strings.Builder
+	b.WriteString("daemon off;\nmaster_process off;\n")
+	if os.Geteuid() == 0 {
+		b.WriteString("user root;\n")
+	}
+	level := c.LogLevel
+	if level == "" {
+		level = "info"
+	}
+	fmt.Fprintf(&b, "pid %[1]s/nginx.pid;\nerror_log %[1]s/error.log %[2]s;\n", c.Dir, level)
+	b.WriteString("load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;\n")
+	if c.RTMPSPort != 0 {
+		b.WriteString("load_module /usr/lib/nginx/modules/ngx_stream_module.so;\n")
+	}
+	fmt.Fprintf(&b, "events { worker_connections 1024; }\nrtmp {\n  server {\n    listen 127.0.0.1:%d;\n    chunk_size 4096;\n", c.RTMPPort)
+	apps := c.Apps
+	if len(apps) == 0 {
+		apps = []string{"live"}
+	}
+	for _, a := range apps {
+		fmt.Fprintf(&b, "    application %s { live on; record off; wait_key on; wait_video on;", a)
+		if c.OnPublish != "" {
+			fmt.Fprintf(&b, " on_publish %s;", c.OnPublish)
+		}
+		b.WriteString(" }\n")
+	}
+	b.WriteString("  }\n}\n")
+	if c.HTTPPort != 0 {
+		fmt.Fprintf(&b, `http {
+  access_log off;
+  client_body_temp_path %[1]s/body;
+  proxy_temp_path %[1]s/proxy;
+  fastcgi_temp_path %[1]s/fastcgi;
+  uwsgi_temp_path %[1]s/uwsgi;
+  scgi_temp_path %[1]s/scgi;
+  server {
+    listen 127.0.0.1:%[2]d;
+    location /stat { rtmp_stat all; }
+    location /control { rtmp_control all; }
+  }
+}
+`, c.Dir, c.HTTPPort)
+	}
+	if c.RTMPSPort != 0 {
+		fmt.Fprintf(&b, `stream {
+  server {
+    listen 127.0.0.1:%[2]d ssl;
+    ssl_certificate %[1]s/server.crt;
+    ssl_certificate_key %[1]s/server.key;
+    proxy_pass 127.0.0.1:%[3]d;
+  }
+}
+`, c.Dir, c.RTMPSPort, c.RTMPPort)
+	}
+	return b.String()
+}
+
+// NginxProcess is a running nginx started by LaunchNginx.
+type NginxProcess struct {
+	Config NginxConfig
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// LaunchNginx writes c.Dir/nginx.conf, starts nginx in the foreground and
+// waits until every port of c accepts connections. Stop ends it.
+func LaunchNginx(c NginxConfig) (*NginxProcess, error) {
+	conf := filepath.Join(c.Dir, "nginx.conf")
+	if err := os.WriteFile(conf, []byte(c.String()), 0o644); err != nil {
+		return nil, fmt.Errorf("nginx configuration: %w", err)
+	}
+	cmd := exec.Command("nginx", "-p", c.Dir+"/", "-c", conf)
+	var out LockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start nginx: %w", err)
+	}
+	p := &NginxProcess{Config: c, cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, port := range []int{c.RTMPPort, c.HTTPPort, c.RTMPSPort} {
+		for port != 0 && !canConnect(port) {
+			select {
+			case <-p.exited:
+				log, _ := os.ReadFile(filepath.Join(c.Dir, "error.log"))
+				return nil, fmt.Errorf("nginx exited: %s\n%s", out.String(), log)
+			default:
+			}
+			if time.Now().After(deadline) {
+				p.Stop()
+				return nil, fmt.Errorf("nginx did not listen on port %d within 10 s", port)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return p, nil
+}
+
+// Stop terminates nginx (fast shutdown: connections are closed) and waits
+// for it to exit.
+func (p *NginxProcess) Stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
+// RTMPURL returns the RTMP URL of a stream.
+func (c NginxConfig) RTMPURL(app, key string) string {
+	return fmt.Sprintf("rtmp://127.0.0.1:%d/%s/%s", c.RTMPPort, app, key)
+}
 
 // Nginx is an nginx-rtmp ingest started for one test: RTMP on loopback
 // with applications "live" and "live2", an RTMPS front (nginx stream ssl
@@ -39,8 +166,7 @@ type Nginx struct {
 	caFile  string
 	leafDER []byte
 	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
+	proc    *NginxProcess
 }
 
 // StartNginxRTMP writes a configuration with free ports into a temporary
@@ -54,9 +180,6 @@ func StartNginxRTMP(t testing.TB) *Nginx {
 	if err := n.writeCerts(); err != nil {
 		t.Fatalf("nginx certificates: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(n.Dir, "nginx.conf"), []byte(n.config()), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(n.Stop)
 	n.Start()
 	return n
@@ -65,58 +188,27 @@ func StartNginxRTMP(t testing.TB) *Nginx {
 // FreePort returns a TCP port that is free on 127.0.0.1 right now.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := FreeTCPPort()
 	if err != nil {
-		t.Fatalf("free port: %v", err)
+		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return p
 }
 
-func (n *Nginx) config() string {
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root;"
+// FreeTCPPort returns a TCP port that is free on 127.0.0.1 right now.
+func FreeTCPPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
 	}
-	d := n.Dir
-	return fmt.Sprintf(`daemon off;
-master_process off;
-%[1]s
-pid %[2]s/nginx.pid;
-error_log %[2]s/error.log info;
-load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
-load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-events { worker_connections 256; }
-rtmp {
-  server {
-    listen 127.0.0.1:%[3]d;
-    chunk_size 4096;
-    application live { live on; record off; wait_key on; wait_video on; }
-    application live2 { live on; record off; wait_key on; wait_video on; }
-  }
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
-http {
-  access_log off;
-  client_body_temp_path %[2]s/body;
-  proxy_temp_path %[2]s/proxy;
-  fastcgi_temp_path %[2]s/fastcgi;
-  uwsgi_temp_path %[2]s/uwsgi;
-  scgi_temp_path %[2]s/scgi;
-  server {
-    listen 127.0.0.1:%[4]d;
-    location /stat { rtmp_stat all; }
-    location /control { rtmp_control all; }
-  }
-}
-stream {
-  server {
-    listen 127.0.0.1:%[5]d ssl;
-    ssl_certificate %[2]s/server.crt;
-    ssl_certificate_key %[2]s/server.key;
-    proxy_pass 127.0.0.1:%[3]d;
-  }
-}
-`, user, d, n.RTMPPort, n.HTTPPort, n.RTMPSPort)
+
+// Config is the ingest's nginx configuration.
+func (n *Nginx) Config() NginxConfig {
+	return NginxConfig{Dir: n.Dir, RTMPPort: n.RTMPPort, Apps: []string{"live", "live2"},
+		HTTPPort: n.HTTPPort, RTMPSPort: n.RTMPSPort}
 }
 
 // Start runs nginx (again, on the same ports after Stop) and waits until
@@ -125,34 +217,14 @@ func (n *Nginx) Start() {
 	n.t.Helper()
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.cmd != nil {
+	if n.proc != nil {
 		return
 	}
-	cmd := exec.Command("nginx", "-p", n.Dir+"/", "-c", filepath.Join(n.Dir, "nginx.conf"))
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		n.t.Fatalf("start nginx: %v", err)
+	p, err := LaunchNginx(n.Config())
+	if err != nil {
+		n.t.Fatal(err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	n.cmd, n.exited = cmd, exited
-	deadline := time.Now().Add(10 * time.Second)
-	for _, port := range []int{n.RTMPPort, n.HTTPPort, n.RTMPSPort} {
-		for !canConnect(port) {
-			select {
-			case <-exited:
-				log, _ := os.ReadFile(filepath.Join(n.Dir, "error.log"))
-				n.cmd = nil
-				n.t.Fatalf("nginx exited: %s\n%s", out.String(), log)
-			default:
-			}
-			if time.Now().After(deadline) {
-				n.t.Fatalf("nginx did not listen on port %d", port)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	n.proc = p
 }
 
 func canConnect(port int) bool {
@@ -169,23 +241,15 @@ func canConnect(port int) bool {
 func (n *Nginx) Stop() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.cmd == nil {
+	if n.proc == nil {
 		return
 	}
-	_ = n.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-n.exited:
-	case <-time.After(5 * time.Second):
-		_ = n.cmd.Process.Kill()
-		<-n.exited
-	}
-	n.cmd = nil
+	n.proc.Stop()
+	n.proc = nil
 }
 
 // RTMPURL returns the RTMP URL of a stream.
-func (n *Nginx) RTMPURL(app, key string) string {
-	return fmt.Sprintf("rtmp://127.0.0.1:%d/%s/%s", n.RTMPPort, app, key)
-}
+func (n *Nginx) RTMPURL(app, key string) string { return n.Config().RTMPURL(app, key) }
 
 // RTMPSURL returns the RTMPS URL of a stream through the TLS front; host
 // is "localhost" or "127.0.0.1" (both are in the certificate).
@@ -203,133 +267,4 @@ func (n *Nginx) ServerCertDER() []byte { return n.leafDER }
 func (n *Nginx) ErrorLog() string {
 	b, _ := os.ReadFile(filepath.Join(n.Dir, "error.log"))
 	return string(b)
-}
-
-func (n *Nginx) writeCerts() error {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "GoLive test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return err
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	n.leafDER, err = x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		return err
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return err
-	}
-	n.caFile = filepath.Join(n.Dir, "ca.crt")
-	files := map[string]*pem.Block{
-		n.caFile:                           {Type: "CERTIFICATE", Bytes: caDER},
-		filepath.Join(n.Dir, "server.crt"): {Type: "CERTIFICATE", Bytes: n.leafDER},
-		filepath.Join(n.Dir, "server.key"): {Type: "EC PRIVATE KEY", Bytes: keyDER},
-	}
-	for path, block := range files {
-		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// NginxStream is one live stream in nginx-rtmp's statistics.
-type NginxStream struct {
-	Name       string    `xml:"name"`
-	BytesIn    int64     `xml:"bytes_in"`
-	BWIn       int64     `xml:"bw_in"`
-	NClients   int       `xml:"nclients"`
-	Publishing *struct{} `xml:"publishing"`
-	Video      struct {
-		Width     int    `xml:"width"`
-		Height    int    `xml:"height"`
-		FrameRate int    `xml:"frame_rate"`
-		Codec     string `xml:"codec"`
-	} `xml:"meta>video"`
-	Audio struct {
-		Codec      string `xml:"codec"`
-		SampleRate int    `xml:"sample_rate"`
-		Channels   int    `xml:"channels"`
-	} `xml:"meta>audio"`
-}
-
-// NginxStat is nginx-rtmp's /stat document (rtmp_stat all).
-type NginxStat struct {
-	Applications []struct {
-		Name    string        `xml:"name"`
-		Streams []NginxStream `xml:"live>stream"`
-	} `xml:"server>application"`
-}
-
-// Streams returns the live streams of an application.
-func (s *NginxStat) Streams(app string) []NginxStream {
-	for _, a := range s.Applications {
-		if a.Name == app {
-			return a.Streams
-		}
-	}
-	return nil
-}
-
-// Stream returns one stream of an application, or nil.
-func (s *NginxStat) Stream(app, name string) *NginxStream {
-	for _, st := range s.Streams(app) {
-		if st.Name == name {
-			return &st
-		}
-	}
-	return nil
-}
-
-// DropSubscribers disconnects the players of a stream (nginx-rtmp's
-// control module), ending a pull that would otherwise wait for the next
-// publisher. It returns how many were dropped.
-func (n *Nginx) DropSubscribers(app, name string) (int, error) {
-	cl := http.Client{Timeout: 5 * time.Second}
-	resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/control/drop/subscriber?app=%s&name=%s",
-		n.HTTPPort, url.QueryEscape(app), url.QueryEscape(name)))
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("nginx control: %s", resp.Status)
-	}
-	return strconv.Atoi(strings.TrimSpace(string(b)))
-}
-
-// Stat fetches and parses /stat.
-func (n *Nginx) Stat() (*NginxStat, error) {
-	cl := http.Client{Timeout: 5 * time.Second}
-	resp, err := cl.Get(fmt.Sprintf("http://127.0.0.1:%d/stat", n.HTTPPort))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var st NginxStat
-	if err := xml.NewDecoder(resp.Body).Decode(&st); err != nil {
-		return nil, fmt.Errorf("parse nginx stat: %w", err)
-	}
-	return &st, nil
 }

@@ -3,6 +3,7 @@ package testpeer
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -15,36 +16,36 @@ import (
 	"time"
 )
 
-// StartXvfb starts a virtual X server (1280x720, 24-bit) on a display
-// number the server picks itself (-displayfd), and returns the display
-// string (":N.0"). The server is stopped by t.Cleanup.
-func StartXvfb(t testing.TB) string {
-	t.Helper()
-	RequireBinaries(t, "Xvfb")
+// Xvfb is a virtual X server started by LaunchXvfb.
+type Xvfb struct {
+	// Display is ":N.0".
+	Display string
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	stderr  LockedBuffer
+}
+
+// LaunchXvfb starts a virtual X server (1280x720, 24-bit) on a display
+// number the server picks itself (-displayfd) and waits until it is
+// ready. Close stops it.
+func LaunchXvfb() (*Xvfb, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp", "-noreset")
-	cmd.ExtraFiles = []*os.File{w}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	x := &Xvfb{exited: make(chan struct{})}
+	x.cmd = exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp", "-noreset")
+	x.cmd.ExtraFiles = []*os.File{w}
+	x.cmd.Stderr = &x.stderr
+	if err := x.cmd.Start(); err != nil {
 		w.Close()
-		t.Fatalf("start Xvfb: %v", err)
+		return nil, fmt.Errorf("start Xvfb: %w", err)
 	}
 	w.Close()
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	})
+	go func() { _ = x.cmd.Wait(); close(x.exited) }()
 	line := make(chan string, 1)
+	// Ends when Xvfb writes its display number or exits (EOF).
 	go func() {
 		s, _ := bufio.NewReader(r).ReadString('\n')
 		line <- strings.TrimSpace(s)
@@ -52,13 +53,34 @@ func StartXvfb(t testing.TB) string {
 	select {
 	case n := <-line:
 		if n == "" {
-			t.Fatalf("Xvfb did not report a display: %s", stderr.String())
+			x.Close()
+			return nil, fmt.Errorf("xvfb did not report a display: %s", x.stderr.String())
 		}
-		return ":" + n + ".0"
+		x.Display = ":" + n + ".0"
+		return x, nil
 	case <-time.After(15 * time.Second):
-		t.Fatalf("Xvfb not ready after 15 s: %s", stderr.String())
+		x.Close()
+		return nil, fmt.Errorf("xvfb not ready after 15 s: %s", x.stderr.String())
 	}
-	return ""
+}
+
+// Close stops the server and waits for it.
+func (x *Xvfb) Close() {
+	_ = x.cmd.Process.Kill()
+	<-x.exited
+}
+
+// StartXvfb starts a virtual X server (LaunchXvfb) for the test and
+// returns its display (":N.0"); it is stopped when the test ends.
+func StartXvfb(t testing.TB) string {
+	t.Helper()
+	RequireBinaries(t, "Xvfb")
+	x, err := LaunchXvfb()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(x.Close)
+	return x.Display
 }
 
 // ShowImage paints img on the root window of display with ImageMagick's

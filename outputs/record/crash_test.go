@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -14,12 +13,13 @@ import (
 	"golive/media/testpeer"
 )
 
-// crashEnv makes the test binary a recording child process (see TestMain).
-const crashEnv = "GOLIVE_RECORD_CRASH_DIR"
+// crashRole makes the test binary a recording child process (see
+// TestMain); its argument is the folder.
+const crashRole = "recording"
 
 func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashEnv); dir != "" {
-		os.Exit(recordUntilKilled(dir))
+	if testpeer.ChildRole() == crashRole {
+		os.Exit(recordUntilKilled(testpeer.ChildArgs()[0]))
 	}
 	os.Exit(m.Run())
 }
@@ -48,8 +48,7 @@ func recordUntilKilled(dir string) int {
 func TestRecordSurvivesKill(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffprobe")
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashEnv+"="+dir)
+	cmd := testpeer.Child{Role: crashRole, Args: []string{dir}}.Command()
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -63,75 +63,6 @@ func stopEngine() error {
 	return err
 }
 
-// pull decodes an RTMP stream with ffprobe in the background, from before
-// it is published until the publisher stops.
-type pull struct {
-	ng       *testpeer.Nginx
-	app, key string
-	done     chan struct{}
-	a        *testpeer.Analysis
-	err      error
-}
-
-func startPull(t *testing.T, ng *testpeer.Nginx, app, key string) *pull {
-	t.Helper()
-	p := &pull{ng: ng, app: app, key: key, done: make(chan struct{})}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	go func() {
-		defer close(p.done)
-		defer cancel()
-		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "30000000")
-	}()
-	t.Cleanup(func() { cancel(); <-p.done })
-	// Wait until nginx has the player waiting for the stream.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if st, err := ng.Stat(); err == nil {
-			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("player for %s/%s did not connect", app, key)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// wait ends the pull once the publisher has left (nginx keeps players
-// waiting for the next publisher) and returns what ffprobe decoded.
-func (p *pull) wait(t *testing.T) *testpeer.Analysis {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st, err := p.ng.Stat()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s := st.Stream(p.app, p.key); s == nil || s.Publishing == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/%s still published after the publisher closed", p.app, p.key)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	// Let nginx pass the last frames on before dropping the player.
-	time.Sleep(300 * time.Millisecond)
-	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("ffprobe did not finish after the publisher stopped")
-	}
-	if p.err != nil {
-		t.Fatalf("ffprobe: %v", p.err)
-	}
-	return p.a
-}
-
 // checkDecoded asserts an H.264 1280x720 + AAC stream that decoded without
 // error, with about `sent` video frames.
 func checkDecoded(t *testing.T, name string, a *testpeer.Analysis, sent uint64, minFrames int) {
@@ -201,7 +132,7 @@ func TestPublishTwoApplications(t *testing.T) {
 	t.Parallel()
 	ng := testpeer.StartNginxRTMP(t)
 	s := startEngine(t)
-	pa, pb := startPull(t, ng, "live", "first"), startPull(t, ng, "live2", "second")
+	pa, pb := testpeer.StartRTMPPull(t, ng, "live", "first"), testpeer.StartRTMPPull(t, ng, "live2", "second")
 	ha := startHandler(t, "a", s, &Publisher{URL: ng.RTMPURL("live", "first")})
 	hb := startHandler(t, "b", s, &Publisher{URL: ng.RTMPURL("live2", ""), Key: "second"})
 	waitState(t, ha, dest.StateLive, 10*time.Second)
@@ -220,8 +151,8 @@ func TestPublishTwoApplications(t *testing.T) {
 	waitFrames(t, ha, 300, 20*time.Second)
 	waitFrames(t, hb, 300, 20*time.Second)
 	final := closeAll(ha, hb)
-	for i, p := range []*pull{pa, pb} {
-		checkDecoded(t, final[i].Name, p.wait(t), final[i].FramesSent, 295)
+	for i, p := range []*testpeer.RTMPPull{pa, pb} {
+		checkDecoded(t, final[i].Name, p.Wait(t), final[i].FramesSent, 295)
 		// Only the frames before the first key frame (one GOP at most)
 		// are dropped: the reader starts at a key frame.
 		if final[i].Bytes < 2_000_000 || final[i].Dropped > 60 {

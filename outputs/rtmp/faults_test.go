@@ -18,7 +18,7 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 	t.Parallel()
 	ngA, ngB := testpeer.StartNginxRTMP(t), testpeer.StartNginxRTMP(t)
 	s := startEngine(t)
-	pb := startPull(t, ngB, "live", "steady")
+	pb := testpeer.StartRTMPPull(t, ngB, "live", "steady")
 	ha := startHandler(t, "restarting", s, &Publisher{URL: ngA.RTMPURL("live", "rec")})
 	hb := startHandler(t, "steady", s, &Publisher{URL: ngB.RTMPURL("live", "steady")})
 	waitState(t, ha, dest.StateLive, 10*time.Second)
@@ -43,16 +43,16 @@ func TestReconnectAfterServerRestart(t *testing.T) {
 		t.Errorf("status reports no reconnect: %+v", st)
 	}
 	// A player joining now starts at the next key frame (wait_key).
-	pa := startPull(t, ngA, "live", "rec")
+	pa := testpeer.StartRTMPPull(t, ngA, "live", "rec")
 	sentA := ha.Status().FramesSent
 	waitFrames(t, ha, sentA+120, 20*time.Second)
 	final := closeAll(ha, hb)
 
-	a := pa.wait(t)
+	a := pa.Wait(t)
 	if n := a.Count("video"); n < 60 || len(a.Errors) > 0 || a.Stream("video") == nil || a.Stream("video").Width != 1280 {
 		t.Errorf("after reconnect: %d video frames, errors %q, streams %+v", n, a.Errors, a.Streams)
 	}
-	checkDecoded(t, "steady", pb.wait(t), final[1].FramesSent, 150)
+	checkDecoded(t, "steady", pb.Wait(t), final[1].FramesSent, 150)
 	if final[1].Dropped != droppedB || final[1].Reconnects != 0 {
 		t.Errorf("steady destination was disturbed: dropped %d -> %d, reconnects %d", droppedB, final[1].Dropped, final[1].Reconnects)
 	}
@@ -67,7 +67,7 @@ func TestBlackHoleDestinationIsolated(t *testing.T) {
 	ngA, ngB := testpeer.StartNginxRTMP(t), testpeer.StartNginxRTMP(t)
 	s := startEngine(t)
 	proxy := testpeer.StartTCPProxy(t, "127.0.0.1:"+strconv.Itoa(ngA.RTMPPort))
-	pb := startPull(t, ngB, "live", "healthy")
+	pb := testpeer.StartRTMPPull(t, ngB, "live", "healthy")
 	ha := startHandler(t, "stuck", s, &Publisher{URL: "rtmp://" + proxy.Addr() + "/live/stuck",
 		Timeout: 2 * time.Second, WriteTimeout: 3 * time.Second, SendBuffer: 64 * 1024})
 	hb := startHandler(t, "healthy", s, &Publisher{URL: ngB.RTMPURL("live", "healthy")})
@@ -109,5 +109,5 @@ func TestBlackHoleDestinationIsolated(t *testing.T) {
 	}
 	proxy.SetMode(testpeer.ProxyForward)
 	final := closeAll(ha, hb)
-	checkDecoded(t, "healthy", pb.wait(t), final[1].FramesSent, 150)
+	checkDecoded(t, "healthy", pb.Wait(t), final[1].FramesSent, 150)
 }

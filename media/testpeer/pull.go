@@ -1,0 +1,91 @@
+package testpeer
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// RTMPPull decodes one stream of an nginx-rtmp ingest with ffprobe, from
+// before it is published until the publisher has left: the RTMP receiver
+// of the tests.
+type RTMPPull struct {
+	ng       *Nginx
+	app, key string
+	done     chan struct{}
+	a        *Analysis
+	err      error
+}
+
+// StartRTMPPull starts the player and returns once nginx holds it waiting
+// for the stream. It is stopped when the test ends.
+func StartRTMPPull(t testing.TB, ng *Nginx, app, key string) *RTMPPull {
+	t.Helper()
+	RequireBinaries(t, "ffprobe")
+	p := &RTMPPull{ng: ng, app: app, key: key, done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	go func() {
+		defer close(p.done)
+		defer cancel()
+		p.a, p.err = Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "30000000")
+	}()
+	t.Cleanup(func() { cancel(); <-p.done })
+	if err := WaitForPlayer(ng, app, key, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// WaitForPlayer waits until nginx's /stat shows a player on app/key.
+func WaitForPlayer(ng *Nginx, app, key string, timeout time.Duration) error {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(50 * time.Millisecond) {
+		if st, err := ng.Stat(); err == nil {
+			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("player for %s/%s did not connect within %v", app, key, timeout)
+		}
+	}
+}
+
+// WaitUnpublished waits until app/key has no publisher any more.
+func WaitUnpublished(ng *Nginx, app, key string, timeout time.Duration) error {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(20 * time.Millisecond) {
+		st, err := ng.Stat()
+		if err != nil {
+			return err
+		}
+		if s := st.Stream(app, key); s == nil || s.Publishing == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s/%s still published after %v", app, key, timeout)
+		}
+	}
+}
+
+// Wait ends the pull once the publisher has left (nginx keeps players
+// waiting for the next publisher) and returns what ffprobe decoded.
+func (p *RTMPPull) Wait(t testing.TB) *Analysis {
+	t.Helper()
+	if err := WaitUnpublished(p.ng, p.app, p.key, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// Let nginx pass the last frames on before dropping the player.
+	time.Sleep(300 * time.Millisecond)
+	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("ffprobe did not finish after the publisher stopped")
+	}
+	if p.err != nil {
+		t.Fatalf("ffprobe %s/%s: %v", p.app, p.key, p.err)
+	}
+	return p.a
+}
