@@ -67,14 +67,14 @@ func ChildArgs() []string {
 	return nil
 }
 
-// ServeChild, in a child started in role, runs main with the child's
-// arguments and exits with its code; in any other process it skips t (the
-// test is only the child's body).
+// ServeChild runs main with the child's arguments and exits with its code
+// when this process is a child started in role; in any other process it
+// skips t (the test is only the child's body).
 func ServeChild(t testing.TB, role string, main func(args []string) int) {
 	if ChildRole() != role {
 		t.Skip("only run as a child process")
 	}
-	os.Exit(main(ChildArgs()))
+	os.Exit(main(ChildArgs())) //nolint:forbidigo // the child test process ends with the code of what it ran
 }
 
 // ChildProcess is a started Child.
