@@ -6,7 +6,7 @@ TAGS    := migrated_fynedo
 BIN     := bin/golive
 TESTTIMEOUT ?= 20m
 
-.PHONY: all deps build run live test test-short test-faults soak bench lint screenshot clean
+.PHONY: all deps build run live test test-short test-faults soak bench lint screenshot package clean
 
 all: build
 
@@ -78,5 +78,11 @@ lint:
 screenshot: build
 	bash .ci/screenshot $(BIN) assets/screenshot.png
 
+# The Debian package: dist/golive_<version>_amd64.deb (version from FyneApp.toml).
+VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+package: deps
+	$(GO) build -tags $(TAGS) -ldflags "-X golive/app/cli.Version=$(VERSION)" -o bin/golive-package .
+	bash packaging/build-deb.sh bin/golive-package $(VERSION) dist
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
