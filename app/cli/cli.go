@@ -43,6 +43,7 @@ const usage = `GoLive: capture, encode once, stream everywhere.
 Usage:
   golive                      open the window
   golive live [flags]         stream headless (golive live -h for flags)
+  golive serve [flags]        headless, driven by obs-websocket 5 clients (golive serve -h)
   golive devices              list screens, microphones and encoders
   golive profile COMMAND      manage destination profiles (golive profile help)
   golive version
@@ -67,6 +68,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 	switch args[0] {
 	case "live":
 		err = RunLive(ctx, args[1:], env)
+	case "serve":
+		err = RunServe(ctx, args[1:], env)
 	case "devices":
 		err = RunDevices(ctx, args[1:], env)
 	case "profile":
@@ -76,7 +79,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 	default:
-		err = usageErr("unknown command %q: want live, devices, profile or version", args[0])
+		err = usageErr("unknown command %q: want live, serve, devices, profile or version", args[0])
 	}
 	return exitCode(err, env.Stderr)
 }

@@ -27,6 +27,7 @@ type liveFlags struct {
 	duration                       time.Duration
 	stats                          string
 	profile                        string
+	metrics                        string
 }
 
 func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
@@ -55,6 +56,7 @@ func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
 	fs.DurationVar(&f.duration, "duration", 0, "stop after this long (default: until Ctrl+C)")
 	fs.StringVar(&f.stats, "stats", "text", "stats once a second: text, json or none")
 	fs.StringVar(&f.profile, "profile", "", "use the saved profile NAME (its enabled destinations)")
+	fs.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on HOST:PORT/metrics")
 	return fs, f
 }
 
@@ -74,6 +76,11 @@ func RunLive(ctx context.Context, args []string, env Env) error {
 	if f.stats != "text" && f.stats != "json" && f.stats != "none" {
 		return usageErr("--stats %q: want text, json or none", f.stats)
 	}
+	if f.metrics != "" {
+		if err := checkAddr(env, "--metrics", f.metrics); err != nil {
+			return err
+		}
+	}
 	cfg, err := f.sessionConfig(ctx, fs, env)
 	if err != nil {
 		return err
@@ -83,6 +90,12 @@ func RunLive(ctx context.Context, args []string, env Env) error {
 	if err := s.Initialize(); err != nil {
 		return err
 	}
+	stopMetrics, err := startMetrics(f.metrics, func() (session.Stats, bool) { return s.Stats(), true }, env)
+	if err != nil {
+		s.Close()
+		return err
+	}
+	defer stopMetrics()
 	printPreviewHints(env, s)
 	if f.profile != "" {
 		saveRestoreToken(ctx, f.profile, s.RestoreToken(), env)
