@@ -49,7 +49,7 @@ func RunServe(ctx context.Context, args []string, env Env) error {
 			return &UsageError{Err: err}
 		}
 	}
-	password, where, err := servePassword(*pwFile, st.Dir, env)
+	password, where, err := servePassword(ctx, *pwFile, st.Dir, env)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func runServers(ctx context.Context, srv *control.Server, ms *control.MetricsSer
 
 // servePassword reads --password-file, or the stored (first time:
 // generated) password. where tells the user where it is.
-func servePassword(file, dir string, env Env) (password, where string, err error) {
+func servePassword(ctx context.Context, file, dir string, env Env) (password, where string, err error) {
 	if file != "" {
 		pw, err := control.ReadPasswordFile(file)
 		if err != nil {
@@ -112,7 +112,20 @@ func servePassword(file, dir string, env Env) (password, where string, err error
 		}
 		return pw, "from " + file, nil
 	}
-	pw, at, err := control.StoredPassword(dir, env.Keyring)
+	kr := env.Keyring
+	if kr == nil {
+		k, err := profile.OpenSystemKeyring(profile.SystemOptions{Context: ctx,
+			OnWait: func(note string) { fmt.Fprintln(env.Stderr, "golive: "+note) }})
+		switch {
+		case err == nil:
+			kr = k
+		case errors.Is(err, profile.ErrNoKeychain):
+			kr = profile.NoKeyring{Reason: err.Error()}
+		default:
+			return "", "", fmt.Errorf("remote-control password: %w (unlock the keychain, or give --password-file)", err)
+		}
+	}
+	pw, at, err := control.StoredPassword(dir, kr)
 	if err != nil {
 		return "", "", fmt.Errorf("remote-control password: %w", err)
 	}

@@ -45,15 +45,10 @@ func GeneratePassword() (string, error) {
 }
 
 // StoredPassword returns the saved remote-control password, generating
-// and saving one the first time. kr nil means the OS keychain when it
-// answers; dir is the configuration directory. where says where it is
-// kept, for the user.
+// and saving one the first time: in kr (the keychain; nil or NoKeyring
+// when there is none), else in dir, the configuration directory. where
+// says where it is kept, for the user.
 func StoredPassword(dir string, kr profile.Keyring) (password, where string, err error) {
-	if kr == nil {
-		if k, kerr := profile.SystemKeyring(); kerr == nil {
-			kr = k
-		}
-	}
 	if _, none := kr.(profile.NoKeyring); kr != nil && !none {
 		pw, err := kr.Get(profile.KeyringService, PasswordKeyringUser)
 		if err == nil && pw != "" {
