@@ -2,6 +2,7 @@ package control
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 
@@ -30,8 +31,8 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := decodeMessage(data)
 		if err != nil {
-			pe, ok := err.(*protocolError)
-			if !ok || pe.Code < 4000 || pe.Code > 4012 {
+			var pe *protocolError
+			if !errors.As(err, &pe) || pe.Code < 4000 || pe.Code > 4012 {
 				t.Fatalf("error %v is not a protocol close", err)
 			}
 			return
@@ -68,7 +69,8 @@ func FuzzSession(f *testing.F) {
 			}
 		}()
 		if err := c.handle(m, newChallenge()); err != nil {
-			if _, ok := err.(*protocolError); !ok {
+			var pe *protocolError
+			if !errors.As(err, &pe) {
 				t.Fatalf("handle: %v", err)
 			}
 		}

@@ -149,7 +149,9 @@ func (m *MetricsServer) Run(ctx context.Context) error {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = m.hs.Shutdown(sctx)
-		<-errc
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("metrics: %w", err)
+		}
 		return nil
 	case err := <-errc:
 		return fmt.Errorf("metrics: %w", err)

@@ -114,7 +114,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.shutdown()
 	if err == nil {
-		<-errc
+		if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+			err = fmt.Errorf("remote control: %w", serr)
+		}
 	}
 	return err
 }

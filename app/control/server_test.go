@@ -218,8 +218,8 @@ func TestBadPasswordsSlowedDown(t *testing.T) {
 	}
 	total := time.Since(start)
 	t.Logf("100 wrong passwords took %v", total)
-	if min := time.Duration(SlowerAfter-FreeFailures) * SlowDelay; total < min {
-		t.Fatalf("100 wrong passwords in %v: want at least %v", total, min)
+	if least := time.Duration(SlowerAfter-FreeFailures) * SlowDelay; total < least {
+		t.Fatalf("100 wrong passwords in %v: want at least %v", total, least)
 	}
 	if d := attempt(); d < SlowerDelay {
 		t.Fatalf("failure 101 took %v, want at least %v", d, SlowerDelay)
