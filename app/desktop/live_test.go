@@ -28,7 +28,7 @@ type golive struct {
 // runGolive runs `golive args...` with env (the desktop's variables,
 // without DISPLAY) and returns when it exits or after limit (killed).
 // onStats sees every stats line as it comes (--stats json).
-func runGolive(t *testing.T, env []string, limit time.Duration, onStats func(session.Stats), args ...string) *golive {
+func runGolive(t *testing.T, env []string, limit time.Duration, onStats func(st session.Stats, epoch time.Time), args ...string) *golive {
 	t.Helper()
 	child := testpeer.Child{Role: "golive", Run: "TestChildGolive", Args: args, BaseEnv: slices.Clone(env)}.Start(t, limit)
 	cmd, stdout, stderr := child.Cmd, child.Stdout, child.Stderr
@@ -46,7 +46,7 @@ func runGolive(t *testing.T, env []string, limit time.Duration, onStats func(ses
 			g.epoch = e
 		}
 		if onStats != nil {
-			onStats(st)
+			onStats(st, g.epoch)
 		}
 	}
 	err := cmd.Wait()
