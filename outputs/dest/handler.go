@@ -3,6 +3,7 @@ package dest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -27,6 +28,12 @@ type Worker interface {
 // returning server is picked up quickly without full reconnects.
 type Prober interface {
 	Probe(ctx context.Context) error
+}
+
+// Noter is implemented by workers that can warn about a destination that
+// works but misbehaves (Status.Note).
+type Noter interface {
+	Note() string
 }
 
 // DetailReporter is implemented by workers with protocol-specific stats.
@@ -83,6 +90,11 @@ type Handler struct {
 	// server may not have noticed the old connection died yet and refuse
 	// the new one ("stream already publishing").
 	FatalGrace time.Duration
+	// StableLive is how long a connection must stay live for the backoff
+	// to start again from FirstRetry (default 60 s): a server that drops
+	// the stream soon after accepting it gets ever longer waits, not a
+	// reconnect storm.
+	StableLive time.Duration
 	// ProbeInterval is how often a Prober is probed while waiting (1 s).
 	ProbeInterval time.Duration
 	// KeyFrame, when set, asks the encoder for a key frame (rate-limited
@@ -128,6 +140,9 @@ func (h *Handler) Initialize() error {
 	}
 	if h.FatalGrace <= 0 {
 		h.FatalGrace = time.Minute
+	}
+	if h.StableLive <= 0 {
+		h.StableLive = time.Minute
 	}
 	if h.ProbeInterval <= 0 {
 		h.ProbeInterval = time.Second
@@ -186,11 +201,17 @@ func (h *Handler) setState(s State, err error, next time.Time) {
 	}
 }
 
+// backoff is the retry state of a handler across attempts.
+type backoff struct {
+	delay     time.Duration
+	lostLive  time.Time // when a live connection was last lost
+	seenDown  bool      // a probe failed since the destination was last live
+	shortLive int       // live connections in a row that ended before StableLive
+}
+
 func (h *Handler) run(ctx context.Context) {
 	defer close(h.done)
-	delay := h.FirstRetry
-	var lostLive time.Time // when a live connection was last lost
-	seenDown := false      // a probe failed since the destination was last live
+	b := backoff{delay: h.FirstRetry}
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			h.mu.Lock()
@@ -202,48 +223,76 @@ func (h *Handler) run(ctx context.Context) {
 			}
 		}
 		h.setState(StateConnecting, nil, time.Time{})
-		wasLive := false
+		var liveAt time.Time
 		sess := &Session{Tracks: h.Stream.Tracks(), Reader: h.reader, Counters: &h.counters, keyFrame: h.KeyFrame, live: func() {
-			wasLive = true
+			liveAt = time.Now()
 			h.setState(StateLive, nil, time.Time{})
 			h.Logger.Info("destination live")
 		}}
 		err := h.Worker.Run(ctx, sess)
-		if ctx.Err() != nil {
-			h.setState(StateStopped, nil, time.Time{})
-			return
-		}
-		if errors.Is(err, stream.ErrClosed) {
+		if ctx.Err() != nil || errors.Is(err, stream.ErrClosed) {
 			h.setState(StateStopped, nil, time.Time{})
 			return
 		}
 		if err == nil {
 			err = errors.New("connection ended")
 		}
-		if wasLive {
-			delay = h.FirstRetry
-			lostLive = time.Now()
-			seenDown = false
-		}
-		if IsFatal(err) && !isLocal(err) && !lostLive.IsZero() && time.Since(lostLive) < h.FatalGrace {
-			// Probably our own previous connection, still held by the
-			// server: retry normally for a while before giving up.
-			err = errors.Unwrap(err)
-		}
-		wait, state := h.nextDelay(err, delay)
+		err = h.afterAttempt(&b, liveAt, err)
+		wait, state := h.nextDelay(err, b.delay)
 		h.Logger.Warn("destination error", "err", err, "retry_in", wait.Round(time.Millisecond))
 		h.setState(state, err, time.Now().Add(wait))
-		if !h.wait(ctx, wait, state == StateReconnecting, &seenDown) {
+		probe := state == StateReconnecting && IsUnreachable(err)
+		if !h.wait(ctx, wait, probe, &b.seenDown) {
 			h.setState(StateStopped, nil, time.Time{})
 			return
 		}
 		switch {
 		case h.retried.Swap(false):
-			delay = h.FirstRetry
+			b.delay = h.FirstRetry
 		case !IsFatal(err):
-			delay = min(time.Duration(float64(delay)*h.RetryFactor), h.MaxRetry)
+			b.delay = min(time.Duration(float64(b.delay)*h.RetryFactor), h.MaxRetry)
 		}
 	}
+}
+
+// afterAttempt updates the backoff after an attempt that went live at
+// liveAt (zero: never) and ended with err, and returns the error to
+// report. Only a connection that stayed live StableLive resets the
+// backoff; one that died sooner says so in the error.
+func (h *Handler) afterAttempt(b *backoff, liveAt time.Time, err error) error {
+	if !liveAt.IsZero() {
+		b.lostLive = time.Now()
+		b.seenDown = false
+		lived := time.Since(liveAt)
+		if lived >= h.StableLive {
+			b.delay, b.shortLive = h.FirstRetry, 0
+		} else {
+			b.shortLive++
+			err = fmt.Errorf("closed %s after publish, %d %s in a row: %w",
+				secondsText(lived), b.shortLive, plural(b.shortLive, "time", "times"), err)
+		}
+	}
+	if IsFatal(err) && !isLocal(err) && !b.lostLive.IsZero() && time.Since(b.lostLive) < h.FatalGrace {
+		// Probably our own previous connection, still held by the
+		// server: retry normally for a while before giving up.
+		err = unfatal(err)
+	}
+	return err
+}
+
+// secondsText prints a duration as "1 s", or "0.3 s" under a second.
+func secondsText(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return fmt.Sprintf("%.0f s", d.Seconds())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // nextDelay returns the wait before the next attempt, with ±10% jitter.
@@ -316,6 +365,9 @@ func (h *Handler) Status() Status {
 	}
 	if d, ok := h.Worker.(DetailReporter); ok {
 		st.Detail = d.Detail()
+	}
+	if n, ok := h.Worker.(Noter); ok {
+		st.Note = n.Note()
 	}
 	return st
 }

@@ -3,6 +3,7 @@ package dest
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,9 +38,13 @@ func (w *scriptWorker) Run(ctx context.Context, s *Session) error {
 	}
 }
 
-type probingWorker struct{ scriptWorker }
+type probingWorker struct {
+	scriptWorker
+	probes atomic.Int32
+}
 
 func (w *probingWorker) Probe(context.Context) error {
+	w.probes.Add(1)
 	if w.probeOK.Load() {
 		return nil
 	}
@@ -109,7 +114,7 @@ func TestHandlerFatalWaitsForRetryNow(t *testing.T) {
 func TestHandlerProbeShortensWait(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	s := newStream()
-	w := &probingWorker{scriptWorker{failures: []error{errors.New("connection refused")}}}
+	w := &probingWorker{scriptWorker: scriptWorker{failures: []error{Unreachable(errors.New("connection refused"))}}}
 	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: s,
 		FirstRetry: time.Hour, ProbeInterval: 5 * time.Millisecond}
 	if err := h.Initialize(); err != nil {
@@ -159,7 +164,7 @@ func TestRateMeter(t *testing.T) {
 // backoff into one attempt per ProbeInterval.
 func TestReachableServerIsNotHammered(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	w := &probingWorker{scriptWorker{failures: []error{errors.New("server closed the connection")}}}
+	w := &probingWorker{scriptWorker: scriptWorker{failures: []error{errors.New("server closed the connection")}}}
 	w.probeOK.Store(true)
 	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(),
 		FirstRetry: time.Hour, ProbeInterval: 5 * time.Millisecond}
@@ -171,6 +176,77 @@ func TestReachableServerIsNotHammered(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // 40 probe intervals
 	if n := w.attempts.Load(); n != 1 {
 		t.Fatalf("%d attempts: successful probes of a reachable server cut the backoff", n)
+	}
+	if n := w.probes.Load(); n != 0 {
+		t.Fatalf("%d probes of a server that accepted the connection", n)
+	}
+}
+
+// liveThenDrop goes live and loses the connection after lives, every
+// time, recording when each attempt started.
+type liveThenDrop struct {
+	lives  time.Duration
+	starts chan time.Time
+}
+
+func (w *liveThenDrop) Run(ctx context.Context, s *Session) error {
+	w.starts <- time.Now()
+	s.Live()
+	select {
+	case <-time.After(w.lives):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return errors.New("server closed the connection")
+}
+
+// attemptGaps runs w under a handler until it made n attempts and
+// returns the gaps between them and the last status.
+func attemptGaps(t *testing.T, w *liveThenDrop, stable time.Duration, n int) ([]time.Duration, Status) {
+	t.Helper()
+	w.starts = make(chan time.Time, n+1)
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(),
+		FirstRetry: 10 * time.Millisecond, RetryFactor: 2, MaxRetry: time.Hour, StableLive: stable}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var gaps []time.Duration
+	last := <-w.starts
+	for range n - 1 {
+		at := <-w.starts
+		gaps = append(gaps, at.Sub(last))
+		last = at
+	}
+	return gaps, waitState(t, h, StateReconnecting)
+}
+
+// TestShortLivedConnectionsBackOff: a server that drops the stream soon
+// after accepting it gets growing waits (the backoff is not reset by
+// going live), and the error says why.
+func TestShortLivedConnectionsBackOff(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	gaps, st := attemptGaps(t, &liveThenDrop{lives: 5 * time.Millisecond}, time.Hour, 6)
+	for i := 1; i < len(gaps); i++ {
+		if gaps[i] < gaps[i-1]*3/2 {
+			t.Fatalf("waits did not grow: %v", gaps)
+		}
+	}
+	if !strings.Contains(st.LastError, "after publish, ") || !strings.Contains(st.LastError, "times in a row: server closed") {
+		t.Fatalf("error %q does not say the connection keeps closing after publish", st.LastError)
+	}
+	t.Logf("gaps %v; error %q", gaps, st.LastError)
+}
+
+// TestStableLiveResetsBackoff: a connection that stayed live StableLive
+// starts the backoff again from FirstRetry.
+func TestStableLiveResetsBackoff(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	gaps, _ := attemptGaps(t, &liveThenDrop{lives: 30 * time.Millisecond}, 20*time.Millisecond, 6)
+	for _, g := range gaps {
+		if g > 30*time.Millisecond+40*time.Millisecond {
+			t.Fatalf("backoff grew after stable live periods: %v", gaps)
+		}
 	}
 }
 

@@ -64,6 +64,47 @@ func IsFatal(err error) bool {
 	return errors.As(err, &f)
 }
 
+// unfatal returns err, with the same message, as an error that is not
+// fatal.
+func unfatal(err error) error {
+	var f *FatalError
+	if !errors.As(err, &f) {
+		return err
+	}
+	return &retryable{msg: err.Error(), err: f.Err}
+}
+
+type retryable struct {
+	msg string
+	err error
+}
+
+func (r *retryable) Error() string { return r.msg }
+func (r *retryable) Unwrap() error { return r.err }
+
+// UnreachableError marks a failure to reach the server at all (a refused
+// or timed-out TCP connect, a DNS failure): only then does the handler
+// probe the server while it waits, so a server that accepts connections
+// is never probed into a reconnect loop.
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Unreachable wraps err as an UnreachableError.
+func Unreachable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &UnreachableError{Err: err}
+}
+
+// IsUnreachable reports whether err is, or wraps, an UnreachableError.
+func IsUnreachable(err error) bool {
+	var u *UnreachableError
+	return errors.As(err, &u)
+}
+
 // Status is a snapshot of one destination for the UI and stats output.
 type Status struct {
 	Name  string `json:"name"`
@@ -73,8 +114,11 @@ type Status struct {
 	// or failed states).
 	NextTry time.Time `json:"-"`
 	// RetryInS is the countdown to NextTry in seconds, for display.
-	RetryInS     float64 `json:"retry_in_s,omitempty"`
-	LastError    string  `json:"error,omitempty"`
+	RetryInS  float64 `json:"retry_in_s,omitempty"`
+	LastError string  `json:"error,omitempty"`
+	// Note is a warning about a destination that works (a server
+	// flooding control messages).
+	Note         string  `json:"note,omitempty"`
 	Reconnects   uint64  `json:"reconnects"`
 	UptimeS      float64 `json:"uptime_s"`
 	Bytes        uint64  `json:"bytes"`

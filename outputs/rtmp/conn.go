@@ -6,25 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	gortmp "github.com/yutopp/go-rtmp"
 	"github.com/yutopp/go-rtmp/handshake"
+
+	"golive/outputs/dest"
 )
 
-// The client is built from go-rtmp's handshake, chunk reader and message
-// codecs rather than its ClientConn, which has no timeouts, swallows
-// onStatus and stops reading on the _result that real ingests send for
+// The client is built from go-rtmp's handshake and message encoders
+// rather than its ClientConn, which has no timeouts, swallows onStatus
+// and stops reading on the _result that real ingests send for
 // releaseStream. Owning the socket and the read loop gives deadlines,
 // publish status and ping answers (RTMP specification 1.0, sections 5-7,
 // https://rtmp.veriskope.com/docs/spec/). Messages are written by our
 // own chunk encoder (chunk.go), synchronously, from the goroutine that
-// sends them: go-rtmp's writer would hand each message to a scheduler
-// goroutine that writes every chunk with its own write(2).
+// sends them, and read by our own bounded chunk reader (reader.go): the
+// server's bytes decide neither our memory nor our CPU.
 
 // Chunk stream ids (RTMP 5.3.1.1: 2 is reserved for protocol control).
 const (
@@ -41,18 +41,12 @@ const ChunkSize = 4096
 // errConnClosed is returned by writes after the connection was closed.
 var errConnClosed = errors.New("rtmp connection closed")
 
-// serverCommand is one command message received from the server.
-type serverCommand struct {
-	name   string
-	tx     int64
-	values []any
-}
-
 // clientConn is one RTMP connection: any number of writers, serialised
 // by wmu, and one read goroutine owned by the connection.
 type clientConn struct {
 	nc      *countingConn
-	cs      *gortmp.ChunkStreamer // reads only: its writer refuses (see newClientConn)
+	sr      *serverReader
+	flood   *floodStats
 	timeout time.Duration
 	latency *latencyHist // capture-to-wire latency of video frames, or nil
 
@@ -60,11 +54,7 @@ type clientConn struct {
 	enc  chunkEncoder
 	werr error // the first failed write: the stream may be cut mid-message
 
-	rx        *readCounter
-	ackWindow uint64 // window acknowledgement size asked by the server (read loop)
-	acked     uint64 // bytes received when the last Ack was sent (read loop)
-
-	commands chan serverCommand
+	commands chan Command
 	closing  chan struct{}
 	readDone chan struct{}
 	readErr  error // set before readDone is closed
@@ -126,6 +116,8 @@ type dialOptions struct {
 	sendBuffer   int
 	written      *atomic.Uint64
 	latency      *latencyHist // capture-to-wire latency of video frames, or nil
+	flood        *floodStats  // the destination's flood counters, or nil
+	limits       ReaderLimits
 }
 
 // dial connects (TCP, then TLS for rtmps), runs the RTMP handshake within
@@ -135,7 +127,8 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 	d := net.Dialer{Timeout: o.timeout}
 	nc, err := d.DialContext(ctx, "tcp", o.ep.Addr())
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", o.ep.Addr(), err)
+		// The server cannot be reached: the handler may probe it.
+		return nil, dest.Unreachable(fmt.Errorf("connect to %s: %w", o.ep.Addr(), err))
 	}
 	if tc, ok := nc.(*net.TCPConn); ok && o.sendBuffer > 0 {
 		_ = tc.SetWriteBuffer(o.sendBuffer)
@@ -150,8 +143,7 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 	// closing the socket on cancellation bound it.
 	stop := context.AfterFunc(ctx, func() { _ = cc.Close() })
 	_ = cc.SetDeadline(time.Now().Add(o.timeout))
-	rx := &readCounter{r: cc, limit: goRTMPAckLimit}
-	br := bufio.NewReaderSize(rx, 16*1024)
+	br := bufio.NewReaderSize(&s0Check{r: cc}, 16*1024)
 	err = handshake.HandshakeWithServer(br, cc, &handshake.Config{SkipHandshakeVerification: true})
 	_ = cc.SetDeadline(time.Time{})
 	if !stop() || err != nil {
@@ -161,59 +153,55 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 		}
 		return nil, fmt.Errorf("rtmp handshake with %s: %w", o.ep.Addr(), timeoutHint(err))
 	}
-	c := newClientConn(cc, br, rx, o)
+	c := newClientConn(cc, br, o)
 	c.watch(ctx)
 	return c, nil
 }
 
 // newClientConn starts the read loop of a connection whose handshake is
-// done; br reads from rx, which reads from nc.
-func newClientConn(nc *countingConn, br *bufio.Reader, rx *readCounter, o dialOptions) *clientConn {
+// done; br reads from nc.
+func newClientConn(nc *countingConn, br *bufio.Reader, o dialOptions) *clientConn {
 	c := &clientConn{
 		nc:        nc,
+		flood:     o.flood,
 		timeout:   o.timeout,
 		latency:   o.latency,
 		enc:       chunkEncoder{size: ChunkSize},
-		rx:        rx,
-		commands:  make(chan serverCommand, 16),
+		commands:  make(chan Command, 16),
 		closing:   make(chan struct{}),
 		readDone:  make(chan struct{}),
 		stopWatch: func() bool { return true },
 	}
-	// go-rtmp's chunk streamer decodes what the server sends. Its writer
-	// would race with ours on the socket: it gets one that refuses every
-	// write. It writes only acknowledgements, after goRTMPAckLimit bytes
-	// read, which rx never lets it reach. Its scheduler goroutine, started
-	// here, is stopped by close.
-	c.cs = gortmp.NewChunkStreamer(br, refuseWriter{}, streamerConfig())
-	// The server's chunk size starts at 128 (RTMP 5.4.1).
-	_ = c.cs.PeerState().SetChunkSize(gortmp.DefaultChunkSize)
+	if c.flood == nil {
+		c.flood = &floodStats{}
+	}
+	c.sr = newServerReader(NewChunkReader(br, o.limits), c.flood, c.answer, c.pauseRead)
 	go c.readLoop()
 	return c
 }
 
-func streamerConfig() *gortmp.StreamControlStateConfig {
-	return &gortmp.StreamControlStateConfig{
-		DefaultChunkSize:           ChunkSize,
-		MaxChunkSize:               gortmp.MaxChunkSize,
-		MaxChunkStreams:            64,
-		DefaultAckWindowSize:       math.MaxInt32,
-		MaxAckWindowSize:           math.MaxInt32,
-		DefaultBandwidthWindowSize: math.MaxInt32,
-		MaxBandwidthWindowSize:     math.MaxInt32,
-		MaxMessageSize:             gortmp.MaxChunkSize,
-		MaxMessageStreams:          16,
-	}
+// s0Check fails the handshake when S0, the first byte the server sends,
+// is not RTMP version 3 (RTMP 5.2.2): go-rtmp's handshake does not look.
+type s0Check struct {
+	r    io.Reader
+	seen bool
 }
 
-// refuseWriter is go-rtmp's chunk writer: it must never write.
-type refuseWriter struct{}
-
-func (refuseWriter) Write([]byte) (int, error) {
-	return 0, errors.New("rtmp: go-rtmp's chunk writer is not used")
+func (s *s0Check) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if !s.seen && n > 0 {
+		s.seen = true
+		if p[0] != 3 {
+			return 0, &ProtocolError{Msg: fmt.Sprintf("server answered with RTMP version %d in S0 (want 3): not an RTMP server?", p[0])}
+		}
+	}
+	return n, err
 }
 
 func timeoutHint(err error) error {
+	if pe := (*ProtocolError)(nil); errors.As(err, &pe) {
+		return pe
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return fmt.Errorf("server did not answer (%w)", err)
@@ -249,15 +237,12 @@ func (c *clientConn) unwatch() {
 	})
 }
 
-// close closes the socket, then waits for the read loop and go-rtmp's
-// scheduler goroutine to exit.
+// close closes the socket, then waits for the read loop to exit.
 func (c *clientConn) close() {
 	c.closeOnce.Do(func() {
 		c.unwatch()
 		close(c.closing)
 		_ = c.nc.Close()
-		_ = c.cs.Close()
 		<-c.readDone
-		<-c.cs.Done()
 	})
 }

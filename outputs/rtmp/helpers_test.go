@@ -2,11 +2,15 @@ package rtmp
 
 import (
 	"context"
+	"errors"
+	"math"
 	"log/slog"
 	"os"
 	"strconv"
 	"testing"
 	"time"
+
+	gortmp "github.com/yutopp/go-rtmp"
 
 	"golive/media/stream"
 	"golive/media/unit"
@@ -59,3 +63,26 @@ func testCtx(t *testing.T, d time.Duration) context.Context {
 var emptyTracks = unit.Tracks{}
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// refuseWriter is the writer of go-rtmp's chunk streamer when tests use
+// it as an independent reader of what we write: it must never write.
+type refuseWriter struct{}
+
+func (refuseWriter) Write([]byte) (int, error) {
+	return 0, errors.New("rtmp: go-rtmp's chunk writer is not used")
+}
+
+// streamerConfig configures go-rtmp's chunk streamer in tests.
+func streamerConfig() *gortmp.StreamControlStateConfig {
+	return &gortmp.StreamControlStateConfig{
+		DefaultChunkSize:           ChunkSize,
+		MaxChunkSize:               gortmp.MaxChunkSize,
+		MaxChunkStreams:            64,
+		DefaultAckWindowSize:       math.MaxInt32,
+		MaxAckWindowSize:           math.MaxInt32,
+		DefaultBandwidthWindowSize: math.MaxInt32,
+		MaxBandwidthWindowSize:     math.MaxInt32,
+		MaxMessageSize:             gortmp.MaxChunkSize,
+		MaxMessageStreams:          16,
+	}
+}

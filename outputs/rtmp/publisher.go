@@ -64,11 +64,15 @@ type Publisher struct {
 	// (measured in ms of media) instead of hiding seconds of it in the
 	// socket; 512 KiB still allows 20 Mbit/s at 200 ms round trip.
 	SendBuffer int
+	// Limits bound what the server can make us hold (zero: defaults of
+	// 1 MiB per message, 8 chunk streams, 2 MiB in partial messages).
+	Limits ReaderLimits
 
 	mu      sync.Mutex
 	detail  detail
 	latency latencyHist // capture to last byte on the socket
 	dequeue latencyHist // capture to the muxer's read from its queue
+	flood   floodStats  // what servers made us ignore
 }
 
 type detail struct {
@@ -92,11 +96,20 @@ func (p *Publisher) Detail() map[string]any {
 		"audio_frames":   p.detail.audioFrames,
 		"connects":       p.detail.connects,
 		"chunk_size":     ChunkSize,
+		"pings_answered": p.flood.pingsAnswered.Load(),
+		"pings_ignored":  p.flood.pingsIgnored.Load(),
+		"acks_deferred":  p.flood.acksDeferred.Load(),
+		"msgs_ignored":   p.flood.ignoredMsgs.Load(),
+		"read_paused_ms": p.flood.pausedNanos.Load() / uint64(time.Millisecond),
 	}
 	p.latency.details(d, "latency")
 	p.dequeue.details(d, "dequeue")
 	return d
 }
+
+// Note is shown on the destination while its server floods us with
+// control messages (dest.Noter).
+func (p *Publisher) Note() string { return p.flood.note(time.Now()) }
 
 func (p *Publisher) setup() (*Endpoint, *tlsSetup, *slog.Logger, error) {
 	ep, err := ParseURL(p.URL, p.Key)
@@ -143,7 +156,8 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	p.detail.connects++
 	p.mu.Unlock()
 	c, err := dial(ctx, dialOptions{ep: ep, tls: ts, timeout: timeout,
-		writeTimeout: wt, sendBuffer: sndbuf, written: &s.Counters.Bytes, latency: &p.latency})
+		writeTimeout: wt, sendBuffer: sndbuf, written: &s.Counters.Bytes, latency: &p.latency,
+		flood: &p.flood, limits: p.Limits})
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"syscall"
 
-	"github.com/yutopp/go-amf0"
 	"github.com/yutopp/go-rtmp/message"
 
 	"golive/outputs/dest"
@@ -54,7 +54,7 @@ func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, e
 	}{{"releaseStream", txReleaseStream}, {"FCPublish", txFCPublish}} {
 		err := c.command(ctx, 0, cmd.name, cmd.tx, &message.NetConnectionReleaseStream{StreamName: ep.StreamKey})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", cmd.name, err)
 		}
 	}
 	if info.streamID, err = c.createStream(ctx, ep); err != nil {
@@ -66,8 +66,12 @@ func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, e
 	return info, nil
 }
 
+// connectSuccess is the status of an accepted connect (RTMP 7.2.1.1).
+const connectSuccess = "NetConnection.Connect.Success"
+
 // connect sets the chunk size and connects to the application, returning
-// the server's version (fmsVer).
+// the server's version (fmsVer). The answer must be a _result with
+// status NetConnection.Connect.Success.
 func (c *clientConn) connect(ctx context.Context, ep *Endpoint) (string, error) {
 	if err := c.write(ctx, csControl, 0, 0, &message.SetChunkSize{ChunkSize: ChunkSize}); err != nil {
 		return "", err
@@ -80,31 +84,37 @@ func (c *clientConn) connect(ctx context.Context, ep *Endpoint) (string, error) 
 		},
 	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("connect: %w", err)
 	}
 	res, err := c.await(ctx, "connect", isReply(txConnect))
 	if err != nil {
 		return "", err
 	}
-	if res.name == "_error" {
+	if res.Name == "_error" {
 		return "", dest.Fatal(fmt.Errorf("%w: connect to application %q refused: %s",
-			ErrPublishRejected, appName(ep), statusText(res.values, ep.StreamKey)))
+			ErrPublishRejected, appName(ep), statusText(res, ep.StreamKey)))
 	}
-	return field(res.values, "fmsVer"), nil
+	if res.Code != connectSuccess {
+		return "", fmt.Errorf("server refused connect: %s", statusText(res, ep.StreamKey))
+	}
+	return res.FMSVer, nil
 }
 
 // createStream asks for a message stream and returns its id.
 func (c *clientConn) createStream(ctx context.Context, ep *Endpoint) (uint32, error) {
 	if err := c.command(ctx, 0, "createStream", txCreateStream, &message.NetConnectionCreateStream{}); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("createStream: %w", err)
 	}
 	res, err := c.await(ctx, "createStream", isReply(txCreateStream))
 	if err != nil {
 		return 0, err
 	}
-	id, ok := number(res.values, 1)
-	if res.name == "_error" || !ok {
-		return 0, fmt.Errorf("createStream refused: %s", statusText(res.values, ep.StreamKey))
+	if res.Name == "_error" || len(res.Numbers) == 0 {
+		return 0, fmt.Errorf("createStream refused: %s", statusText(res, ep.StreamKey))
+	}
+	id := res.Numbers[0]
+	if id < 0 || id > math.MaxUint32 || id != math.Trunc(id) {
+		return 0, fmt.Errorf("createStream: the server gave stream id %v", id)
 	}
 	return uint32(id), nil
 }
@@ -116,9 +126,9 @@ func (c *clientConn) startPublish(ctx context.Context, ep *Endpoint, streamID ui
 		PublishingName: ep.StreamKey, PublishingType: "live",
 	})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("publish: %w", err)
 	}
-	st, err := c.await(ctx, "publish", func(cmd serverCommand) bool { return cmd.name == "onStatus" })
+	st, err := c.await(ctx, "publish", func(cmd Command) bool { return cmd.Name == "onStatus" })
 	if err != nil {
 		if ctx.Err() == nil && c.closedByServer() {
 			// Ingests that check keys out of band (nginx-rtmp on_publish,
@@ -128,11 +138,10 @@ func (c *clientConn) startPublish(ctx context.Context, ep *Endpoint, streamID ui
 		}
 		return "", err
 	}
-	status := field(st.values, "code")
-	if status != "NetStream.Publish.Start" {
-		return "", dest.Fatal(fmt.Errorf("%w by the server: %s", ErrPublishRejected, statusText(st.values, ep.StreamKey)))
+	if st.Code != "NetStream.Publish.Start" {
+		return "", dest.Fatal(fmt.Errorf("%w by the server: %s", ErrPublishRejected, statusText(st, ep.StreamKey)))
 	}
-	return status, nil
+	return st.Code, nil
 }
 
 // unpublish sends FCUnpublish and deleteStream (best effort), within
@@ -146,9 +155,9 @@ func (c *clientConn) unpublish(ctx context.Context, ep *Endpoint, streamID uint3
 	_ = c.command(ctx, 0, "deleteStream", 0, &message.NetStreamDeleteStream{StreamID: streamID})
 }
 
-func isReply(tx int64) func(serverCommand) bool {
-	return func(cmd serverCommand) bool {
-		return (cmd.name == "_result" || cmd.name == "_error") && cmd.tx == tx
+func isReply(tx float64) func(Command) bool {
+	return func(cmd Command) bool {
+		return (cmd.Name == "_result" || cmd.Name == "_error") && cmd.TransactionID == tx
 	}
 }
 
@@ -157,42 +166,15 @@ func appName(ep *Endpoint) string {
 	return app
 }
 
-// field returns a string property of the first AMF object in values that
-// has it (the information object of _result, _error and onStatus).
-func field(values []any, key string) string {
-	for _, v := range values {
-		var m map[string]any
-		switch o := v.(type) {
-		case map[string]any:
-			m = o
-		case amf0.ECMAArray:
-			m = o
-		}
-		if s, ok := m[key].(string); ok {
-			return s
-		}
-	}
-	return ""
-}
-
-func number(values []any, i int) (float64, bool) {
-	if i >= len(values) {
-		return 0, false
-	}
-	f, ok := values[i].(float64)
-	return f, ok
-}
-
 // statusText formats an information object as "code: description",
 // masking the stream key should the server echo it.
-func statusText(values []any, key string) string {
-	code, desc := field(values, "code"), field(values, "description")
-	s := code
-	if desc != "" {
-		s += ": " + desc
+func statusText(cmd Command, key string) string {
+	s := cmd.Code
+	if cmd.Description != "" {
+		s += ": " + cmd.Description
 	}
 	if s == "" {
-		s = "no status given"
+		s = "no status given (" + cmd.Name + " without an information object)"
 	}
 	if key != "" {
 		s = strings.ReplaceAll(s, key, MaskKey(key))

@@ -45,8 +45,7 @@ func (r *recordConn) Write(b []byte) (int, error) {
 // dial leaves it after the handshake, closed at the end of the test.
 func testConn(t testing.TB, nc net.Conn, hist *latencyHist) *clientConn {
 	cc := &countingConn{Conn: nc, written: new(atomic.Uint64), writeTimeout: 10 * time.Second}
-	rx := &readCounter{r: cc, limit: goRTMPAckLimit}
-	c := newClientConn(cc, bufio.NewReader(rx), rx, dialOptions{timeout: time.Second, latency: hist})
+	c := newClientConn(cc, bufio.NewReader(cc), dialOptions{timeout: time.Second, latency: hist})
 	t.Cleanup(c.close)
 	return c
 }
@@ -238,16 +237,6 @@ func TestReadLoopAnswers(t *testing.T) {
 	want := []string{"pong 1000", "pong 1001", "ack " + itoa(sent[2]), "pong 1002"}
 	if strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Fatalf("client sent %q, want %q", got, want)
-	}
-}
-
-// TestReadLimit ends the connection before go-rtmp's reader would send
-// an acknowledgement of its own.
-func TestReadLimit(t *testing.T) {
-	rc := &readCounter{r: strings.NewReader(strings.Repeat("x", 100)), limit: 64}
-	n, err := io.Copy(io.Discard, rc)
-	if n != 64 || !errors.Is(err, errReadLimit) {
-		t.Fatalf("read %d bytes, %v; want 64 and errReadLimit", n, err)
 	}
 }
 
