@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"time"
@@ -15,6 +13,8 @@ import (
 	gortmp "github.com/yutopp/go-rtmp"
 	"github.com/yutopp/go-rtmp/handshake"
 	"github.com/yutopp/go-rtmp/message"
+
+	"golive/outputs/rtmp"
 )
 
 // firstVideoProbe is an RTMP player connected to the ingest before the
@@ -90,97 +90,21 @@ func (p playArgs) ToArgs(message.EncodingType) ([]any, error) {
 	return []any{nil, p.name, float64(-2)}, nil
 }
 
-// read parses chunks (RTMP specification 1.0, section 5.3) until the
-// first coded video frame (an AVC NALU tag, not the sequence header)
-// arrives or the connection ends.
+// read reads messages with GoLive's own chunk reader (RTMP specification
+// 1.0, section 5.3) until the first coded video frame (an AVC NALU tag,
+// not the sequence header) arrives or the connection ends. The ingest
+// relays whole key frames: the limits are a player's, not a publisher's.
 func (p *firstVideoProbe) read(r *bufio.Reader) {
 	defer close(p.done)
-	var cr chunkReader
-	cr.r, cr.chunkSize = r, 128
+	cr := rtmp.NewChunkReader(r, rtmp.ReaderLimits{MaxMessage: 16 << 20, MaxChunkStreams: 64, MaxBuffered: 64 << 20})
 	for {
-		typ, body, err := cr.next()
+		m, err := cr.ReadMessage()
 		if err != nil {
 			return
 		}
-		switch {
-		case typ == 1 && len(body) >= 4: // Set Chunk Size
-			cr.chunkSize = int(binary.BigEndian.Uint32(body) & 0x7fffffff)
-		case typ == 9 && len(body) >= 2 && body[1] == 1: // video, AVC NALU
+		if m.TypeID == 9 && len(m.Payload) >= 2 && m.Payload[1] == 1 { // video, AVC NALU
 			p.first <- time.Now()
 			return
-		}
-	}
-}
-
-// chunkReader reassembles RTMP messages from chunks.
-type chunkReader struct {
-	r         *bufio.Reader
-	chunkSize int
-	streams   map[uint32]*chunkState
-}
-
-type chunkState struct {
-	length int
-	typ    byte
-	buf    []byte
-}
-
-// next returns the type and body of the next complete message.
-func (c *chunkReader) next() (byte, []byte, error) {
-	if c.streams == nil {
-		c.streams = map[uint32]*chunkState{}
-	}
-	for {
-		b0, err := c.r.ReadByte()
-		if err != nil {
-			return 0, nil, err
-		}
-		csid := uint32(b0 & 0x3f)
-		switch csid {
-		case 0:
-			b, err := c.r.ReadByte()
-			if err != nil {
-				return 0, nil, err
-			}
-			csid = 64 + uint32(b)
-		case 1:
-			var b [2]byte
-			if _, err := io.ReadFull(c.r, b[:]); err != nil {
-				return 0, nil, err
-			}
-			csid = 64 + uint32(b[0]) + 256*uint32(b[1])
-		}
-		st := c.streams[csid]
-		if st == nil {
-			st = &chunkState{}
-			c.streams[csid] = st
-		}
-		var h [11]byte
-		n := [4]int{11, 7, 3, 0}[b0>>6]
-		if _, err := io.ReadFull(c.r, h[:n]); err != nil {
-			return 0, nil, err
-		}
-		if n >= 7 {
-			st.length = int(h[3])<<16 | int(h[4])<<8 | int(h[5])
-			st.typ = h[6]
-		}
-		if n >= 3 && h[0] == 0xff && h[1] == 0xff && h[2] == 0xff {
-			if _, err := c.r.Discard(4); err != nil { // extended timestamp
-				return 0, nil, err
-			}
-		}
-		want := min(st.length-len(st.buf), c.chunkSize)
-		if want > 0 {
-			start := len(st.buf)
-			st.buf = append(st.buf, make([]byte, want)...)
-			if _, err := io.ReadFull(c.r, st.buf[start:]); err != nil {
-				return 0, nil, err
-			}
-		}
-		if len(st.buf) >= st.length {
-			body := st.buf
-			st.buf = nil
-			return st.typ, body, nil
 		}
 	}
 }

@@ -48,8 +48,10 @@ type Config struct {
 	// encoder cannot be added to a running stream).
 	AudioCodecs []unit.Codec
 	Logger      *slog.Logger
-	// DrainTimeout bounds how long Close waits for outputs to finish
-	// cleanly (trailers, FCUnpublish, RTCP BYE) before cancelling them.
+	// DrainTimeout bounds how long Close waits for live outputs to
+	// finish cleanly (trailers, FCUnpublish, RTCP BYE) before cancelling
+	// them (default 1 s): with the outputs' own cancellation grace, Close
+	// ends within 2 s even when destinations hang.
 	DrainTimeout time.Duration
 }
 
@@ -82,7 +84,7 @@ func (s *Session) Initialize() error {
 		s.Logger = slog.Default()
 	}
 	if s.DrainTimeout <= 0 {
-		s.DrainTimeout = 5 * time.Second
+		s.DrainTimeout = time.Second
 	}
 	if err := s.checkOutputs(); err != nil {
 		return err
@@ -240,8 +242,8 @@ func (s *Session) Close() {
 	drain, cancel := context.WithTimeout(context.Background(), s.DrainTimeout)
 	defer cancel()
 	for _, h := range s.activeHandlers() {
-		if st := h.Status().State; st == dest.StateReconnecting || st == dest.StateFailed {
-			continue // waiting to retry: nothing to finish
+		if st := h.Status().State; st != dest.StateLive && st != dest.StateStopped {
+			continue // connecting or waiting to retry: nothing to finish
 		}
 		select {
 		case <-h.Done():
@@ -253,10 +255,18 @@ func (s *Session) Close() {
 	s.eng.Close()
 }
 
+// closeHandlers cancels every output at once and waits for them all: a
+// hung destination's grace does not add to another's.
 func (s *Session) closeHandlers() {
+	var wg sync.WaitGroup
 	for _, h := range s.activeHandlers() {
-		h.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h.Close()
+		}()
 	}
+	wg.Wait()
 }
 
 // RetryNow makes the named destination retry at once and starts its

@@ -3,8 +3,8 @@ package rtmp
 import (
 	"context"
 	"errors"
-	"math"
 	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"testing"

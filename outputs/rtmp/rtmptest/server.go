@@ -225,7 +225,7 @@ func (c *conn) handshake() error {
 		version = 0xff
 	}
 	out := append([]byte{version}, make([]byte, 1536)...) // S0, S1 (time 0, zeros)
-	out = append(out, c01[1:]...)                           // S2 echoes C1
+	out = append(out, c01[1:]...)                         // S2 echoes C1
 	if err := c.write(out); err != nil {
 		return err
 	}
