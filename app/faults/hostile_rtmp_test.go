@@ -1,0 +1,234 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golive/media/testpeer"
+	"golive/outputs/rtmp/rtmptest"
+)
+
+// Settings of the hostile-server runs (the test source, as the other
+// fault tests use).
+var hostileArgs = []string{"--source", "test", "--audio", "test", "--size", "854x480", "--video-bitrate", "1500k"}
+
+// Limits of TestHostileRTMPServers.
+const (
+	hostileRun    = 60 * time.Second // the storm check needs a minute
+	baselineRun   = 20 * time.Second
+	maxExitLag    = 2 * time.Second
+	maxPeakRSSKB  = 200 << 10
+	maxPublishes  = 8 // against publish-then-close in 60 s (a reset backoff gives ~20)
+	skipMarginAbs = 30
+)
+
+// hostileCase is one hostile server of the run and the error its
+// destination must show.
+type hostileCase struct {
+	b    rtmptest.Behaviour
+	want string
+	srv  *rtmptest.Server
+}
+
+// TestHostileRTMPServers runs the real `golive live` (in a child process)
+// for 60 s publishing at once to a healthy nginx-rtmp, to one server of
+// each hostile behaviour of outputs/rtmp/rtmptest, to a server that
+// accepts TCP and never answers, and to an nginx whose path turns into a
+// black hole 5 s before the end (a destination hung while live). It
+// checks that the process exits 0 within 2 s of the end of --duration,
+// that its peak RSS stays under 200 MB, that the healthy destination's
+// pulled stream has no timestamp gap and no decode error, that the
+// encoder skipped no more frames than in a 20 s run without the hostile
+// servers (scaled to 60 s, plus 30 frames), that every hostile
+// destination shows its specific error in --stats json, and that the
+// publish-then-close server saw at most 8 publishes.
+func TestHostileRTMPServers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-time sessions with real peers")
+	}
+	testpeer.RequireBinaries(t, "nginx", "ffprobe")
+	ng := testpeer.StartNginxRTMP(t)
+
+	base := startChild(t, append(append([]string{}, hostileArgs...), "--duration", baselineRun.String(),
+		"--rtmp", ng.RTMPURL("live", "basekey-R1"))...)
+	if code := base.wait(t, baselineRun+60*time.Second); code != 0 {
+		t.Fatalf("baseline run exited with %d: %s", code, trim(base.stderr.String()))
+	}
+	baseSkipped := base.latest().Frames.Skipped
+
+	cases := []*hostileCase{
+		{b: rtmptest.OversizedMessage, want: "server sent a 16 MB message (limit 1 MB)"},
+		{b: rtmptest.ManyChunkStreams, want: "server left more than 2 MB in unfinished messages (limit 2 MB)"},
+		{b: rtmptest.HugeArrayConnect, want: "server sent a malformed _result: AMF0: a strict array of 2147483647 elements"},
+		{b: rtmptest.HugeArrayOnStatus, want: "server sent a malformed onStatus: AMF0: a strict array of 2147483647 elements"},
+		{b: rtmptest.DeepNesting, want: "server sent a 4 MB message (limit 1 MB)"},
+		{b: rtmptest.PingFlood, want: "server is flooding control messages"},
+		{b: rtmptest.PublishThenClose, want: "after publish, 3 times in a row"},
+		{b: rtmptest.BadS0, want: "server answered with RTMP version 255 in S0 (want 3)"},
+		{b: rtmptest.GarbageConnect, want: "server refused connect: no status given"},
+	}
+	args := append(append([]string{}, hostileArgs...), "--duration", hostileRun.String(),
+		"--rtmp", ng.RTMPURL("live", "healthykey-R2"))
+	for _, c := range cases {
+		c.srv = rtmptest.Start(t, c.b)
+		args = append(args, "--rtmp", c.srv.URL(string(c.b)+"-key"))
+	}
+	silent := testpeer.StartTCPProxy(t, "127.0.0.1:1")
+	silent.SetMode(testpeer.ProxyBlackHole)
+	hang := testpeer.StartTCPProxy(t, fmt.Sprintf("127.0.0.1:%d", ng.RTMPPort))
+	args = append(args, "--rtmp", "rtmp://"+silent.Addr()+"/live/silentkey-R3", "--rtmp", "rtmp://"+hang.Addr()+"/live/hangkey-R4")
+	pull := startAnalyzePull(t, ng, "live", "healthykey-R2")
+	run := startChild(t, args...)
+	time.AfterFunc(hostileRun-5*time.Second, func() { hang.SetMode(testpeer.ProxyBlackHole) })
+	if code := run.wait(t, hostileRun+90*time.Second); code != 0 {
+		t.Fatalf("golive live exited with %d: %s", code, trim(run.stderr.String()))
+	}
+	final := run.latest()
+	a := pull.wait(t)
+
+	lag := run.exitLag(hostileRun)
+	t.Logf("exit %v after the end of --duration; peak RSS %d MB; CPU %.2f cores; skipped %d (baseline %d in %v)",
+		lag.Round(time.Millisecond), run.hwmKB>>10, run.cpuPerSecond(), final.Frames.Skipped, baseSkipped, baselineRun)
+	if lag > maxExitLag {
+		t.Errorf("exited %v after the end of --duration (limit %v)", lag, maxExitLag)
+	}
+	if run.hwmKB > maxPeakRSSKB {
+		t.Errorf("peak RSS %d MB (limit %d MB)", run.hwmKB>>10, maxPeakRSSKB>>10)
+	}
+	allowed := baseSkipped*uint64(hostileRun/baselineRun) + skipMarginAbs
+	if final.Frames.Skipped > allowed {
+		t.Errorf("the encoder skipped %d frames beside the hostile servers, %d in %v without them (allowed %d)",
+			final.Frames.Skipped, baseSkipped, baselineRun, allowed)
+	}
+	checkHealthyPull(t, a, final.Outputs[0].FramesSent)
+	if st := run.notes(0); len(st) > 0 || final.Outputs[0].Reconnects != 0 || final.Outputs[0].Dropped != 0 {
+		t.Errorf("healthy destination disturbed: %q, %+v", st, final.Outputs[0])
+	}
+	for i, c := range cases {
+		notes := run.notes(i + 1)
+		if !containsAny(notes, c.want) {
+			t.Errorf("%s: the destination showed %q, want %q", c.b, notes, c.want)
+		}
+		t.Logf("%s: %d connections, %d publishes; shown: %q", c.b, c.srv.Connections(), c.srv.Publishes(), last(notes))
+	}
+	storm := cases[6].srv.Publishes()
+	if storm > maxPublishes {
+		t.Errorf("%d publishes in %v against publish-then-close (limit %d)", storm, hostileRun, maxPublishes)
+	}
+	if n, _ := final.Outputs[6].Detail["pings_ignored"].(float64); n == 0 {
+		t.Errorf("ping flood: detail %v shows no ignored pings", final.Outputs[6].Detail)
+	}
+	for i, name := range []string{"silent server", "hung while live"} {
+		t.Logf("%s: %q", name, run.notes(1+len(cases)+i))
+	}
+}
+
+func containsAny(list []string, want string) bool {
+	for _, s := range list {
+		if strings.Contains(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func last(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[len(list)-1]
+}
+
+// checkHealthyPull: the healthy destination's stream, pulled from nginx
+// while it was published, decodes without error and without a gap in
+// its video timestamps.
+func checkHealthyPull(t *testing.T, a *testpeer.Analysis, sent uint64) {
+	t.Helper()
+	var times []float64
+	for _, f := range a.Frames {
+		if f.MediaType == "video" {
+			times = append(times, f.Time())
+		}
+	}
+	sort.Float64s(times)
+	gap := 0.0
+	for i := 1; i < len(times); i++ {
+		gap = math.Max(gap, times[i]-times[i-1])
+	}
+	t.Logf("healthy pull: %d video frames of %d sent, %d decode errors, largest timestamp step %.0f ms",
+		len(times), sent, len(a.Errors), gap*1000)
+	if len(a.Errors) > 0 {
+		t.Errorf("healthy pull: decode errors %q", a.Errors[:min(4, len(a.Errors))])
+	}
+	if gap > 0.1 || len(times)+30 < int(sent) {
+		t.Errorf("healthy pull: %d frames of %d sent, a %.0f ms gap between frames", len(times), sent, gap*1000)
+	}
+}
+
+// analyzePull is ffprobe decoding an nginx-rtmp stream, joined before the
+// publisher arrives.
+type analyzePull struct {
+	ng       *testpeer.Nginx
+	app, key string
+	done     chan struct{}
+	a        *testpeer.Analysis
+	err      error
+}
+
+func startAnalyzePull(t *testing.T, ng *testpeer.Nginx, app, key string) *analyzePull {
+	t.Helper()
+	p := &analyzePull{ng: ng, app: app, key: key, done: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	go func() {
+		defer close(p.done)
+		defer cancel()
+		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "60000000")
+	}()
+	t.Cleanup(func() { cancel(); <-p.done })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if st, err := ng.Stat(); err == nil {
+			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("player for %s/%s did not connect", app, key)
+		}
+	}
+}
+
+// wait drops the player once the publisher has left and returns what
+// ffprobe decoded.
+func (p *analyzePull) wait(t *testing.T) *testpeer.Analysis {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		st, err := p.ng.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := st.Stream(p.app, p.key); s == nil || s.Publishing == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s/%s still published after the publisher closed", p.app, p.key)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("ffprobe did not finish after the publisher stopped")
+	}
+	if p.err != nil {
+		t.Fatalf("ffprobe: %v", p.err)
+	}
+	return p.a
+}
