@@ -39,7 +39,7 @@ type hostileCase struct {
 // for 60 s publishing at once to a healthy nginx-rtmp, to one server of
 // each hostile behaviour of outputs/rtmp/rtmptest, to a server that
 // accepts TCP and never answers, and to an nginx whose path turns into a
-// black hole 5 s before the end (a destination hung while live). It
+// black hole 8 s before the end (a destination hung while live). It
 // checks that the process exits 0 within 2 s of the end of --duration,
 // that its peak RSS stays under 200 MB, that the healthy destination's
 // pulled stream has no timestamp gap and no decode error, that the
@@ -84,7 +84,7 @@ func TestHostileRTMPServers(t *testing.T) {
 	args = append(args, "--rtmp", "rtmp://"+silent.Addr()+"/live/silentkey-R3", "--rtmp", "rtmp://"+hang.Addr()+"/live/hangkey-R4")
 	pull := startAnalyzePull(t, ng, "live", "healthykey-R2")
 	run := startChild(t, args...)
-	time.AfterFunc(hostileRun-5*time.Second, func() { hang.SetMode(testpeer.ProxyBlackHole) })
+	time.AfterFunc(hostileRun-8*time.Second, func() { hang.SetMode(testpeer.ProxyBlackHole) })
 	if code := run.wait(t, hostileRun+90*time.Second); code != 0 {
 		t.Fatalf("golive live exited with %d: %s", code, trim(run.stderr.String()))
 	}
@@ -124,7 +124,9 @@ func TestHostileRTMPServers(t *testing.T) {
 		t.Errorf("ping flood: detail %v shows no ignored pings", final.Outputs[6].Detail)
 	}
 	for i, name := range []string{"silent server", "hung while live"} {
-		t.Logf("%s: %q", name, run.notes(1+len(cases)+i))
+		st := run.all()
+		t.Logf("%s: %q; state before the end %s, queue %.0f ms", name, last(run.notes(1+len(cases)+i)),
+			st[len(st)-2].Outputs[1+len(cases)+i].State, st[len(st)-2].Outputs[1+len(cases)+i].QueueMs)
 	}
 }
 
