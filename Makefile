@@ -6,7 +6,7 @@ TAGS    := migrated_fynedo
 BIN     := bin/golive
 TESTTIMEOUT ?= 20m
 
-.PHONY: all deps build run live test test-short test-faults soak bench lint screenshot package clean
+.PHONY: all deps build run live test test-short test-faults fuzz soak bench lint screenshot package clean
 
 all: build
 
@@ -33,6 +33,12 @@ test: deps
 
 test-short: deps
 	env -u DISPLAY $(GO) test -tags $(TAGS) -short -count=1 ./...
+
+# Every Go fuzz target (discovered with go test -list) for FUZZTIME each,
+# from its seed corpus in testdata/fuzz. CI runs it after make test.
+FUZZTIME ?= 20s
+fuzz: deps
+	FUZZTIME=$(FUZZTIME) bash .ci/fuzz
 
 # The end-to-end fault suite alone (app/faults; it is also part of make test).
 test-faults: deps

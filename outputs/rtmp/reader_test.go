@@ -130,7 +130,7 @@ func FuzzChunkReader(f *testing.F) {
 		runtime.ReadMemStats(&before)
 		var sent int
 		sr := newServerReader(NewChunkReader(bytes.NewReader(b), ReaderLimits{}), &floodStats{},
-			func(m outMessage) error { sent++; return nil }, func(time.Duration) bool { return true })
+			func(outMessage) error { sent++; return nil }, func(time.Duration) bool { return true })
 		for {
 			if _, err := sr.next(); err != nil {
 				break

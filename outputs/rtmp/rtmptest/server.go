@@ -344,11 +344,9 @@ func (c *conn) manyChunkStreams() {
 	junk := make([]byte, chunk)
 	for cs := 4; cs < 64; cs++ {
 		for sent := 0; sent+chunk < size; sent += chunk {
-			b := junk
+			b := append([]byte{0xc0 | byte(cs)}, junk...) // type 3: the next chunk
 			if sent == 0 {
 				b = append(header0(cs, size, 9, 1), junk...)
-			} else {
-				b = append([]byte{0xc0 | byte(cs)}, junk...)
 			}
 			if c.write(b) != nil {
 				return
@@ -367,7 +365,10 @@ func (c *conn) pingFlood() {
 	for i := range 4096 {
 		batch = append(batch, newMsg(2, 4, 0, []byte{0, 6, 0, 0, byte(i >> 8), byte(i)}).chunks(128)...)
 	}
-	for c.write(batch) == nil {
+	for {
+		if c.write(batch) != nil {
+			return
+		}
 	}
 }
 
