@@ -26,6 +26,7 @@ func superviseLive(ctx context.Context, s *session.Session, f *liveFlags, env En
 		select {
 		case <-ctx.Done():
 			s.Close()
+			printStats(env, enc, f.stats, s.Stats())
 			return nil
 		case <-deadline:
 			s.Close()
@@ -72,6 +73,9 @@ func statsLine(st session.Stats) string {
 		}
 		if o.LastError != "" {
 			fmt.Fprintf(&b, " (%s)", o.LastError)
+		}
+		if o.Note != "" {
+			fmt.Fprintf(&b, " [%s]", o.Note)
 		}
 	}
 	if st.Audio.Note != "" {

@@ -17,7 +17,7 @@ import (
 )
 
 // childRun is `golive live ... --stats json` in its own process (this
-// test binary run as the command, as TestKill9MidStream does), so that
+// test binary run as the command, testpeer.Child), so that
 // its CPU time and peak RSS can be read from /proc.
 type childRun struct {
 	cmd    *exec.Cmd
@@ -37,8 +37,8 @@ type childRun struct {
 func startChild(t *testing.T, args ...string) *childRun {
 	t.Helper()
 	r := &childRun{done: make(chan struct{})}
-	r.cmd = exec.Command(os.Args[0], "-test.run=^TestChildLive$")
-	r.cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(append(append([]string{"live"}, args...), "--stats", "json"), "\x1f"))
+	r.cmd = testpeer.Child{Role: "golive", Run: "TestChildLive",
+		Args: append(append([]string{"live"}, args...), "--stats", "json")}.Command()
 	r.cmd.Stderr = &r.stderr
 	stdout, err := r.cmd.StdoutPipe()
 	if err != nil {

@@ -105,6 +105,7 @@ func TestHostileRTMPServers(t *testing.T) {
 		t.Errorf("the encoder skipped %d frames beside the hostile servers, %d in %v without them (allowed %d)",
 			final.Frames.Skipped, baseSkipped, baselineRun, allowed)
 	}
+	checkAllStopped(t, final)
 	checkHealthyPull(t, a, final.Outputs[0].FramesSent)
 	if st := run.notes(0); len(st) > 0 || final.Outputs[0].Reconnects != 0 || final.Outputs[0].Dropped != 0 {
 		t.Errorf("healthy destination disturbed: %q, %+v", st, final.Outputs[0])

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -100,6 +101,9 @@ func TestKill9MidStream(t *testing.T) {
 // the parent's arguments (testpeer.Child).
 func TestChildLive(t *testing.T) {
 	testpeer.ServeChild(t, "golive", func(args []string) int {
-		return cli.Main(context.Background(), args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+		// SIGINT and SIGTERM end the stream, as in main.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cli.Main(ctx, args, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
 	})
 }

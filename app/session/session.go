@@ -50,7 +50,7 @@ type Config struct {
 	Logger      *slog.Logger
 	// DrainTimeout bounds how long Close waits for live outputs to
 	// finish cleanly (trailers, FCUnpublish, RTCP BYE) before cancelling
-	// them (default 1 s): with the outputs' own cancellation grace, Close
+	// them (default 750 ms): with the outputs' own cancellation grace, Close
 	// ends within 2 s even when destinations hang.
 	DrainTimeout time.Duration
 }
@@ -84,7 +84,7 @@ func (s *Session) Initialize() error {
 		s.Logger = slog.Default()
 	}
 	if s.DrainTimeout <= 0 {
-		s.DrainTimeout = time.Second
+		s.DrainTimeout = 750 * time.Millisecond
 	}
 	if err := s.checkOutputs(); err != nil {
 		return err

@@ -26,7 +26,7 @@ const (
 	DefaultTimeout      = 5 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
 	DefaultSendBuffer   = 512 * 1024
-	closeGrace          = 500 * time.Millisecond
+	closeGrace          = 300 * time.Millisecond
 )
 
 // ReaderConfig is the subscription an RTMP destination should use: H.264
