@@ -14,7 +14,7 @@ import (
 // TestInterruptWithHungDestinations sends SIGINT (Ctrl+C) to `golive
 // live` while one destination hangs in its handshake (a server that
 // never answers) and another hangs while live (its path became a black
-// hole 4 s before, so writes block): the process exits 0 within 2 s of
+// hole and its queue grows: writes block): the process exits 0 within 2 s of
 // the signal, after a last stats line with every output stopped, and
 // the healthy destination was never disturbed.
 func TestInterruptWithHungDestinations(t *testing.T) {
@@ -38,7 +38,12 @@ func TestInterruptWithHungDestinations(t *testing.T) {
 		}
 	}
 	hang.SetMode(testpeer.ProxyBlackHole)
-	time.Sleep(4 * time.Second)
+	// Hung: the socket buffers are full and media queues up.
+	for deadline := time.Now().Add(30 * time.Second); run.latest().Outputs[2].QueueMs < 500; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the black-holed destination never queued: %+v", run.latest().Outputs[2])
+		}
+	}
 	before := run.latest()
 	sent := time.Now()
 	if err := run.cmd.Process.Signal(syscall.SIGINT); err != nil {
