@@ -229,6 +229,9 @@ func (s *Session) Err() error {
 	return s.err
 }
 
+// recordDrain bounds how long Close waits for a recording to finish.
+const recordDrain = 5 * time.Second
+
 // Close ends the stream cleanly: the engine stops, each output drains its
 // queue and closes its connection or file, then everything is freed.
 func (s *Session) Close() {
@@ -237,17 +240,25 @@ func (s *Session) Close() {
 	s.ctl.Unlock()
 	s.cancel()
 	<-s.done
-	// One deadline for every output: a Done channel stays closed, so the
-	// outputs after the first late one do not wait for ever.
+	// One deadline for every network output (a Done channel stays
+	// closed, so the outputs after the first late one do not wait for
+	// ever); a recording gets recordDrain to write its last packets and
+	// its index: nothing recorded is cut short.
 	drain, cancel := context.WithTimeout(context.Background(), s.DrainTimeout)
 	defer cancel()
+	keep, cancelKeep := context.WithTimeout(context.Background(), recordDrain)
+	defer cancelKeep()
 	for _, h := range s.activeHandlers() {
 		if st := h.Status().State; st != dest.StateLive && st != dest.StateStopped {
 			continue // connecting or waiting to retry: nothing to finish
 		}
+		d := drain
+		if h.Kind == "record" {
+			d = keep
+		}
 		select {
 		case <-h.Done():
-		case <-drain.Done():
+		case <-d.Done():
 			s.Logger.Warn("output did not finish in time: cancelled", "dest", h.Name)
 		}
 	}
