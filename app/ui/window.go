@@ -104,6 +104,7 @@ func newMainWindow(a fyne.App, store Store, engine Engine, opts Options) (*mainW
 	w.addShortcuts()
 	w.win.Canvas().SetOnTypedKey(w.onTypedKey)
 	w.setupTray()
+	w.setupRemote()
 	w.cpuSample = func() float64 { return w.cpu.sample(time.Now()) }
 	w.cpuSample()
 	return w, nil
