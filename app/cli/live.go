@@ -227,7 +227,7 @@ func (f *liveFlags) destinations() ([]profile.Destination, error) {
 		out = append(out, d)
 	}
 	if secure == 0 && (f.caFile != "" || f.pin != "") && len(f.rtmps) > 0 {
-		return nil, usageErr("--ca and --pin apply to rtmps:// destinations, and no --rtmp is one")
+		return nil, usageErr("--ca/--pin: a CA file or certificate pin needs an rtmps:// URL, and no --rtmp is one")
 	}
 	for _, s := range f.rtps {
 		d, err := profile.ParseRTPFlag(s)
