@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -54,5 +55,24 @@ func TestNativeRTPCarriesItsPacketLimit(t *testing.T) {
 	s := &Session{Config: Config{Outputs: outs}}
 	if got := s.opusMaxPacket(); got != 234 {
 		t.Errorf("encoder limit %d, want 234", got)
+	}
+}
+
+// TestLiveAddNeedsEncoderThatFits: a native RTP destination added while
+// live whose MTU needs smaller Opus packets than the running encoder was
+// set for asks for a restart instead of failing on its first packet.
+func TestLiveAddNeedsEncoderThatFits(t *testing.T) {
+	s := &Session{eng: &engine.Engine{}, opusLimit: 564}
+	small := Output{Name: "small", AudioCodec: unit.CodecOpus, MaxAudioPacket: 244}
+	err := s.checkAudioFits(small)
+	if !errors.Is(err, ErrNeedsRestart) || !strings.Contains(err.Error(), "244 bytes") || !strings.Contains(err.Error(), "564 bytes") {
+		t.Errorf("adding mtu 256 to an encoder for 564 bytes: %v", err)
+	}
+	if err := s.checkAudioFits(Output{Name: "big", AudioCodec: unit.CodecOpus, MaxAudioPacket: 1188}); err != nil {
+		t.Errorf("adding a larger limit: %v", err)
+	}
+	s.opusLimit = 0
+	if err := s.checkAudioFits(small); !errors.Is(err, ErrNeedsRestart) || !strings.Contains(err.Error(), "no limit") {
+		t.Errorf("adding a limit to an unlimited encoder: %v", err)
 	}
 }
