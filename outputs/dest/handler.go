@@ -103,6 +103,14 @@ type Handler struct {
 	KeyFrame func()
 	Logger   *slog.Logger
 
+	// random returns a uniform number in [0, 1) for the jitter, and
+	// waitTimer starts the timer of a wait between attempts (its channel
+	// and stop function; probing tells whether the wait probes the
+	// server); nil: math/rand/v2 and a real timer. Tests replace them to
+	// see the real delays without waiting for them.
+	random    func() float64
+	waitTimer func(d time.Duration, probing bool) (<-chan time.Time, func() bool)
+
 	reader   *stream.Reader
 	counters Counters
 	retryNow chan struct{}
@@ -300,8 +308,18 @@ func (h *Handler) nextDelay(err error, delay time.Duration) (time.Duration, Stat
 	if IsFatal(err) {
 		return h.FatalRetry, StateFailed
 	}
-	jitter := 0.9 + 0.2*rand.Float64()
+	random := h.random
+	if random == nil {
+		random = rand.Float64
+	}
+	jitter := 0.9 + 0.2*random()
 	return time.Duration(float64(delay) * jitter), StateReconnecting
+}
+
+// realTimer is the timer of a wait: fires once after d.
+func realTimer(d time.Duration, _ bool) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }
 
 // wait sleeps for d, returning early (true) on RetryNow or a successful
@@ -310,20 +328,25 @@ func (h *Handler) nextDelay(err error, delay time.Duration) (time.Duration, Stat
 // attempts): a server that accepts connections and then refuses or drops
 // the stream must not be retried every ProbeInterval.
 func (h *Handler) wait(ctx context.Context, d time.Duration, probe bool, seenDown *bool) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
 	var tick <-chan time.Time
 	prober, canProbe := h.Worker.(Prober)
-	if probe && canProbe {
+	probing := probe && canProbe
+	if probing {
 		t := time.NewTicker(h.ProbeInterval)
 		defer t.Stop()
 		tick = t.C
 	}
+	start := h.waitTimer
+	if start == nil {
+		start = realTimer
+	}
+	fire, stop := start(d, probing)
+	defer stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return false
-		case <-timer.C:
+		case <-fire:
 			return true
 		case <-h.retryNow:
 			return true

@@ -55,6 +55,16 @@ func newStream() *stream.Stream {
 	return stream.New(unit.Tracks{Video: &unit.VideoParams{Codec: unit.CodecH264}})
 }
 
+// waitFor polls cond (bounded): the event a test waits for.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+	}
+}
+
 func waitState(t *testing.T, h *Handler, want State) Status {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -94,18 +104,24 @@ func TestHandlerFatalWaitsForRetryNow(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	s := newStream()
 	w := &scriptWorker{failures: []error{Fatal(errors.New("publish rejected: bad stream key"))}}
-	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: s, FirstRetry: time.Millisecond}
+	waits := make(chan time.Duration, 4)
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: s, FirstRetry: time.Millisecond,
+		waitTimer: func(d time.Duration, _ bool) (<-chan time.Time, func() bool) {
+			waits <- d
+			return nil, func() bool { return true } // fires never: only RetryNow ends it
+		}}
 	if err := h.Initialize(); err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	st := waitState(t, h, StateFailed)
-	if st.LastError != "publish rejected: bad stream key" || st.RetryInS < 60 {
-		t.Fatalf("fatal state: %+v", st)
+	// The handler waits FatalRetry (5 min) after the refusal, not a retry
+	// delay; with the timer held it can only go on when the user asks.
+	if d := <-waits; d != 5*time.Minute {
+		t.Fatalf("wait after a fatal error: %v, want 5m", d)
 	}
-	time.Sleep(50 * time.Millisecond)
-	if n := w.attempts.Load(); n != 1 {
-		t.Fatalf("fatal error retried %d times without the user", n-1)
+	st := waitState(t, h, StateFailed)
+	if st.LastError != "publish rejected: bad stream key" || st.RetryInS < 60 || w.attempts.Load() != 1 {
+		t.Fatalf("fatal state: %+v after %d attempts", st, w.attempts.Load())
 	}
 	h.RetryNow()
 	waitState(t, h, StateLive)
@@ -125,24 +141,127 @@ func TestHandlerProbeShortensWait(t *testing.T) {
 	if st.RetryInS < 3000 || st.LastError != "connection refused" {
 		t.Fatalf("reconnecting state: %+v", st)
 	}
-	time.Sleep(50 * time.Millisecond) // probes see the server down first
+	waitFor(t, "a probe sees the server down", func() bool { return w.probes.Load() >= 1 })
 	w.probeOK.Store(true)
 	waitState(t, h, StateLive)
 }
 
-func TestBackoffGrowsAndCaps(t *testing.T) {
-	h := &Handler{FirstRetry: 2 * time.Second, RetryFactor: 1.5, MaxRetry: 60 * time.Second}
-	d := h.FirstRetry
-	for i := 0; i < 20; i++ {
-		wait, state := h.nextDelay(errors.New("x"), d)
-		if state != StateReconnecting || wait < d*9/10 || wait > d*11/10 {
-			t.Fatalf("attempt %d: wait %v for delay %v", i, wait, d)
-		}
-		d = min(time.Duration(float64(d)*h.RetryFactor), h.MaxRetry)
+// fakeWaits replaces a handler's wait timer: every wait is recorded and
+// fires at once, so the test sees handler.go's real delays without
+// waiting for them.
+type fakeWaits struct{ waits chan time.Duration }
+
+func (f *fakeWaits) timer(d time.Duration, _ bool) (<-chan time.Time, func() bool) {
+	select {
+	case f.waits <- d:
+	default:
+		return nil, func() bool { return true } // enough recorded: held until Close
 	}
-	if d != 60*time.Second {
-		t.Fatalf("backoff not capped: %v", d)
+	c := make(chan time.Time, 1)
+	c <- time.Now()
+	return c, func() bool { return false }
+}
+
+// next returns the next wait the handler started.
+func (f *fakeWaits) next(t *testing.T) time.Duration {
+	t.Helper()
+	select {
+	case d := <-f.waits:
+		return d
+	case <-time.After(10 * time.Second):
+		t.Fatal("no wait within 10 s")
+		return 0
 	}
+}
+
+// TestBackoffDelays: the waits handler.go starts between failed attempts
+// grow from FirstRetry by RetryFactor up to MaxRetry (the figures are
+// written out, not recomputed), the jitter stays within ±10%, only a
+// connection that stayed live StableLive starts the backoff over, and a
+// fatal error waits FatalRetry.
+func TestBackoffDelays(t *testing.T) {
+	// Base delays 2, 3, 4.5, 6.75, 10.125, 15.1875, 22.78125, 34.171875,
+	// 51.2578125, then 60 s (capped), with the jitter draws x1.0, x0.9,
+	// x1.05 in turn.
+	growth := []time.Duration{2 * time.Second, 2700 * time.Millisecond, 4725 * time.Millisecond,
+		6750 * time.Millisecond, 9112500 * time.Microsecond, 15946875 * time.Microsecond,
+		22781250 * time.Microsecond, 30754687500, 53820703125, 60 * time.Second, 54 * time.Second, 63 * time.Second}
+	for _, c := range []struct {
+		name       string
+		stableLive time.Duration
+		afterLive  []time.Duration // the waits after the live connection ended
+	}{
+		// Live long enough: the backoff starts over (2 s x1.0, 3 s x0.9).
+		{"stable", time.Nanosecond, []time.Duration{2 * time.Second, 2700 * time.Millisecond}},
+		// Live for less than a minute: it goes on at the cap (60 s x1.0, x0.9).
+		{"short", 0, []time.Duration{60 * time.Second, 54 * time.Second}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			waits := runBackoff(t, c.stableLive, len(growth)+len(c.afterLive)+1)
+			want := append(append(append([]time.Duration{}, growth...), c.afterLive...), 5*time.Minute)
+			for i, d := range want {
+				if absDiff(waits[i], d) > time.Microsecond {
+					t.Fatalf("wait %d: %v, want %v (all: %v)", i+1, waits[i], d, waits)
+				}
+			}
+		})
+	}
+}
+
+// runBackoff runs a handler whose worker fails 12 times, goes live once,
+// fails once more, then fails fatally for good, and returns its first n
+// waits.
+func runBackoff(t *testing.T, stableLive time.Duration, n int) []time.Duration {
+	defer goleak.VerifyNone(t)
+	fails := make([]error, 12)
+	for i := range fails {
+		fails[i] = errors.New("connection refused")
+	}
+	w := &liveThenFailing{first: fails, then: Fatal(errors.New("publish rejected"))}
+	f := &fakeWaits{waits: make(chan time.Duration, 64)}
+	var draw atomic.Int32
+	randoms := []float64{0.5, 0, 0.75} // jitter x1.0, x0.9, x1.05
+	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(), FatalRetry: 5 * time.Minute,
+		FatalGrace: time.Nanosecond, StableLive: stableLive, waitTimer: f.timer,
+		random: func() float64 { return randoms[int(draw.Add(1)-1)%len(randoms)] }}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	waits := make([]time.Duration, n)
+	for i := range waits {
+		waits[i] = f.next(t)
+	}
+	return waits
+}
+
+func absDiff(a, b time.Duration) time.Duration {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// liveThenFailing fails with first, goes live once and loses the
+// connection, fails once more, then fails with then for good.
+type liveThenFailing struct {
+	first    []error
+	then     error
+	attempts atomic.Int32
+}
+
+func (w *liveThenFailing) Run(ctx context.Context, s *Session) error {
+	n := int(w.attempts.Add(1)) - 1
+	switch {
+	case n < len(w.first):
+		return w.first[n]
+	case n == len(w.first):
+		s.Live()
+		return errors.New("connection reset by peer")
+	case n == len(w.first)+1:
+		return errors.New("connection refused")
+	}
+	return w.then
 }
 
 func TestRateMeter(t *testing.T) {
@@ -166,14 +285,27 @@ func TestReachableServerIsNotHammered(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	w := &probingWorker{scriptWorker: scriptWorker{failures: []error{errors.New("server closed the connection")}}}
 	w.probeOK.Store(true)
+	type started struct {
+		d       time.Duration
+		probing bool
+	}
+	waits := make(chan started, 4)
 	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(),
-		FirstRetry: time.Hour, ProbeInterval: 5 * time.Millisecond}
+		FirstRetry: time.Hour, ProbeInterval: 5 * time.Millisecond,
+		waitTimer: func(d time.Duration, probing bool) (<-chan time.Time, func() bool) {
+			waits <- started{d, probing}
+			return nil, func() bool { return true } // held: only a probe or RetryNow could end it
+		}}
 	if err := h.Initialize(); err != nil {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	waitState(t, h, StateReconnecting)
-	time.Sleep(200 * time.Millisecond) // 40 probe intervals
+	// The wait that follows is the full backoff, and it does not probe the
+	// server that accepted the connection: nothing can shorten it.
+	w0 := <-waits
+	if w0.d < 54*time.Minute || w0.probing {
+		t.Fatalf("wait %v (probing %v): want about an hour, no probes", w0.d, w0.probing)
+	}
 	if n := w.attempts.Load(); n != 1 {
 		t.Fatalf("%d attempts: successful probes of a reachable server cut the backoff", n)
 	}
