@@ -56,13 +56,13 @@ func TestLiveRecordsTestSource(t *testing.T) {
 	if n := a.Count("video"); n < 285 || n > 305 {
 		t.Fatalf("decoded %d video frames, want ~300", n)
 	}
-	checkKeyFrames(t, a, last.Frames.Skipped)
+	checkKeyFrames(t, a, testpeer.RelaxForSkips(t, "golive live", last.Frames.Skipped, last.Frames.Captured))
 }
 
 // checkKeyFrames wants a key frame every 2 s of media: every 60 frames at
 // 30 fps when the engine skipped none (a loaded machine may skip a few, and
 // key frames stay on the 2 s grid).
-func checkKeyFrames(t *testing.T, a *testpeer.Analysis, skipped uint64) {
+func checkKeyFrames(t *testing.T, a *testpeer.Analysis, relaxed bool) {
 	t.Helper()
 	keys := a.KeyFrameIndexes()
 	if len(keys) < 4 {
@@ -75,7 +75,7 @@ func checkKeyFrames(t *testing.T, a *testpeer.Analysis, skipped uint64) {
 		}
 	}
 	for i, k := range keys {
-		if skipped == 0 && k != i*60 {
+		if !relaxed && k != i*60 {
 			t.Fatalf("key frames at %v, want every 60 frames", keys)
 		}
 		if i == 0 {

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
 )
@@ -165,8 +166,8 @@ func TestLiveControl(t *testing.T) {
 }
 
 // checkNoGap checks that video PTS advance one frame (1/30 s) at a time,
-// allowing for frames the encoder skipped under load (logged) but not
-// for a gap longer than 200 ms.
+// allowing for frames the encoder skipped under load (logged, up to
+// testpeer.MaxSkippedPercent) but not for a gap longer than 200 ms.
 func checkNoGap(t *testing.T, pkts []got) {
 	t.Helper()
 	frame := time.Second / 30
@@ -180,5 +181,5 @@ func checkNoGap(t *testing.T, pkts []got) {
 			skipped++
 		}
 	}
-	t.Logf("untouched destination: %d frames, %d short gaps (encoder skips under load)", len(pkts), skipped)
+	testpeer.RelaxForSkips(t, "untouched destination", uint64(skipped), uint64(len(pkts)+skipped))
 }

@@ -98,21 +98,19 @@ func TestRecordTenSeconds(t *testing.T) {
 	}
 	runEngine(t, e, 300)
 	es := e.Stats()
-	if es.Skipped > 0 {
-		t.Logf("the engine skipped %d frames under load", es.Skipped)
-	}
+	strict := !testpeer.RelaxForSkips(t, "engine", es.Skipped, es.Captured)
 	for i, h := range hs {
 		st := waitStopped(t, h)
 		if st.State != dest.StateStopped || st.LastError != "" {
 			t.Errorf("%s: state %s, error %q", paths[i], st.State, st.LastError)
 		}
-		checkRecording(t, paths[i], st, es)
+		checkRecording(t, paths[i], st, es, strict)
 		sync, err := testpeer.AVSync(context.Background(), paths[i], nil, 0)
 		if err != nil {
 			t.Errorf("%s: a/v sync: %v", paths[i], err)
 			continue
 		}
-		checkSync(t, paths[i], sync, es.Skipped == 0)
+		checkSync(t, paths[i], sync, strict)
 		t.Logf("%s: %d bytes, %d frames, a/v offsets %v", filepath.Base(paths[i]), st.Bytes, st.FramesSent, sync.Offsets)
 	}
 }
@@ -120,7 +118,7 @@ func TestRecordTenSeconds(t *testing.T) {
 // checkRecording decodes a finished recording: H.264 1280x720 with every
 // frame the engine encoded, a key frame every 60 frames (2 s), AAC 48 kHz
 // stereo, no decode error, and counters that match the file.
-func checkRecording(t *testing.T, path string, st dest.Status, es engine.Stats) {
+func checkRecording(t *testing.T, path string, st dest.Status, es engine.Stats, strict bool) {
 	t.Helper()
 	a, err := testpeer.Analyze(context.Background(), path)
 	if err != nil {
@@ -147,7 +145,7 @@ func checkRecording(t *testing.T, path string, st dest.Status, es engine.Stats) 
 		t.Errorf("%s: decoded %d frames, counter says %d", path, n, st.FramesSent)
 	}
 	checkAudioSpan(t, path, a)
-	checkKeyFrames(t, path, a, es.Skipped == 0)
+	checkKeyFrames(t, path, a, strict)
 	if fi, err := os.Stat(path); err != nil || uint64(fi.Size()) != st.Bytes {
 		t.Errorf("%s: byte counter %d, file %v (%v)", path, st.Bytes, fi.Size(), err)
 	}
