@@ -250,7 +250,7 @@ type liveThenFailing struct {
 	attempts atomic.Int32
 }
 
-func (w *liveThenFailing) Run(ctx context.Context, s *Session) error {
+func (w *liveThenFailing) Run(_ context.Context, s *Session) error {
 	n := int(w.attempts.Add(1)) - 1
 	switch {
 	case n < len(w.first):
