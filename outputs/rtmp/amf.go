@@ -223,8 +223,11 @@ func (d *amfDecoder) strictArray(depth int) error {
 	if err != nil {
 		return err
 	}
-	if left := amfMaxElements - d.elems; int64(n) > int64(left) || int64(n) > int64(len(d.b)) {
-		return amfErr("a strict array of %d elements (limit %d)", n, min(left, len(d.b)))
+	if int64(n) > int64(amfMaxElements-d.elems) {
+		return amfErr("a strict array of %d elements (limit %d values per message)", n, amfMaxElements)
+	}
+	if int64(n) > int64(len(d.b)) {
+		return amfErr("a strict array of %d elements in %d bytes", n, len(d.b))
 	}
 	for range n {
 		if len(d.b) == 0 {
