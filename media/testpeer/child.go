@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,9 @@ type Child struct {
 	// Wrapper is a program and its arguments the child runs under
 	// (dbus-run-session --, runuser -u nobody --).
 	Wrapper []string
+	// Exe is the test binary to run (default: this one, os.Args[0]); a
+	// copy where another user can run it (CopyTestBinary) for runuser.
+	Exe string
 }
 
 // Command returns the child's command; the caller starts and waits for it.
@@ -43,7 +47,11 @@ func (c Child) Command() *exec.Cmd {
 	if c.Run == "" {
 		run = "-test.run=^$"
 	}
-	argv := append(append([]string{}, c.Wrapper...), os.Args[0], run, "-test.count=1")
+	exe := c.Exe
+	if exe == "" {
+		exe = os.Args[0]
+	}
+	argv := append(append([]string{}, c.Wrapper...), exe, run, "-test.count=1")
 	cmd := exec.Command(argv[0], argv[1:]...)
 	base := c.BaseEnv
 	if base == nil {
@@ -107,4 +115,19 @@ func (c Child) Start(t testing.TB, limit time.Duration) *ChildProcess {
 		_ = p.Cmd.Process.Kill() // no-op once it has been waited for
 	})
 	return p
+}
+
+// CopyTestBinary copies this test binary into dir (mode 0755), so that a
+// child run as another user (runuser -u nobody) can execute it: go test
+// builds it in a folder only its owner can enter.
+func CopyTestBinary(dir string) (string, error) {
+	b, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, filepath.Base(os.Args[0]))
+	if err := os.WriteFile(path, b, 0o755); err != nil {
+		return "", err
+	}
+	return path, os.Chmod(path, 0o755)
 }
