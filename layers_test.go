@@ -20,6 +20,8 @@ var layerRules = []struct {
 		"configuration leaves import only the standard library"},
 	{"golive/outputs/rtptarget", []string{"golive/", "github.com/", "fyne.io/"}, nil,
 		"configuration leaves import only the standard library"},
+	{"golive/config/...", []string{"golive/", "github.com/", "fyne.io/"}, nil,
+		"configuration leaves import only the standard library"},
 	{"golive/app/profile", []string{"github.com/asticode/go-astiav", "github.com/gen2brain/malgo", "fyne.io/",
 		"golive/media/", "golive/outputs/", "golive/app/session", "golive/app/ui"},
 		[]string{"golive/outputs/rtmpurl", "golive/outputs/rtptarget"},
@@ -31,6 +33,7 @@ var layerRules = []struct {
 	{"golive/outputs/...", []string{"golive/app/", "fyne.io/"}, nil, "outputs never import app"},
 	{"golive/app/cli", []string{"fyne.io/"}, nil, "only app/ui imports Fyne"},
 	{"golive/app/session", []string{"fyne.io/"}, nil, "only app/ui imports Fyne"},
+	{"golive/app/control", []string{"fyne.io/"}, nil, "only app/ui imports Fyne"},
 }
 
 // TestLayers: `go list -deps` of each package group holds none of the
