@@ -195,13 +195,7 @@ func (p *pull) stop() {
 		return
 	case <-time.After(500 * time.Millisecond):
 	}
-	_ = p.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-p.done:
-	case <-time.After(3 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
+	testpeer.StopProcess(p.cmd.Process, p.done, os.Interrupt, 3*time.Second)
 }
 
 // frames returns the decoded video frames' times in seconds, in order.

@@ -80,13 +80,7 @@ func (r *receiver) stop(grace time.Duration) {
 			return
 		case <-time.After(grace):
 		}
-		_ = r.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-r.done:
-		case <-time.After(5 * time.Second):
-			_ = r.cmd.Process.Kill()
-			<-r.done
-		}
+		testpeer.StopProcess(r.cmd.Process, r.done, syscall.SIGINT, 5*time.Second)
 	})
 }
 

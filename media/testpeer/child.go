@@ -131,3 +131,18 @@ func CopyTestBinary(dir string) (string, error) {
 	}
 	return path, os.Chmod(path, 0o755)
 }
+
+// StopProcess ends a peer process: it sends sig (SIGTERM, SIGINT), waits
+// up to grace for exited to close, then kills it and waits. exited is
+// closed by the goroutine that waits for the process.
+func StopProcess(p *os.Process, exited <-chan struct{}, sig os.Signal, grace time.Duration) {
+	_ = p.Signal(sig)
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-exited:
+	case <-t.C:
+		_ = p.Kill()
+		<-exited
+	}
+}

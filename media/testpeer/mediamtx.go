@@ -160,13 +160,7 @@ func (m *MediaMTX) Stop() {
 	if m.cmd == nil {
 		return
 	}
-	_ = m.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-m.exited:
-	case <-time.After(5 * time.Second):
-		_ = m.cmd.Process.Kill()
-		<-m.exited
-	}
+	StopProcess(m.cmd.Process, m.exited, syscall.SIGTERM, 5*time.Second)
 	m.cmd = nil
 }
 

@@ -139,13 +139,7 @@ func LaunchNginx(c NginxConfig) (*NginxProcess, error) {
 // Stop terminates nginx (fast shutdown: connections are closed) and waits
 // for it to exit.
 func (p *NginxProcess) Stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(5 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
+	StopProcess(p.cmd.Process, p.exited, syscall.SIGTERM, 5*time.Second)
 }
 
 // RTMPURL returns the RTMP URL of a stream.
