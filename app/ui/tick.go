@@ -35,6 +35,7 @@ func (w *mainWindow) tick() {
 	}
 	w.updateTitle()
 	w.updateTray()
+	w.writeLayoutReport()
 }
 
 // tickFast refreshes the preview and the level meter, at the rate the

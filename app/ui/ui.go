@@ -37,6 +37,9 @@ type Options struct {
 	// Both can also come from the environment: GOLIVE_UI_GO_LIVE_AFTER
 	// and GOLIVE_UI_QUIT_AFTER (Go durations, "3s").
 	QuitAfter time.Duration
+	// LayoutReport, when set (or $GOLIVE_UI_LAYOUT_REPORT), is a file
+	// the window rewrites each second with where its controls are.
+	LayoutReport string
 	// Store and Engine replace the profile store and the session engine
 	// (tests); nil means the real ones under ConfigDir.
 	Store  Store
@@ -114,6 +117,9 @@ func (o *Options) fromEnv() {
 			continue
 		}
 		*v.dst = d
+	}
+	if o.LayoutReport == "" {
+		o.LayoutReport = os.Getenv(EnvLayoutReport)
 	}
 }
 

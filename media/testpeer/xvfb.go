@@ -28,14 +28,17 @@ type Xvfb struct {
 // LaunchXvfb starts a virtual X server (1280x720, 24-bit) on a display
 // number the server picks itself (-displayfd) and waits until it is
 // ready. Close stops it.
-func LaunchXvfb() (*Xvfb, error) {
+func LaunchXvfb() (*Xvfb, error) { return LaunchXvfbSize("1280x720x24") }
+
+// LaunchXvfbSize is LaunchXvfb with another screen, "WxHxDepth".
+func LaunchXvfbSize(screen string) (*Xvfb, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	x := &Xvfb{exited: make(chan struct{})}
-	x.cmd = exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp", "-noreset")
+	x.cmd = exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp", "-noreset")
 	x.cmd.ExtraFiles = []*os.File{w}
 	x.cmd.Stderr = &x.stderr
 	if err := x.cmd.Start(); err != nil {
@@ -72,10 +75,13 @@ func (x *Xvfb) Close() {
 
 // StartXvfb starts a virtual X server (LaunchXvfb) for the test and
 // returns its display (":N.0"); it is stopped when the test ends.
-func StartXvfb(t testing.TB) string {
+func StartXvfb(t testing.TB) string { return StartXvfbSize(t, "1280x720x24") }
+
+// StartXvfbSize is StartXvfb with another screen, "WxHxDepth".
+func StartXvfbSize(t testing.TB, screen string) string {
 	t.Helper()
 	RequireBinaries(t, "Xvfb")
-	x, err := LaunchXvfb()
+	x, err := LaunchXvfbSize(screen)
 	if err != nil {
 		t.Fatal(err)
 	}
