@@ -28,6 +28,7 @@ type liveFlags struct {
 	stats                          string
 	profile                        string
 	metrics                        string
+	srtWHIP                        srtWHIPLiveFlags
 }
 
 func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
@@ -57,6 +58,7 @@ func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
 	fs.StringVar(&f.stats, "stats", "text", "stats once a second: text, json or none")
 	fs.StringVar(&f.profile, "profile", "", "use the saved profile NAME (its enabled destinations)")
 	fs.StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics on HOST:PORT/metrics")
+	f.srtWHIP.register(fs)
 	return fs, f
 }
 
@@ -119,8 +121,13 @@ func (f *liveFlags) sessionConfig(ctx context.Context, fs *flag.FlagSet, env Env
 	if err != nil {
 		return session.Config{}, err
 	}
+	more, err := f.srtWHIP.destinations(env.Stdin)
+	if err != nil {
+		return session.Config{}, err
+	}
+	dests = uniqueNames(append(dests, more...))
 	if f.profile == "" && len(dests) == 0 {
-		return session.Config{}, usageErr("no destination: give --record, --rtmp, --rtp or --profile")
+		return session.Config{}, usageErr("no destination: give --record, --rtmp, --rtp, --srt, --whip or --profile")
 	}
 	p.Destinations = append(p.Destinations, dests...)
 	cfg, err := session.FromProfile(p)

@@ -23,7 +23,8 @@ Commands:
   add NAME [--copy FROM] [KEY=VALUE...]
                                       create a profile (default settings, no destinations)
   set NAME KEY=VALUE...               change settings (see below)
-  add-dest NAME (--rtmp URL[#KEY] [--rtmp-key KEY|-] | --rtp HOST:PORT[?mode=..] | --record FILE)
+  add-dest NAME (--rtmp URL[#KEY] [--rtmp-key KEY|-] | --rtp HOST:PORT[?mode=..] | --record FILE
+                | --srt URL [--latency MS] | --whip URL[#TOKEN]) [--key PASSPHRASE|TOKEN|-]
            [--name DEST] [--disabled] [--service S] [--ca FILE] [--pin SHA256] [--format F]
   remove-dest NAME DEST               remove a destination
   delete NAME                         delete a profile (and its keys)
@@ -37,7 +38,8 @@ Settings for set/add: name, source (screen|test), display, region (X,Y,W,H or ""
 cursor, audio (mic|test|none), audio_device, size (WxH), width, height, fps,
 video_bitrate (2500k, 6M), audio_bitrate, encoder, preset, and per destination
 dest.DEST.FIELD with FIELD one of enabled, name, url, key, service, ca_file,
-pin_sha256, host, port, mode, mtu, ttl, rtcp_mux, srtp, sdp_path, path, format.
+pin_sha256, host, port, mode, mtu, ttl, rtcp_mux, srtp, sdp_path, path, format,
+latency (SRT, ms); key is the stream key, SRT passphrase or WHIP token.
 A key given as "-" is read from standard input (keeps it out of the process list).
 Profiles live in $GOLIVE_CONFIG_DIR or --config-dir (default: the OS config dir + /golive).
 `
@@ -231,6 +233,7 @@ func (c *profileCmd) show(args []string) error {
 				r.KeyRef = ""
 			}
 		}
+		maskSRTWHIPKeys(&m)
 		return writeJSON(c.env.Stdout, m)
 	}
 	where := "in the profiles file"

@@ -81,17 +81,18 @@ func (c *profileCmd) addDest(args []string) error {
 	ca := fs.String("ca", "", "CA certificate file trusted for RTMPS")
 	pin := fs.String("pin", "", "SHA-256 pin of the RTMPS server certificate")
 	format := fs.String("format", "", "recording container: mkv, mp4, flv, ts")
-	pos, err := parseArgs(fs, args, 1, 1, "NAME (--rtmp URL[#KEY] | --rtp HOST:PORT | --record FILE) [--name DEST] [--disabled]")
+	sw := addSRTWHIPFlags(fs)
+	pos, err := parseArgs(fs, args, 1, 1, "NAME (--rtmp URL[#KEY] | --rtp HOST:PORT | --record FILE | --srt URL | --whip URL[#TOKEN]) [--name DEST] [--disabled]")
 	if err != nil {
 		return err
 	}
-	if n := len(rtmps) + len(rtps) + len(records); n != 1 {
-		return usageErr("add-dest takes exactly one of --rtmp, --rtp or --record (got %d); run it once per destination", n)
+	if n := len(rtmps) + len(rtps) + len(records) + sw.count(); n != 1 {
+		return usageErr("add-dest takes exactly one of --rtmp, --rtp, --record, --srt or --whip (got %d); run it once per destination", n)
 	}
 	if len(keys) > 1 || (len(keys) == 1 && len(rtmps) == 0) {
 		return usageErr("--rtmp-key goes with one --rtmp")
 	}
-	d, err := c.parseDest(rtmps, keys, rtps, records)
+	d, err := c.parseAnyDest(sw, rtmps, keys, rtps, records)
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,8 @@ func (c *profileCmd) applyDestSetting(d *profile.Destination, field, v string) e
 		return c.applyRTMPSetting(d, field, v)
 	case d.RTP != nil:
 		return applyRTPSetting(d, field, v)
+	case d.SRT != nil, d.WHIP != nil:
+		return c.applySRTWHIPSetting(d, field, v)
 	case d.Record != nil:
 		switch field {
 		case "path":
@@ -172,6 +174,8 @@ func unknownDestField(d *profile.Destination, field string) error {
 		profile.KindRTMP:   "url, key, service, ca_file, pin_sha256",
 		profile.KindRTP:    "host, port, mode, mtu, ttl, rtcp_mux, srtp, sdp_path",
 		profile.KindRecord: "path, format",
+		profile.KindSRT:    "url, key, latency",
+		profile.KindWHIP:   "url, key",
 	}
 	return usageErr("destination %q (%s) has no setting %q (use enabled, name, %s)", d.Name, d.Kind, field, fields[d.Kind])
 }
@@ -261,6 +265,8 @@ func destSummary(d profile.Destination, keyPlace string) string {
 			s += ", pinned"
 		}
 		return s
+	case d.SRT != nil, d.WHIP != nil:
+		return srtWHIPSummary(d, keyPlace)
 	case d.RTP != nil:
 		return "rtp " + d.RTP.TargetString()
 	case d.Record != nil:

@@ -203,7 +203,7 @@ func TestProfileCommandErrors(t *testing.T) {
 		{[]string{"set", "P", "colour=red"}, `unknown setting "colour"`},
 		{[]string{"set", "P", "fps"}, "settings are KEY=VALUE"},
 		{[]string{"set", "P", "dest.X.enabled=false"}, `profile "P" has no destination "X"`},
-		{[]string{"add-dest", "P"}, "exactly one of --rtmp, --rtp or --record (got 0)"},
+		{[]string{"add-dest", "P"}, "exactly one of --rtmp, --rtp, --record, --srt or --whip (got 0)"},
 		{[]string{"add-dest", "P", "--rtp", "h:1", "--record", "a.mkv"}, "(got 2)"},
 		{[]string{"add-dest", "P", "--rtmp", "http://h/app#" + cliKey1}, `unsupported scheme "http"`},
 		{[]string{"add-dest", "P", "--rtmp", "rtmp://h:70000/app#" + cliKey1}, `invalid port "70000"`},

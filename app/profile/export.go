@@ -48,10 +48,10 @@ func (s *Store) ExportJSON(name string, withKeys bool) ([]byte, error) {
 func EncodeExport(p Profile, withKeys bool) ([]byte, error) {
 	p = p.Clone()
 	for i := range p.Destinations {
-		if r := p.Destinations[i].RTMP; r != nil {
-			r.KeyRef = ""
+		if key, ref, ok := p.Destinations[i].secretFields(); ok {
+			*ref = ""
 			if !withKeys {
-				r.Key = ""
+				*key = ""
 			}
 		}
 	}
@@ -100,8 +100,8 @@ func DecodeExport(data []byte) (Profile, error) {
 		return Profile{}, fmt.Errorf("not a GoLive profile export: %s", jsonReason(err))
 	}
 	for i := range p.Destinations {
-		if r := p.Destinations[i].RTMP; r != nil {
-			r.KeyRef = "" // refers to another machine's keychain
+		if _, ref, ok := p.Destinations[i].secretFields(); ok {
+			*ref = "" // refers to another machine's keychain
 		}
 	}
 	return p, nil

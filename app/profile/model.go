@@ -84,6 +84,8 @@ type Destination struct {
 	RTMP    *RTMP                      `json:"rtmp,omitempty"`
 	RTP     *RTP                       `json:"rtp,omitempty"`
 	Record  *Record                    `json:"record,omitempty"`
+	SRT     *SRT                       `json:"srt,omitempty"`
+	WHIP    *WHIP                      `json:"whip,omitempty"`
 	Extra   map[string]json.RawMessage `json:"-"`
 }
 
@@ -183,6 +185,7 @@ func (d Destination) Clone() Destination {
 		r.Extra = maps.Clone(d.Record.Extra)
 		c.Record = &r
 	}
+	cloneSRTWHIP(&c, d)
 	return c
 }
 
@@ -199,9 +202,9 @@ func (p *Profile) Destination(name string) (*Destination, bool) {
 // Keys returns every non-empty stream key of the profile.
 func (p *Profile) Keys() []string {
 	var keys []string
-	for _, d := range p.Destinations {
-		if d.RTMP != nil && d.RTMP.Key != "" {
-			keys = append(keys, d.RTMP.Key)
+	for i := range p.Destinations {
+		if k, _, ok := p.Destinations[i].secretFields(); ok && *k != "" {
+			keys = append(keys, *k)
 		}
 	}
 	return keys
@@ -210,8 +213,8 @@ func (p *Profile) Keys() []string {
 // StripKeys removes every stream key (and keychain reference).
 func (p *Profile) StripKeys() {
 	for i := range p.Destinations {
-		if r := p.Destinations[i].RTMP; r != nil {
-			r.Key, r.KeyRef = "", ""
+		if k, ref, ok := p.Destinations[i].secretFields(); ok {
+			*k, *ref = "", ""
 		}
 	}
 }
@@ -220,8 +223,8 @@ func (p *Profile) StripKeys() {
 // copied profile gets keychain entries of its own when saved.
 func (p *Profile) StripKeyRefs() {
 	for i := range p.Destinations {
-		if r := p.Destinations[i].RTMP; r != nil {
-			r.KeyRef = ""
+		if _, ref, ok := p.Destinations[i].secretFields(); ok {
+			*ref = ""
 		}
 	}
 }

@@ -141,12 +141,14 @@ func (s *Store) Update(oldName string, p Profile) error {
 // an edit does not create new entries.
 func keepKeyRefs(old, p *Profile) {
 	for i := range p.Destinations {
-		r := p.Destinations[i].RTMP
-		if r == nil || r.KeyRef != "" {
+		_, ref, ok := p.Destinations[i].secretFields()
+		if !ok || *ref != "" {
 			continue
 		}
-		if od, ok := old.Destination(p.Destinations[i].Name); ok && od.RTMP != nil {
-			r.KeyRef = od.RTMP.KeyRef
+		if od, found := old.Destination(p.Destinations[i].Name); found && od.Kind == p.Destinations[i].Kind {
+			if _, oref, ok := od.secretFields(); ok {
+				*ref = *oref
+			}
 		}
 	}
 }

@@ -17,38 +17,38 @@ func (s *Store) resolveKeys(doc *fileDoc) (rewrite bool) {
 	for pi := range doc.Profiles {
 		p := &doc.Profiles[pi]
 		for di := range p.Destinations {
-			r := p.Destinations[di].RTMP
-			if r == nil {
+			key, ref, ok := p.Destinations[di].secretFields()
+			if !ok {
 				continue
 			}
 			switch {
-			case r.Key != "":
+			case *key != "":
 				if s.keyring != nil {
 					rewrite = true
 				}
-			case r.KeyRef != "" && s.keyring == nil:
+			case *ref != "" && s.keyring == nil:
 				s.notify("The stream key of %q in profile %q is in the OS keychain, which is not available now (%s); set the key again or start GoLive where the keychain is available.",
 					p.Destinations[di].Name, p.Name, s.keyringErr)
-			case r.KeyRef != "":
+			case *ref != "":
 				s.loadKey(p, di)
 			}
-			s.Secrets.Register(r.Key)
+			s.Secrets.Register(*key)
 		}
 	}
 	return rewrite
 }
 
 func (s *Store) loadKey(p *Profile, di int) {
-	r := p.Destinations[di].RTMP
-	if k, ok := s.keyCache[r.KeyRef]; ok {
-		r.Key = k
+	key, ref, _ := p.Destinations[di].secretFields()
+	if k, ok := s.keyCache[*ref]; ok {
+		*key = k
 		return
 	}
-	k, err := s.keyring.Get(KeyringService, r.KeyRef)
+	k, err := s.keyring.Get(KeyringService, *ref)
 	switch {
 	case err == nil:
-		r.Key = k
-		s.cacheKey(r.KeyRef, k)
+		*key = k
+		s.cacheKey(*ref, k)
 	case errors.Is(err, ErrKeyNotFound):
 		s.notify("The stream key of %q in profile %q is missing from the OS keychain; set it again.",
 			p.Destinations[di].Name, p.Name)
@@ -78,28 +78,28 @@ func (s *Store) writeLocked(doc *fileDoc) error {
 	used := make(map[string]bool)
 	for pi := range doc.Profiles {
 		for di := range doc.Profiles[pi].Destinations {
-			r := doc.Profiles[pi].Destinations[di].RTMP
-			if r == nil {
+			key, ref, ok := doc.Profiles[pi].Destinations[di].secretFields()
+			if !ok {
 				continue
 			}
-			o := out.Profiles[pi].Destinations[di].RTMP
-			s.Secrets.Register(r.Key)
-			if r.Key == "" && s.keyring != nil {
+			oKey, oRef, _ := out.Profiles[pi].Destinations[di].secretFields()
+			s.Secrets.Register(*key)
+			if *key == "" && s.keyring != nil {
 				// Cleared by the user (or missing from the keychain).
-				r.KeyRef, o.KeyRef = "", ""
+				*ref, *oRef = "", ""
 			}
-			if r.Key != "" && s.keyring != nil {
-				if err := s.storeKey(r); err != nil {
+			if *key != "" && s.keyring != nil {
+				if err := s.storeKey(key, ref); err != nil {
 					return fmt.Errorf("the OS keychain did not store the stream key of %q (nothing was saved): %w",
 						doc.Profiles[pi].Destinations[di].Name, err)
 				}
-				o.Key, o.KeyRef = "", r.KeyRef
-			} else if r.Key != "" {
-				o.Key, o.KeyRef = r.Key, ""
+				*oKey, *oRef = "", *ref
+			} else if *key != "" {
+				*oKey, *oRef = *key, ""
 				keysInFile = true
 			}
-			if o.KeyRef != "" {
-				used[o.KeyRef] = true
+			if *oRef != "" {
+				used[*oRef] = true
 			}
 		}
 	}
@@ -120,20 +120,20 @@ func (s *Store) writeLocked(doc *fileDoc) error {
 	return nil
 }
 
-// storeKey puts r.Key in the keychain under r.KeyRef (made if empty). A
+// storeKey puts *key in the keychain under *ref (made if empty). A
 // keychain that fails is an error: the key never moves to the file
 // behind the user's back.
-func (s *Store) storeKey(r *RTMP) error {
-	if r.KeyRef == "" {
-		r.KeyRef = newKeyRef()
+func (s *Store) storeKey(key, ref *string) error {
+	if *ref == "" {
+		*ref = newKeyRef()
 	}
-	if k, ok := s.keyCache[r.KeyRef]; ok && k == r.Key {
+	if k, ok := s.keyCache[*ref]; ok && k == *key {
 		return nil
 	}
-	if err := s.keyring.Set(KeyringService, r.KeyRef, r.Key); err != nil {
+	if err := s.keyring.Set(KeyringService, *ref, *key); err != nil {
 		return secret.RedactError(err, s.Secrets)
 	}
-	s.cacheKey(r.KeyRef, r.Key)
+	s.cacheKey(*ref, *key)
 	return nil
 }
 

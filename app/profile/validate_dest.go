@@ -17,7 +17,7 @@ import (
 
 func (d *Destination) validate(c *checker) {
 	set := 0
-	for _, ok := range []bool{d.RTMP != nil, d.RTP != nil, d.Record != nil} {
+	for _, ok := range []bool{d.RTMP != nil, d.RTP != nil, d.Record != nil, d.SRT != nil, d.WHIP != nil} {
 		if ok {
 			set++
 		}
@@ -41,8 +41,20 @@ func (d *Destination) validate(c *checker) {
 			return
 		}
 		d.Record.validate(c)
+	case KindSRT:
+		if d.SRT == nil {
+			c.add("srt", "kind is srt but the srt settings are missing")
+			return
+		}
+		d.SRT.validate(c)
+	case KindWHIP:
+		if d.WHIP == nil {
+			c.add("whip", "kind is whip but the whip settings are missing")
+			return
+		}
+		d.WHIP.validate(c)
 	default:
-		c.add("kind", "unknown destination kind %q (use rtmp, rtp or record)", d.Kind)
+		c.add("kind", "unknown destination kind %q (use rtmp, rtp, record, srt or whip)", d.Kind)
 		return
 	}
 	if set > 1 {
@@ -129,6 +141,12 @@ func (p *Profile) Normalize() {
 		d.Kind = strings.ToLower(strings.TrimSpace(d.Kind))
 		if d.RTMP != nil {
 			d.RTMP.normalize()
+		}
+		if d.SRT != nil {
+			d.SRT.normalize()
+		}
+		if d.WHIP != nil {
+			d.WHIP.normalize()
 		}
 		if d.RTP != nil {
 			d.RTP.Host = strings.TrimSpace(d.RTP.Host)

@@ -37,7 +37,7 @@ func TestValidateInvalidProfiles(t *testing.T) {
 		{"preset", func(p *Profile) { p.Encoder.Preset = "turbo" }, "encoder.preset", -1, `unknown x264 preset "turbo"`},
 		{"dest name empty", func(p *Profile) { p.Destinations[1].Name = "" }, "name", 1, "destination name is empty"},
 		{"dest name duplicate", func(p *Profile) { p.Destinations[2].Name = "twitch" }, "name", 2, "duplicate destination name (same as destination 1)"},
-		{"kind", func(p *Profile) { p.Destinations[2].Kind = "srt" }, "kind", 2, `unknown destination kind "srt"`},
+		{"kind", func(p *Profile) { p.Destinations[2].Kind = "hls" }, "kind", 2, `unknown destination kind "hls"`},
 		{"kind without settings", func(p *Profile) { p.Destinations[2].Kind = KindRTP }, "rtp", 2, "rtp settings are missing"},
 		{"two kinds", func(p *Profile) { p.Destinations[2].RTP = &RTP{Host: "h", Port: 5} }, "kind", 2, "more than one kind"},
 		{"rtmp scheme", func(p *Profile) { p.Destinations[0].RTMP.URL = "http://live.twitch.tv/app" }, "rtmp.url", 0, `unsupported scheme "http"`},

@@ -10,6 +10,8 @@ import (
 	"golive/outputs/record"
 	"golive/outputs/rtmp"
 	"golive/outputs/rtp"
+	"golive/outputs/srt"
+	"golive/outputs/whip"
 )
 
 // FromProfile turns a profile into a session configuration: its capture
@@ -74,6 +76,27 @@ func DestinationOutput(d profile.Destination) (Output, error) {
 		rec := &record.Recorder{Path: d.Record.Path, Format: d.Record.Format}
 		return Output{Name: d.Name, Kind: "record", Worker: rec, Reader: record.ReaderConfig(d.Name),
 			AudioCodec: record.AudioCodec()}, nil
+	case d.Kind == profile.KindSRT && d.SRT != nil:
+		return srtOutput(d)
+	case d.Kind == profile.KindWHIP && d.WHIP != nil:
+		w := &whip.Publisher{URL: d.WHIP.URL, Token: d.WHIP.Key}
+		if err := w.Check(); err != nil {
+			return Output{}, err
+		}
+		return Output{Name: d.Name, Kind: "whip", Worker: w, Reader: whip.ReaderConfig(d.Name),
+			AudioCodec: whip.AudioCodec()}, nil
 	}
 	return Output{}, fmt.Errorf("unknown destination kind %q", d.Kind)
+}
+
+// srtOutput builds an SRT destination: the URL with the passphrase and
+// latency of the profile.
+func srtOutput(d profile.Destination) (Output, error) {
+	u, err := d.SRT.Endpoint()
+	if err != nil {
+		return Output{}, err
+	}
+	p := &srt.Publisher{URL: d.SRT.URL, Passphrase: u.Passphrase, Latency: u.Latency}
+	return Output{Name: d.Name, Kind: "srt", Worker: p, Reader: srt.ReaderConfig(d.Name),
+		AudioCodec: srt.AudioCodec()}, nil
 }

@@ -1,0 +1,98 @@
+package profile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+const (
+	srtPass   = "srt-pass-0123456789"
+	whipToken = "whip-token-abcdef"
+)
+
+func srtWHIPProfile(t *testing.T) Profile {
+	t.Helper()
+	p := DefaultProfile()
+	p.Name = "contribution"
+	s, err := ParseSRTFlag("srt://ingest.example.com:9000?streamid=publish:cam&passphrase=" + srtPass + "&latency=300000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ParseWHIPFlag("https://whip.example.com/live/whip#"+whipToken, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Destinations = append(p.Destinations, s, w)
+	return p
+}
+
+// TestSRTWHIPKeysAreSecrets: the SRT passphrase and the WHIP token go to
+// the keychain like stream keys (never into the file), come back on
+// load, are left out of exports and never show in %v or the logs.
+func TestSRTWHIPKeysAreSecrets(t *testing.T) {
+	p := srtWHIPProfile(t)
+	if s := p.Destinations[1].SRT; s.Key != srtPass || strings.Contains(s.URL, srtPass) {
+		t.Fatalf("srt settings %+v: want the passphrase moved out of the URL", *s)
+	}
+	if w := p.Destinations[2].WHIP; w.Key != whipToken || w.URL != "https://whip.example.com/live/whip" {
+		t.Fatalf("whip settings %+v", *w)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	kr := &MemoryKeyring{}
+	dir := t.TempDir()
+	s, logs := openStore(t, dir, kr)
+	if err := s.Add(p); err != nil {
+		t.Fatal(err)
+	}
+	file := readFile(t, s.Path())
+	if strings.Contains(file, srtPass) || strings.Contains(file, whipToken) || kr.Len() != 2 {
+		t.Fatalf("keychain mode: file holds a secret or keychain has %d entries:\n%s", kr.Len(), file)
+	}
+	s2, _ := openStore(t, dir, kr)
+	got, err := s2.Get(p.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Destinations[1].SRT.Key != srtPass || got.Destinations[2].WHIP.Key != whipToken {
+		t.Fatalf("keys not read back: %+v %+v", *got.Destinations[1].SRT, *got.Destinations[2].WHIP)
+	}
+	if keys := got.Keys(); len(keys) != 2 {
+		t.Fatalf("Keys() = %d keys", len(keys))
+	}
+	exp, err := EncodeExport(got, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := fmt.Sprintf("%v %+v", got, got) + string(exp) + logs.String()
+	if strings.Contains(printed, srtPass) || strings.Contains(printed, whipToken) {
+		t.Fatalf("a secret shows in %%v, the export or the logs:\n%s", printed)
+	}
+}
+
+func TestSRTWHIPValidation(t *testing.T) {
+	for _, tc := range []struct {
+		d     Destination
+		field string
+	}{
+		{Destination{Name: "a", Kind: KindSRT, SRT: &SRT{URL: "srt://h"}}, "srt.url"},
+		{Destination{Name: "b", Kind: KindSRT, SRT: &SRT{URL: "srt://h:1", Latency: 5}}, "srt.latency"},
+		{Destination{Name: "c", Kind: KindSRT, SRT: &SRT{URL: "srt://h:1", Key: "short"}}, "srt.key"},
+		{Destination{Name: "d", Kind: KindWHIP, WHIP: &WHIP{URL: "ftp://h/x"}}, "whip.url"},
+		{Destination{Name: "e", Kind: KindWHIP, WHIP: &WHIP{URL: "https://h/x", Key: "a b"}}, "whip.key"},
+		{Destination{Name: "f", Kind: KindWHIP}, "whip"},
+	} {
+		c := &checker{dest: 0}
+		tc.d.validate(c)
+		var fe *FieldError
+		if len(c.errs) == 0 || !errors.As(c.errs[0], &fe) || fe.Field != tc.field {
+			t.Errorf("%s: errors %v, want field %s", tc.d.Name, c.errs, tc.field)
+		}
+	}
+	if _, err := ParseWHIPFlag("https://h/x#one", "two"); err == nil {
+		t.Error("two different tokens accepted")
+	}
+}
