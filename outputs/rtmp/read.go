@@ -27,6 +27,9 @@ const (
 	readMsgBurst  = 400
 	readByteRate  = 1 << 20
 	readByteBurst = 2 << 20
+	// minReadPause is the shortest pause of a flooded reader: a flood
+	// costs a wake-up every 100 ms, not one per message.
+	minReadPause = 100 * time.Millisecond
 	// floodNoteFor is how long the flood note stays after the last sign
 	// of a flood.
 	floodNoteFor = 10 * time.Second
@@ -134,6 +137,7 @@ func (r *serverReader) next() (Command, error) {
 		r.acknowledge(now)
 		wait := max(r.msgs.charge(now, 1), r.bytes.charge(now, float64(len(m.Payload))))
 		if wait > 0 {
+			wait = max(wait, minReadPause)
 			r.stats.flooded(now)
 			r.stats.pausedNanos.Add(uint64(wait))
 			if !r.pause(wait) {
