@@ -19,6 +19,9 @@ type conn struct {
 	s      *Server
 	ws     *websocket.Conn
 	remote string
+	// msgpack is set on the obswebsocket.msgpack subprotocol: binary
+	// frames, translated to and from JSON here.
+	msgpack bool
 
 	out        chan []byte
 	ctx        context.Context
@@ -127,9 +130,18 @@ func (c *conn) writer(done chan<- struct{}) {
 }
 
 func (c *conn) write(data []byte) bool {
+	typ := websocket.MessageText
+	if c.msgpack {
+		mp, err := jsonToMsgPack(data)
+		if err != nil {
+			c.s.Logger.Error("remote control: cannot encode MessagePack", "err", err)
+			return true
+		}
+		data, typ = mp, websocket.MessageBinary
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	if err := c.ws.Write(ctx, websocket.MessageText, data); err != nil {
+	if err := c.ws.Write(ctx, typ, data); err != nil {
 		c.s.Logger.Debug("remote control: write failed", "remote", c.remote, "err", err)
 		c.finish(websocket.StatusGoingAway, "write failed", false)
 		_ = c.ws.CloseNow()
@@ -155,8 +167,9 @@ func (c *conn) readLoop() error {
 			return nil // the client left, or the session is ending
 		}
 		c.incoming.Add(1)
-		if typ != websocket.MessageText {
-			return closeWith(CloseMessageDecodeError, "binary message on the obswebsocket.json subprotocol")
+		data, err = c.frame(typ, data)
+		if err != nil {
+			return err
 		}
 		m, err := decodeMessage(data)
 		if err != nil {
@@ -166,6 +179,25 @@ func (c *conn) readLoop() error {
 			return err
 		}
 	}
+}
+
+// frame checks a frame's type against the subprotocol and returns its
+// JSON text.
+func (c *conn) frame(typ websocket.MessageType, data []byte) ([]byte, error) {
+	if !c.msgpack {
+		if typ != websocket.MessageText {
+			return nil, closeWith(CloseMessageDecodeError, "binary message on the obswebsocket.json subprotocol")
+		}
+		return data, nil
+	}
+	if typ != websocket.MessageBinary {
+		return nil, closeWith(CloseMessageDecodeError, "text message on the obswebsocket.msgpack subprotocol")
+	}
+	js, err := msgpackToJSON(data)
+	if err != nil {
+		return nil, closeWith(CloseMessageDecodeError, "%v", err)
+	}
+	return js, nil
 }
 
 // handle dispatches one decoded message.

@@ -158,7 +158,7 @@ func startPull(t *testing.T, url string) *pull {
 	t.Helper()
 	p := &pull{done: make(chan struct{})}
 	p.cmd = exec.Command("ffmpeg", "-nostdin", "-v", "error", "-rw_timeout", "15000000", "-i", url,
-		"-map", "0:v:0", "-copyts", "-f", "framecrc", "-")
+		"-map", "0:v:0", "-copyts", "-flush_packets", "1", "-f", "framecrc", "-")
 	p.cmd.Stdout, p.cmd.Stderr = &p.stdout, &p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -185,6 +185,17 @@ func pullLive(t *testing.T, url string) *pull {
 		}
 		return p
 	}
+}
+
+// waitFrames waits until the pull decoded n frames.
+func (p *pull) waitFrames(t *testing.T, n int, within time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if len(p.frames()) >= n {
+			return
+		}
+	}
+	t.Fatalf("the pull decoded %d frames in %v, want %d; stderr: %s", len(p.frames()), within, n, p.stderr.String())
 }
 
 // stop ends the pull (SIGINT, then a kill) and waits for it; a pull

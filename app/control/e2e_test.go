@@ -75,7 +75,8 @@ func TestOBSWebSocketJS(t *testing.T) {
 	pullA := pullLive(t, ng.RTMPURL("live", keyA))
 	pullB := pullLive(t, ng.RTMPURL("live2", keyB))
 	checkMetrics(t, "http://"+metrics+"/metrics")
-	time.Sleep(2 * time.Second)
+	pullA.waitFrames(t, 45, 15*time.Second)
+	pullB.waitFrames(t, 45, 15*time.Second)
 
 	t.Logf("before StopOutput: pull A %d bytes out, %q; pull B %d bytes out, %q", len(pullA.stdout.String()), pullA.stderr.String(), len(pullB.stdout.String()), pullB.stderr.String())
 	js.next() // StopOutput "nginx A"
@@ -94,7 +95,7 @@ func TestOBSWebSocketJS(t *testing.T) {
 	js.until("started-a")
 	waitPublishing(t, ng, "live", keyA, true)
 	pullA2 := pullLive(t, ng.RTMPURL("live", keyA))
-	time.Sleep(3 * time.Second)
+	pullA2.waitFrames(t, 60, 15*time.Second)
 	pullA2.stop()
 	pullB.stop()
 	js.next() // StopStream and the rest
@@ -220,6 +221,9 @@ func checkEnd(t *testing.T, steps map[string][]jsStep) {
 	}
 	if c := data(t, steps["wrong-password"][0])["code"]; c != float64(4009) {
 		t.Errorf("wrong password: %s, want close code 4009", steps["wrong-password"][0].Data)
+	}
+	if mp := steps["msgpack"]; len(mp) != 1 || data(t, mp[0])["outputActive"] != false {
+		t.Errorf("GetStreamStatus over obswebsocket.msgpack: %v", mp)
 	}
 	if c := data(t, steps["before-identify"][0])["code"]; c != float64(4007) {
 		t.Errorf("request before Identify: %s, want close code 4007", steps["before-identify"][0].Data)

@@ -152,17 +152,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.unregister(c)
 	// Origin checks stay on: a web page from another site cannot drive
 	// the stream through the user's browser.
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol}})
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Subprotocol, SubprotocolMsgPack}})
 	if err != nil {
 		s.Logger.Debug("remote control: websocket upgrade refused", "err", err, "remote", r.RemoteAddr)
 		return
 	}
 	ws.SetReadLimit(MaxMessageBytes)
 	if offered := r.Header.Get("Sec-WebSocket-Protocol"); offered != "" && ws.Subprotocol() == "" {
-		_ = ws.Close(websocket.StatusCode(CloseUnsupportedFeature), "only the obswebsocket.json subprotocol is supported")
+		_ = ws.Close(websocket.StatusCode(CloseUnsupportedFeature), "only the obswebsocket.json and obswebsocket.msgpack subprotocols are supported")
 		return
 	}
 	c.ws = ws
+	c.msgpack = ws.Subprotocol() == SubprotocolMsgPack
 	c.remote = r.RemoteAddr
 	c.serve()
 }

@@ -92,6 +92,12 @@ async function main() {
   say('events', events);
   say('wrong-password', await closeCodeOfWrongPassword());
   say('before-identify', await closeCodeOfRequestBeforeIdentify());
+  // obs-websocket-js's Node default: MessagePack over binary frames.
+  const { default: OBSWebSocketMsgPack } = require('obs-websocket-js');
+  const mp = new OBSWebSocketMsgPack();
+  await mp.connect(url, password, { rpcVersion: 1 });
+  say('msgpack', await mp.call('GetStreamStatus'));
+  await mp.disconnect();
   await obs.disconnect();
   say('done');
   lines.close();
