@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"golive/app/secret"
-	"golive/config/srturl"
-	"golive/config/whipurl"
+	"golive/outputs/srturl"
+	"golive/outputs/whipurl"
 )
 
 // Destination kinds of SRT and WHIP.

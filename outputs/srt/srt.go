@@ -16,11 +16,11 @@ import (
 	"sync"
 	"time"
 
-	"golive/config/srturl"
 	"golive/media/mux"
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/srturl"
 )
 
 // Defaults of the connection.

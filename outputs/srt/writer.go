@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"golive/config/srturl"
 	"golive/outputs/dest"
+	"golive/outputs/srturl"
 )
 
 const tsPacketSize = 188

@@ -18,10 +18,10 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"golive/config/whipurl"
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/whipurl"
 )
 
 // Timeouts of one connection attempt.
