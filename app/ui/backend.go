@@ -53,6 +53,9 @@ type Screen struct {
 	Display string
 	// Region is the monitor's "X,Y,W,H", or "" for the whole display.
 	Region string
+	// Size is the whole display's size in pixels (zero when unknown):
+	// a region must lie inside it.
+	Size image.Point
 }
 
 // Live is one running stream, as the window sees it.
@@ -136,13 +139,4 @@ func (s Stats) output(name string) (dest.Status, bool) {
 		}
 	}
 	return dest.Status{}, false
-}
-
-// dropped sums the video frames dropped by every destination.
-func (s Stats) dropped() uint64 {
-	var n uint64
-	for _, o := range s.Outputs {
-		n += o.Dropped
-	}
-	return n
 }

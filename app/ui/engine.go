@@ -77,8 +77,10 @@ func (e *sessionEngine) Devices() Devices {
 // when it has several.
 func screenChoices(screens []engine.Screen) []Screen {
 	perDisplay := map[string]int{}
+	size := map[string]image.Rectangle{}
 	for _, s := range screens {
 		perDisplay[s.Display]++
+		size[s.Display] = size[s.Display].Union(s.Bounds)
 	}
 	var out []Screen
 	seen := map[string]bool{}
@@ -91,12 +93,13 @@ func screenChoices(screens []engine.Screen) []Screen {
 			} else if s.Name != "" && s.Name != s.Display {
 				label = s.Name + " (" + s.Display + ")"
 			}
-			out = append(out, Screen{Label: label, Display: s.Display})
+			out = append(out, Screen{Label: label, Display: s.Display, Size: size[s.Display].Max})
 		}
 		if perDisplay[s.Display] > 1 {
 			b := s.Bounds
 			out = append(out, Screen{Label: fmt.Sprintf("%s %dx%d (%s)", s.Name, b.Dx(), b.Dy(), s.Display),
-				Display: s.Display, Region: fmt.Sprintf("%d,%d,%d,%d", b.Min.X, b.Min.Y, b.Dx(), b.Dy())})
+				Display: s.Display, Region: fmt.Sprintf("%d,%d,%d,%d", b.Min.X, b.Min.Y, b.Dx(), b.Dy()),
+				Size: size[s.Display].Max})
 		}
 	}
 	return out

@@ -46,18 +46,21 @@ func (f *figures) add(now time.Time, st dest.Status) {
 		f.baseBytes += f.last.Bytes
 		f.baseFrames += f.last.FramesSent
 		f.baseDropped += f.last.Dropped
-		f.last = dest.Status{}
+		f.last = dest.Status{State: f.last.State}
 	}
 	dt := now.Sub(f.lastAt)
 	dropped := st.Dropped - f.last.Dropped
 	if st.State == dest.StateLive && f.last.State == dest.StateLive {
 		f.netDrops += dropped
-		f.liveTime += dt
 	} else {
 		f.offDrops += dropped
-		if st.State != dest.StateStopped && st.State != dest.StateIdle || f.last.State == dest.StateLive {
-			f.offline += dt
-		}
+	}
+	// The time since the last poll counts as the state seen then.
+	switch f.last.State {
+	case dest.StateLive:
+		f.liveTime += dt
+	case dest.StateConnecting, dest.StateReconnecting, dest.StateFailed:
+		f.offline += dt
 	}
 	if st.Reconnects > f.last.Reconnects {
 		f.reconnects += st.Reconnects - f.last.Reconnects
@@ -153,4 +156,22 @@ func formatBytes(n uint64) string {
 	default:
 		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
 	}
+}
+
+// dropFigures are network drops summed over destinations.
+type dropFigures struct {
+	drops, frames uint64
+	level         level
+}
+
+// networkDrops sums the network drops of the current stream; the level
+// is the worst of the destinations' last ten seconds.
+func (l *destList) networkDrops() dropFigures {
+	var d dropFigures
+	for _, f := range l.figs {
+		d.drops += f.netDrops
+		d.frames += f.frames()
+		d.level = max(d.level, f.recentLevel())
+	}
+	return d
 }

@@ -35,6 +35,8 @@ type goLivePanel struct {
 	object  fyne.CanvasObject
 	button  *widget.Button
 	elapsed *widget.Label
+	// reason says why Go Live is disabled (a field is invalid).
+	reason *widget.Label
 }
 
 func newGoLivePanel(w *mainWindow) *goLivePanel {
@@ -46,8 +48,50 @@ func newGoLivePanel(w *mainWindow) *goLivePanel {
 	tall.SetMinSize(fyne.NewSize(240, 48))
 	hint := widget.NewLabel("Ctrl+Enter")
 	hint.Importance = widget.LowImportance
-	g.object = container.NewBorder(nil, nil, hint, g.elapsed, container.NewStack(tall, g.button))
+	g.reason = widget.NewLabel("")
+	g.reason.Wrapping = fyne.TextWrapWord
+	g.reason.Hide()
+	g.object = container.NewVBox(g.reason,
+		container.NewBorder(nil, nil, hint, g.elapsed, container.NewStack(tall, g.button)))
 	return g
+}
+
+// fieldProblems lists the fields whose text is not a valid value: Go Live
+// waits until they are fixed, so the value used is always the one shown.
+func (w *mainWindow) fieldProblems() []string {
+	var out []string
+	for _, f := range []struct {
+		label string
+		e     *widget.Entry
+	}{{"Video kb/s", w.encoder.vrate}, {"Region", w.sources.region}} {
+		if err := f.e.Validate(); err != nil {
+			msg := err.Error()
+			if !strings.HasPrefix(strings.ToLower(msg), strings.ToLower(f.label)) {
+				msg = f.label + ": " + msg
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// updateGoLive disables Go Live, saying why, while a field is invalid.
+func (w *mainWindow) updateGoLive() {
+	if w.action == nil || w.encoder == nil || w.sources == nil {
+		return
+	}
+	g := w.action
+	problems := w.fieldProblems()
+	if w.phase != phaseIdle || len(problems) == 0 {
+		setVisible(g.reason, false)
+		if w.phase == phaseIdle {
+			setEnabled(g.button, true)
+		}
+		return
+	}
+	setLabel(g.reason, "Go Live waits for: "+strings.Join(problems, "; "), levelDanger)
+	setVisible(g.reason, true)
+	setEnabled(g.button, false)
 }
 
 func (g *goLivePanel) showPhase(p phase) {
@@ -82,6 +126,10 @@ func (w *mainWindow) toggleLive() {
 	}
 	switch w.phase {
 	case phaseIdle:
+		if len(w.fieldProblems()) > 0 {
+			w.updateGoLive()
+			return
+		}
 		w.requestGoLive()
 	case phaseLive:
 		w.confirmEnd("End the stream for every destination?", func() { w.endStream(nil) })

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -42,13 +43,7 @@ func newSourcesPanel(w *mainWindow) *sourcesPanel {
 	s.video = widget.NewSelect(s.videoOptions(), func(string) { s.onVideo() })
 	s.region = widget.NewEntry()
 	s.region.SetPlaceHolder("whole screen, or X,Y,W,H")
-	s.region.Validator = func(v string) error {
-		if strings.TrimSpace(v) == "" {
-			return nil
-		}
-		_, err := profile.ParseRegion(strings.TrimSpace(v))
-		return err
-	}
+	s.region.Validator = s.validateRegion
 	s.region.OnChanged = func(string) { s.apply() }
 	s.cursor = widget.NewCheck("Show cursor", func(bool) { s.apply() })
 	s.audio = widget.NewSelect(s.audioOptions(), func(string) { s.apply() })
@@ -246,4 +241,22 @@ func appendMissing(opts []string, v string) []string {
 
 func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// validateRegion checks the region as typed: "X,Y,W,H" inside the chosen
+// screen (when its size is known), or empty for the whole screen.
+func (s *sourcesPanel) validateRegion(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	r, err := profile.ParseRegion(v)
+	if err != nil {
+		return fmt.Errorf("%w (X,Y,W,H in pixels, or empty for the whole screen)", err)
+	}
+	sc, ok := s.screenFor(s.video.Selected)
+	if ok && sc.Size.X > 0 && (r.X+r.W > sc.Size.X || r.Y+r.H > sc.Size.Y) {
+		return fmt.Errorf("region %s is outside the %dx%d screen: make it smaller or move it", v, sc.Size.X, sc.Size.Y)
+	}
+	return nil
 }

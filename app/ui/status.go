@@ -36,7 +36,7 @@ func (s *statusBar) reset() {
 	setLabel(s.upload, "Upload "+formatBitrate(0), levelNormal)
 	setLabel(s.fps, "0.0 fps", levelNormal)
 	setLabel(s.skipped, "Skipped "+formatRatio(0, 0), levelNormal)
-	setLabel(s.dropped, "Dropped "+formatRatio(0, 0), levelNormal)
+	setLabel(s.dropped, "Network drops "+formatRatio(0, 0), levelNormal)
 	s.relayout()
 }
 
@@ -44,17 +44,14 @@ func (s *statusBar) showIdle(cpu float64) {
 	setLabel(s.cpu, formatCPU(cpu), levelNormal)
 }
 
-// show displays a live snapshot.
-func (s *statusBar) show(st Stats, cpu float64) {
+// show displays a live snapshot; net are the network drops of every
+// destination (drops while a destination was offline are not counted:
+// its row shows its time offline), coloured by the last ten seconds.
+func (s *statusBar) show(st Stats, net dropFigures, cpu float64) {
 	setLabel(s.upload, "Upload "+formatBitrate(st.UploadKbps), levelNormal)
 	setLabel(s.fps, fmt.Sprintf("%.1f fps", st.FPS), levelNormal)
 	setLabel(s.skipped, "Skipped "+formatRatio(st.Skipped, st.Captured), ratioLevel(st.Skipped, st.Captured))
-	var sent uint64
-	for _, o := range st.Outputs {
-		sent += o.FramesSent + o.Dropped
-	}
-	dropped := st.dropped()
-	setLabel(s.dropped, "Dropped "+formatRatio(dropped, sent), ratioLevel(dropped, sent))
+	setLabel(s.dropped, "Network drops "+formatRatio(net.drops, net.drops+net.frames), net.level)
 	setLabel(s.cpu, formatCPU(cpu), levelNormal)
 	s.relayout()
 }

@@ -209,10 +209,12 @@ func (w *mainWindow) showProfile() {
 	w.encoder.show(w.prof.Encoder)
 	w.dests.show(w.prof.Destinations)
 	w.updateTitle()
+	w.updateGoLive()
 }
 
 // changed saves the current profile after an edit in a panel.
 func (w *mainWindow) changed() {
+	w.updateGoLive()
 	if w.loading {
 		return
 	}
@@ -243,6 +245,7 @@ func (w *mainWindow) applyPhase() {
 	w.encoder.setLocked(busy)
 	w.dests.setLocked(w.destsLocked())
 	w.action.showPhase(w.phase)
+	w.updateGoLive()
 	w.updateTitle()
 	w.updateTray()
 }

@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"image"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// TestInvalidFieldBlocksGoLive: a typo in a field is shown, Go Live is
+// disabled with the reason (the button and Ctrl+Enter), and nothing goes
+// live with a value other than the one shown.
+func TestInvalidFieldBlocksGoLive(t *testing.T) {
+	raw, store := newTestStore(t)
+	eng := &fakeEngine{devices: Devices{Screens: []Screen{{Label: ":0.0", Display: ":0.0", Size: image.Pt(1600, 1000)}},
+		Encoders: []string{"libx264"}}}
+	w := newTestWindow(t, store, eng)
+	w.sources.video.SetSelected(optScreenPfx + ":0.0")
+	w.encoder.vrate.SetText("")
+	test.Type(w.encoder.vrate, "600O")
+	if !w.action.button.Disabled() || !w.action.reason.Visible() ||
+		!strings.Contains(w.action.reason.Text, "Video kb/s: enter the video bitrate") {
+		t.Fatalf("with 600O: Go Live disabled %v, reason %q", w.action.button.Disabled(), w.action.reason.Text)
+	}
+	w.toggleLive() // Ctrl+Enter
+	test.Tap(w.action.button)
+	w.bg.Wait()
+	if w.phase != phaseIdle || len(eng.started) != 0 {
+		t.Fatal("went live while the video bitrate field read 600O")
+	}
+	w.encoder.vrate.SetText("6000")
+	if w.action.button.Disabled() || w.action.reason.Visible() {
+		t.Fatal("Go Live still disabled after the fix")
+	}
+	if got, _ := raw.Get(w.prof.Name); got.Encoder.VideoBitrate != 6_000_000 {
+		t.Fatalf("saved bitrate %d, shown 6000 kb/s", got.Encoder.VideoBitrate)
+	}
+
+	test.Type(w.sources.region, "0,0,3000,2000")
+	if !w.action.button.Disabled() || !strings.Contains(w.action.reason.Text, "outside the 1600x1000 screen") {
+		t.Fatalf("region 0,0,3000,2000: reason %q", w.action.reason.Text)
+	}
+	w.sources.region.SetText("0,0,1600,1000")
+	if w.action.button.Disabled() {
+		t.Fatalf("valid region still blocks: %q", w.action.reason.Text)
+	}
+	test.Tap(w.action.button)
+	w.bg.Wait()
+	if len(eng.started) != 1 || eng.started[0].Capture.Region != "0,0,1600,1000" || eng.started[0].Encoder.VideoBitrate != 6_000_000 {
+		t.Fatalf("went live with %+v", eng.started)
+	}
+}
