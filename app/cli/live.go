@@ -10,7 +10,6 @@ import (
 
 	"golive/app/profile"
 	"golive/app/session"
-	"golive/outputs/rtp"
 )
 
 // liveFlags are the flags of `golive live`.
@@ -296,21 +295,12 @@ func uniqueNames(ds []profile.Destination) []profile.Destination {
 // ffplay arguments), on stderr so that stdout stays machine-readable with
 // --stats json. SRTP keys stay in the 0600 SDP file, not on the terminal.
 func printPreviewHints(env Env, s *session.Session) {
-	for _, o := range s.Outputs {
-		t, ok := o.Worker.(*rtp.Target)
-		if !ok {
+	for _, h := range s.PlayerHints() {
+		if h.Err != nil {
+			fmt.Fprintf(env.Stderr, "%s: cannot write SDP: %v\n", h.Name, h.Err)
 			continue
 		}
-		path, err := t.WriteSDP(s.Tracks())
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "%s: cannot write SDP: %v\n", o.Name, err)
-			continue
-		}
-		open := "vlc " + t.VLCURL()
-		if t.Mode == rtp.ModeNative || t.SRTP {
-			open = "vlc " + path
-		}
-		fmt.Fprintf(env.Stderr, "%s: open with `%s` or `ffplay -protocol_whitelist file,udp,rtp -i %s`; SDP: %s\n",
-			o.Name, open, path, path)
+		fmt.Fprintf(env.Stderr, "%s: open with `vlc %s` or `ffplay -protocol_whitelist file,udp,rtp -i %s`; SDP: %s\n",
+			h.Name, h.Input, h.SDPPath, h.SDPPath)
 	}
 }

@@ -99,6 +99,11 @@ func openInVLCChild(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	name := p.Destinations[0].Name
+	hints := s.PlayerHints() // what `golive live` prints
+	if len(hints) != 1 || hints[0].Err != nil || hints[0].Name != name ||
+		hints[0].Input != "rtp://@127.0.0.1:"+strconv.Itoa(port) || hints[0].SDPPath != p.Destinations[0].RTP.SDPPath {
+		t.Fatalf("player hints %+v", hints)
+	}
 	if err := s.OpenInVLC(ctx, name); err != nil {
 		t.Fatalf("OpenInVLC: %v", err)
 	}

@@ -69,6 +69,16 @@ func OpenInVLC(ctx context.Context, t *Target, tracks unit.Tracks) error {
 	return startPlayer(ctx, prog, args)
 }
 
+// PlayerInput is what a player opens: the rtp:// URL in mpegts mode
+// without SRTP, else the SDP file at sdpPath (native mode, or the SRTP key
+// that only the SDP carries).
+func (t *Target) PlayerInput(sdpPath string) string {
+	if t.Mode == ModeNative || t.SRTP {
+		return sdpPath
+	}
+	return t.VLCURL()
+}
+
 // OpenInVLC starts VLC on the target (the package's OpenInVLC).
 func (t *Target) OpenInVLC(ctx context.Context, tracks unit.Tracks) error {
 	return OpenInVLC(ctx, t, tracks)
