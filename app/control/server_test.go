@@ -276,3 +276,35 @@ func TestExitStarted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSlowClientClosed: a client that does not read its events is closed
+// once its queue is full; the server does not block or grow.
+func TestSlowClientClosed(t *testing.T) {
+	f := newFake()
+	s := startServer(t, f, "")
+	c := dial(t, s)
+	c.identify("", nil)
+	c.expect(OpIdentified)
+	start := time.Now()
+	for range 200_000 {
+		f.emit(Event{Type: EventStreamStateChanged, State: OutputStarted, Active: true})
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("200000 events took %v: the broadcast blocked", d)
+	}
+	n := 0
+	for {
+		_, _, _, err := c.recv()
+		if err != nil {
+			if code := websocket.CloseStatus(err); code != websocket.StatusPolicyViolation {
+				t.Fatalf("close code %d after %d events, want 1008", code, n)
+			}
+			break
+		}
+		n++
+	}
+	t.Logf("the client got %d events before the close", n)
+	if n >= 200_000 {
+		t.Fatal("every event arrived: the queue did not fill")
+	}
+}
