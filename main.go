@@ -52,8 +52,12 @@ func run() int {
 	if len(args) >= 2 && (args[0] == "--config-dir" || args[0] == "-config-dir") {
 		env.ConfigDir, args = args[1], args[2:]
 	}
+	metrics := ""
+	if len(args) == 2 && (args[0] == "--metrics" || args[0] == "-metrics") {
+		metrics, args = args[1], nil // the window with Prometheus metrics
+	}
 	if len(args) == 0 {
-		if err := ui.Run(ui.Options{ConfigDir: env.ConfigDir, Logger: logger}); err != nil {
+		if err := ui.Run(ui.Options{ConfigDir: env.ConfigDir, Logger: logger, MetricsAddr: metrics}); err != nil {
 			if errors.Is(err, ui.ErrNoDisplay) {
 				fmt.Fprintln(os.Stderr, "golive:", err)
 				return cli.ExitFailure

@@ -45,14 +45,39 @@ func (w *mainWindow) setupRemote() {
 	r := &remoteControl{w: w, ctl: &windowController{w: w}}
 	w.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu("Settings",
 		fyne.NewMenuItem("Remote control…", r.show))))
+	stopMetrics := r.startMetrics(w.opts.MetricsAddr)
 	go func() { // stops the servers with the window
 		<-w.stop
 		r.stopServers()
+		stopMetrics()
 	}()
 	if w.app.Preferences().Bool(prefRemoteOn) {
 		r.start(w.app.Preferences().StringWithFallback(prefRemoteAddr, control.DefaultAddr),
 			w.app.Preferences().String(prefMetricsAddr), nil)
 	}
+}
+
+// startMetrics serves the window's metrics on addr ("" = none) until the
+// returned stop is called.
+func (r *remoteControl) startMetrics(addr string) (stop func()) {
+	if addr == "" {
+		return func() {}
+	}
+	ms := &control.MetricsServer{Addr: addr, Source: r.ctl.stats, Logger: r.w.log}
+	if err := ms.Initialize(); err != nil {
+		r.w.notices.Set("metrics", err.Error(), levelWarning)
+		return func() {}
+	}
+	r.w.log.Info("metrics", "url", "http://"+ms.ListenAddr()+"/metrics")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := ms.Run(ctx); err != nil {
+			r.w.log.Warn("metrics server stopped", "err", err)
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // loadPassword returns the stored password, generating it the first time.

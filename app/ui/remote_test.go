@@ -3,6 +3,9 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +112,7 @@ func TestRemoteControlDrivesTheWindow(t *testing.T) {
 	if w.phase != phaseLive {
 		t.Fatalf("the window is not live")
 	}
+	checkWindowMetrics(t, r)
 	c.call("StopOutput", map[string]any{"outputName": "A"}, &events)
 	c.call("StartOutput", map[string]any{"outputName": "A"}, &events)
 	wantCalls(t, eng.live, "stop A", "start A")
@@ -128,5 +132,30 @@ func TestRemoteControlDrivesTheWindow(t *testing.T) {
 	want := "OBS_WEBSOCKET_OUTPUT_STARTING OBS_WEBSOCKET_OUTPUT_STARTED OBS_WEBSOCKET_OUTPUT_STOPPING OBS_WEBSOCKET_OUTPUT_STOPPED"
 	if strings.Join(events, " ") != want {
 		t.Fatalf("events %v, want %s", events, want)
+	}
+}
+
+// checkWindowMetrics: `golive --metrics ADDR` serves the live window's
+// per-destination series.
+func checkWindowMetrics(t *testing.T, r *remoteControl) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	stop := r.startMetrics(addr)
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`golive_output_bytes_total{kind="",output="A"}`, `golive_output_state{kind="",output="B",state="live"} 1`, "golive_live 1"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s:\n%s", want, body)
+		}
 	}
 }

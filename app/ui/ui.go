@@ -26,6 +26,9 @@ type Options struct {
 	// ConfigDir holds the profiles ("" = the user's config directory).
 	ConfigDir string
 	Logger    *slog.Logger
+	// MetricsAddr serves Prometheus metrics of the window's stream on
+	// HOST:PORT/metrics (`golive --metrics ADDR`; "" = none).
+	MetricsAddr string
 	// UploadKbps is the user's upload capacity; Go Live warns above 80%
 	// of it (0 = unknown: warn above 20 Mb/s).
 	UploadKbps int
