@@ -17,10 +17,13 @@ type Store interface {
 	Put(p profile.Profile) error
 	Delete(name string) error
 	Rename(from, to string) error
-	// Export writes the named profile to path (keys are not exported).
-	Export(name, path string) error
-	// Import reads a profile from path and returns the name it got.
-	Import(path string) (string, error)
+	// Export writes the named profile to path, with its stream keys
+	// only when withKeys.
+	Export(name, path string, withKeys bool) error
+	// Import reads a profile from path and returns the name it got; a
+	// name in use fails with profile.ErrExists unless opt renames or
+	// replaces.
+	Import(path string, opt profile.ImportOptions) (string, error)
 	// Selected is the profile chosen last (kept across runs).
 	Selected() string
 	Select(name string) error

@@ -198,7 +198,7 @@ func (l *destList) askRemove(i int) {
 			l.remove(i)
 		}
 	}, l.w.win)
-	l.w.showConfirm(d, false)
+	l.w.showConfirm(d, true)
 }
 
 // openVLC starts VLC on an RTP destination of the live stream.

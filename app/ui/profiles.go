@@ -3,6 +3,8 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -118,8 +120,8 @@ func (b *profileBar) remove() error {
 	return b.w.selectProfile(names[0])
 }
 
-func (b *profileBar) importFrom(path string) error {
-	name, err := b.w.store.Import(path)
+func (b *profileBar) importFrom(path string, opt profile.ImportOptions) error {
+	name, err := b.w.store.Import(path, opt)
 	if err != nil {
 		return err
 	}
@@ -141,47 +143,144 @@ func (b *profileBar) askRename() {
 
 func (b *profileBar) askDelete() {
 	msg := fmt.Sprintf("Delete the profile %q and its destinations?", b.w.prof.Name)
-	dialog.ShowConfirm("Delete profile", msg, func(ok bool) {
+	d := dialog.NewConfirm("Delete profile", msg, func(ok bool) {
 		if ok {
 			if err := b.remove(); err != nil {
 				b.w.showError("Delete profile", err)
 			}
 		}
 	}, b.w.win)
+	b.w.showConfirm(d, true)
 }
 
 func (b *profileBar) askImport() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		path := r.URI().Path()
 		_ = r.Close()
-		if err := b.importFrom(path); err != nil {
+		b.importFile(path)
+	}, b.w.win)
+	b.w.showModal(d, fyne.Size{}, nil, d.Hide)
+}
+
+// importFile imports path; a profile of the same name offers Rename and
+// Replace instead of failing.
+func (b *profileBar) importFile(path string) {
+	err := b.importFrom(path, profile.ImportOptions{})
+	if errors.Is(err, profile.ErrExists) {
+		b.askImportClash(path)
+		return
+	}
+	if err != nil {
+		b.w.showError("Import profile", err)
+	}
+}
+
+// askImportClash asks what to do with an import whose name is taken.
+func (b *profileBar) askImportClash(path string) {
+	name := importedName(path)
+	msg := widget.NewLabel(fmt.Sprintf("A profile named %q already exists. Import this one under another name, "+
+		"or replace the existing profile (its destinations and settings are overwritten)?", name))
+	msg.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	rename := widget.NewButton(labelImportRename, func() {
+		d.Hide()
+		b.askName("Import as", b.freeName(name), func(n string) error {
+			return b.importFrom(path, profile.ImportOptions{Name: n})
+		})
+	})
+	rename.Importance = widget.HighImportance
+	replace := widget.NewButton(labelImportReplace, func() {
+		d.Hide()
+		if err := b.importFrom(path, profile.ImportOptions{Replace: true}); err != nil {
 			b.w.showError("Import profile", err)
 		}
-	}, b.w.win)
+	})
+	replace.Importance = widget.DangerImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	d = dialog.NewCustomWithoutButtons("Import profile", container.NewVBox(msg,
+		container.NewHBox(layoutSpacer(), cancel, replace, rename)), b.w.win)
+	b.w.showModal(d, fyne.NewSize(520, 200), rename.OnTapped, d.Hide)
+}
+
+// Answers to an import whose name is taken.
+const (
+	labelImportRename  = "Import as a new profile…"
+	labelImportReplace = "Replace"
+)
+
+// importedName reads the name of the profile in an export file.
+func importedName(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return filepath.Base(path)
+	}
+	p, err := profile.DecodeExport(data)
+	if err != nil || p.Name == "" {
+		return filepath.Base(path)
+	}
+	return p.Name
+}
+
+// freeName suggests "name (2)", "name (3)"... not in use.
+func (b *profileBar) freeName(name string) string {
+	names := b.w.store.List()
+	for i := 2; ; i++ {
+		n := fmt.Sprintf("%s (%d)", name, i)
+		if !slices.Contains(names, n) {
+			return n
+		}
+	}
 }
 
 func (b *profileBar) askExport() {
+	keys := widget.NewCheck("Include the stream keys (anyone with the file can stream to your channels)", nil)
+	note := widget.NewLabel("Without keys, whoever imports the profile adds them; the destinations show \"needs key\".")
+	note.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Export profile", "Choose file…", "Cancel", container.NewVBox(keys, note),
+		func(ok bool) {
+			if ok {
+				b.chooseExportFile(keys.Checked)
+			}
+		}, b.w.win)
+	b.w.showModal(d, fyne.NewSize(520, 200), d.Confirm, d.Dismiss)
+}
+
+// chooseExportFile asks where to export, exports, and says where it went
+// and whether the keys are in it.
+func (b *profileBar) chooseExportFile(withKeys bool) {
+	name := b.w.prof.Name
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil || wc == nil {
 			return
 		}
 		path := wc.URI().Path()
 		_ = wc.Close()
-		if err := b.w.store.Export(b.w.prof.Name, path); err != nil {
+		if err := b.w.store.Export(name, path, withKeys); err != nil {
 			b.w.showError("Export profile", err)
+			return
 		}
+		b.w.showInfo("Profile exported", exportMessage(name, path, withKeys))
 	}, b.w.win)
-	d.SetFileName(fileSafe(b.w.prof.Name) + ".json")
-	d.Show()
+	d.SetFileName(fileSafe(name) + ".json")
+	b.w.showModal(d, fyne.Size{}, nil, d.Hide)
+}
+
+// exportMessage says where a profile was exported and about its keys.
+func exportMessage(name, path string, withKeys bool) string {
+	msg := fmt.Sprintf("%q was exported to %s.\n\n", name, path)
+	if withKeys {
+		return msg + "The stream keys are in the file: keep it private."
+	}
+	return msg + "The stream keys were left out: add them after importing."
 }
 
 // askName shows a one-field dialog whose OK runs apply; errors keep the
 // dialog's message under the field.
 func (b *profileBar) askName(title, initial string, apply func(string) error) {
-	entry := widget.NewEntry()
+	entry := newKeyEntry(b.w, false)
 	entry.SetText(initial)
 	entry.Validator = func(s string) error {
 		p := profile.Profile{Name: s}
@@ -201,8 +300,7 @@ func (b *profileBar) askName(title, initial string, apply func(string) error) {
 			b.w.showError(title, err)
 		}
 	}, b.w.win)
-	d.Resize(fyne.NewSize(420, 160))
-	d.Show()
+	b.w.showModal(d, fyne.NewSize(420, 160), d.Submit, d.Hide)
 	b.w.win.Canvas().Focus(entry)
 }
 

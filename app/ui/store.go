@@ -13,12 +13,15 @@ func (p profileStore) Rename(from, to string) error             { return p.s.Ren
 func (p profileStore) Selected() string                         { return p.s.Selected() }
 func (p profileStore) Select(name string) error                 { return p.s.Select(name) }
 
-// Export leaves stream keys out of the file.
-func (p profileStore) Export(name, path string) error { return p.s.Export(name, path, false) }
+// Export writes the profile to path, with its stream keys or not.
+func (p profileStore) Export(name, path string, withKeys bool) error {
+	return p.s.Export(name, path, withKeys)
+}
 
-// Import adds the profile; one of the same name is not overwritten.
-func (p profileStore) Import(path string) (string, error) {
-	pr, err := p.s.Import(path, profile.ImportOptions{})
+// Import adds the profile under opt.Name (or its own) or replaces one of
+// the same name when opt.Replace; else an existing one is not touched.
+func (p profileStore) Import(path string, opt profile.ImportOptions) (string, error) {
+	pr, err := p.s.Import(path, opt)
 	return pr.Name, err
 }
 

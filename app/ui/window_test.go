@@ -93,7 +93,7 @@ func TestProfileOperations(t *testing.T) {
 		t.Fatalf("after rename: current %q, store %v", w.prof.Name, raw.Names())
 	}
 	path := t.TempDir() + "/export.json"
-	if err := store.Export("Renamed", path); err != nil {
+	if err := store.Export("Renamed", path, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.profiles.remove(); err != nil {
@@ -102,7 +102,7 @@ func TestProfileOperations(t *testing.T) {
 	if contains(raw.Names(), "Renamed") || w.prof.Name != profile.DefaultProfileName {
 		t.Fatalf("after delete: current %q, store %v", w.prof.Name, raw.Names())
 	}
-	if err := w.profiles.importFrom(path); err != nil {
+	if err := w.profiles.importFrom(path, profile.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if w.prof.Name != "Renamed" {
