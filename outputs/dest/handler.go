@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -215,6 +216,21 @@ type backoff struct {
 	lostLive  time.Time // when a live connection was last lost
 	seenDown  bool      // a probe failed since the destination was last live
 	shortLive int       // live connections in a row that ended before StableLive
+	// unknownHost counts attempts in a row whose server name was not
+	// found (see UnknownHostTries).
+	unknownHost int
+}
+
+// UnknownHostTries is how many attempts in a row may fail with a server
+// name that DNS does not know before the handler gives up as on a fatal
+// error (a typo does not fix itself; Retry now tries again).
+const UnknownHostTries = 4
+
+// isUnknownHost reports whether err is a DNS answer that the name does
+// not exist (not a DNS server that cannot be reached).
+func isUnknownHost(err error) bool {
+	var d *net.DNSError
+	return errors.As(err, &d) && d.IsNotFound
 }
 
 func (h *Handler) run(ctx context.Context) {
@@ -284,6 +300,14 @@ func (h *Handler) afterAttempt(b *backoff, liveAt time.Time, err error) error {
 		// Probably our own previous connection, still held by the
 		// server: retry normally for a while before giving up.
 		err = unfatal(err)
+	}
+	if isUnknownHost(err) {
+		b.unknownHost++
+	} else {
+		b.unknownHost = 0
+	}
+	if b.unknownHost >= UnknownHostTries && !IsFatal(err) {
+		err = Fatal(fmt.Errorf("%w (not found %d times in a row: check the server name for a typo)", err, b.unknownHost))
 	}
 	return err
 }
