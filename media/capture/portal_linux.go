@@ -120,6 +120,7 @@ func (p *Portal) connect() error {
 	} {
 		if err := conn.AddMatchSignal(m...); err != nil {
 			conn.Close()
+			p.conn = nil
 			return fmt.Errorf("portal: subscribe to signals: %w", err)
 		}
 	}
@@ -127,9 +128,11 @@ func (p *Portal) connect() error {
 	return nil
 }
 
-// watch routes the portal's signals until the connection closes.
+// watch routes the portal's signals until the connection closes (godbus
+// then closes p.signals; a lost bus ends the session too).
 func (p *Portal) watch() {
 	defer close(p.done)
+	defer p.once.Do(func() { close(p.closed) })
 	for sig := range p.signals {
 		switch sig.Name {
 		case requestIface + ".Response":
@@ -272,9 +275,7 @@ func (p *Portal) Close() {
 			p.Logger.Debug("portal: close session", "err", call.Err)
 		}
 	}
-	p.conn.RemoveSignal(p.signals)
-	_ = p.conn.Close()
-	close(p.signals)
+	_ = p.conn.Close() // closes p.signals: the watcher returns
 	<-p.done
 	p.conn = nil
 }

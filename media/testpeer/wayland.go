@@ -83,6 +83,10 @@ func (w *Wayland) run(ctx context.Context, extra []string, args ...string) (stri
 	return string(out), nil
 }
 
+// Stop ends the desktop now (as when the compositor exits); t.Cleanup
+// would otherwise.
+func (w *Wayland) Stop() { w.stop() }
+
 func (w *Wayland) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
