@@ -16,25 +16,9 @@ import (
 // clients (Stream Deck, Touch Portal, Streamer.bot, scripts) until SIGINT
 // or SIGTERM, with optional Prometheus metrics.
 func RunServe(ctx context.Context, args []string, env Env) error {
-	fs := flag.NewFlagSet("golive serve", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	prof := fs.String("profile", "", "profile to stream (default: the last used)")
-	listen := fs.String("listen", control.DefaultAddr, "remote control address HOST:PORT")
-	pwFile := fs.String("password-file", "", "read the password from the first line of FILE (default: a generated one, kept like a stream key)")
-	metrics := fs.String("metrics", "", "serve Prometheus metrics on HOST:PORT/metrics")
-	if err := fs.Parse(args); err != nil {
-		return &UsageError{Err: err}
-	}
-	if fs.NArg() > 0 {
-		return usageErr("unexpected argument %q", fs.Arg(0))
-	}
-	if err := checkAddr(env, "--listen", *listen); err != nil {
+	prof, listen, pwFile, metrics, err := parseServeFlags(args, env)
+	if err != nil {
 		return err
-	}
-	if *metrics != "" {
-		if err := checkAddr(env, "--metrics", *metrics); err != nil {
-			return err
-		}
 	}
 	st := &profile.Store{Dir: env.ConfigDir, Keyring: env.Keyring, Logger: env.Logger}
 	if err := st.Open(); err != nil {
@@ -44,27 +28,27 @@ func RunServe(ctx context.Context, args []string, env Env) error {
 	for _, n := range st.Notices() {
 		fmt.Fprintln(env.Stderr, "golive: "+n)
 	}
-	if *prof != "" {
-		if _, err := st.Get(*prof); err != nil {
+	if prof != "" {
+		if _, err := st.Get(prof); err != nil {
 			return &UsageError{Err: err}
 		}
 	}
-	password, where, err := servePassword(ctx, *pwFile, st.Dir, env)
+	password, where, err := servePassword(ctx, pwFile, st.Dir, env)
 	if err != nil {
 		return err
 	}
-	d := &control.Director{Store: st, Profile: *prof, Logger: env.Logger}
+	d := &control.Director{Store: st, Profile: prof, Logger: env.Logger}
 	if err := d.Initialize(); err != nil {
 		return err
 	}
 	defer d.Close()
-	srv := &control.Server{Addr: *listen, Password: password, Controller: d, Version: Version, Logger: env.Logger}
+	srv := &control.Server{Addr: listen, Password: password, Controller: d, Version: Version, Logger: env.Logger}
 	if err := srv.Initialize(); err != nil {
 		return err
 	}
 	var ms *control.MetricsServer
-	if *metrics != "" {
-		ms = &control.MetricsServer{Addr: *metrics, Source: d.Stats, Logger: env.Logger}
+	if metrics != "" {
+		ms = &control.MetricsServer{Addr: metrics, Source: d.Stats, Logger: env.Logger}
 		if err := ms.Initialize(); err != nil {
 			return err
 		}
@@ -76,6 +60,26 @@ func RunServe(ctx context.Context, args []string, env Env) error {
 		fmt.Fprintf(env.Stderr, "golive serve: metrics on http://%s/metrics\n", ms.ListenAddr())
 	}
 	return runServers(ctx, srv, ms)
+}
+
+// parseServeFlags parses and checks the flags of `golive serve`.
+func parseServeFlags(args []string, env Env) (prof, listen, pwFile, metrics string, err error) {
+	fs := flag.NewFlagSet("golive serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&prof, "profile", "", "profile to stream (default: the last used)")
+	fs.StringVar(&listen, "listen", control.DefaultAddr, "remote control address HOST:PORT")
+	fs.StringVar(&pwFile, "password-file", "", "read the password from the first line of FILE (default: a generated one, kept like a stream key)")
+	fs.StringVar(&metrics, "metrics", "", "serve Prometheus metrics on HOST:PORT/metrics")
+	if err = fs.Parse(args); err != nil {
+		return "", "", "", "", &UsageError{Err: err}
+	}
+	if fs.NArg() > 0 {
+		return "", "", "", "", usageErr("unexpected argument %q", fs.Arg(0))
+	}
+	if err = checkAddr(env, "--listen", listen); err == nil && metrics != "" {
+		err = checkAddr(env, "--metrics", metrics)
+	}
+	return prof, listen, pwFile, metrics, err
 }
 
 // runServers runs the remote control (and the metrics) until ctx ends.
