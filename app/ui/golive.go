@@ -235,6 +235,7 @@ func isLoopback(d profile.Destination) bool {
 }
 
 func (w *mainWindow) startStream() {
+	w.stopMonitor() // the stream opens the device itself
 	w.phase = phaseStarting
 	w.notices.Clear("engine")
 	w.applyPhase()

@@ -10,7 +10,11 @@ import (
 func (w *mainWindow) tick() {
 	cpu := w.cpuSample()
 	if w.live == nil {
-		w.rate.Store(1)
+		rate := int32(1)
+		if w.monitor != nil {
+			rate = monitorRate
+		}
+		w.rate.Store(rate)
 		w.status.showIdle(cpu)
 		return
 	}
@@ -43,6 +47,7 @@ func (w *mainWindow) tick() {
 // content changed.
 func (w *mainWindow) tickFast() {
 	if w.live == nil || w.phase != phaseLive {
+		w.showMonitor()
 		return
 	}
 	if w.preview.visible() {

@@ -66,6 +66,10 @@ type mainWindow struct {
 	// test driver, whose fyne.DoAndWait does not wait for the handler
 	// that started the call to return).
 	inlineOps bool
+	// monitor measures the audio level while idle (monitor.go);
+	// monitorKey is the source it monitors.
+	monitor    LevelMonitor
+	monitorKey string
 	// modals are the open dialogs, the top one last (see dialogs.go).
 	modals []*modal
 
@@ -210,6 +214,7 @@ func (w *mainWindow) showProfile() {
 	w.dests.show(w.prof.Destinations)
 	w.updateTitle()
 	w.updateGoLive()
+	w.updateMonitor()
 }
 
 // changed saves the current profile after an edit in a panel.
@@ -223,6 +228,7 @@ func (w *mainWindow) changed() {
 		return
 	}
 	w.notices.Clear("save")
+	w.updateMonitor()
 	if w.phase == phaseIdle && w.dests != nil {
 		w.dests.reset() // limits and "needs key" follow the settings
 	}
@@ -246,6 +252,7 @@ func (w *mainWindow) applyPhase() {
 	w.dests.setLocked(w.destsLocked())
 	w.action.showPhase(w.phase)
 	w.updateGoLive()
+	w.updateMonitor()
 	w.updateTitle()
 	w.updateTray()
 }
@@ -300,6 +307,7 @@ func (w *mainWindow) startTicker() {
 
 // shutdown stops the ticker; the session must already be closed.
 func (w *mainWindow) shutdown() {
+	w.stopMonitor()
 	if !w.stopped {
 		w.stopped = true
 		close(w.stop)
