@@ -43,10 +43,17 @@ func TestBackupKeepsPreviousVersion(t *testing.T) {
 	requireMode0600(t, s.Path()+".bak")
 }
 
-func TestCorruptFileMovedAside(t *testing.T) {
-	valid := `{"schema": 1, "profiles": [{"name": "Mine", "capture": {"source": "test", "audio": "none"},
+// validDoc is a good profiles file with one profile, "Mine".
+const validDoc = `{"schema": 1, "profiles": [{"name": "Mine", "capture": {"source": "test", "audio": "none"},
 	  "encoder": {"width": 640, "height": 360, "fps": 25, "video_bitrate": 800000},
 	  "destinations": [{"name": "R", "kind": "record", "enabled": true, "record": {"path": "/tmp/x.mkv"}}]}]}`
+
+// TestCorruptFileRestoresBackup: a corrupt profiles.json (mode 0644, in a
+// 0755 folder) next to a good backup: the backup's profiles come back and
+// are saved, the note is shown once (and not again on the next start), the
+// corrupt file is kept aside with mode 0600 and the folder becomes 0700.
+func TestCorruptFileRestoresBackup(t *testing.T) {
+	valid := validDoc
 	cases := map[string]struct{ content, reason string }{
 		"truncated":    {valid[:len(valid)/2], "truncated"},
 		"garbage":      {"\x00\x01binary garbage\xff", "syntax error at byte 1"},
@@ -59,10 +66,15 @@ func TestCorruptFileMovedAside(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := filepath.Join(t.TempDir(), "golive")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
 			path := filepath.Join(dir, FileName)
-			writeFile(t, path, c.content)
 			writeFile(t, path+".bak", valid)
+			if err := os.WriteFile(path, []byte(c.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			clock := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 			s := &Store{Dir: dir, Keyring: NoKeyring{}, Now: func() time.Time { return clock }}
 			s2, logs := openStoreWith(t, s)
@@ -72,28 +84,64 @@ func TestCorruptFileMovedAside(t *testing.T) {
 			}
 			n := notices[0]
 			aside := path + ".corrupt-20260304-050607"
-			bak := path + ".bak.kept-20260304-050607"
-			for _, want := range []string{path, c.reason, "moved to " + aside, "default profile", bak} {
+			for _, want := range []string{path, c.reason, "moved to " + aside, "restored your profiles from the backup " + path + ".bak"} {
 				if !strings.Contains(n, want) {
 					t.Errorf("notice lacks %q:\n%s", want, n)
 				}
 			}
+			if again := s2.Notices(); len(again) != 0 {
+				t.Fatalf("note shown twice: %q", again)
+			}
 			if got := readFile(t, aside); got != c.content {
 				t.Fatalf("moved file content changed")
 			}
-			if got := readFile(t, bak); got != valid {
-				t.Fatalf("backup not kept")
+			requireMode0600(t, aside)
+			if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Fatalf("config folder mode %v (%v), want 0700", fi.Mode().Perm(), err)
 			}
-			if names := s2.Names(); !reflect.DeepEqual(names, []string{DefaultProfileName}) {
-				t.Fatalf("names = %v", names)
+			if names := s2.Names(); !reflect.DeepEqual(names, []string{"Mine"}) {
+				t.Fatalf("names = %v, want the backup's", names)
 			}
-			if _, err := parseDocFile(path); err != nil {
-				t.Fatalf("new file unreadable: %v", err)
+			if d, err := parseDocFile(path); err != nil || len(d.Profiles) != 1 || d.Profiles[0].Name != "Mine" {
+				t.Fatalf("restored file: %+v, %v", d.Profiles, err)
 			}
-			if !strings.Contains(logs.String(), "moved to") {
+			requireMode0600(t, path)
+			if !strings.Contains(logs.String(), "restored your profiles") {
 				t.Fatalf("not logged: %s", logs)
 			}
+			s3, _ := openStoreWith(t, &Store{Dir: dir, Keyring: NoKeyring{}})
+			if n := s3.Notices(); len(n) != 0 || !reflect.DeepEqual(s3.Names(), []string{"Mine"}) {
+				t.Fatalf("next start: notices %q, names %v", n, s3.Names())
+			}
 		})
+	}
+}
+
+// TestCorruptFileWithBadBackup: with no valid backup GoLive starts on the
+// default profile and keeps both files aside (0600), none overwritten.
+func TestCorruptFileWithBadBackup(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	if err := os.WriteFile(path, []byte("{broken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".bak", []byte(`{"schema": 1, "profiles": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	s, _ := openStoreWith(t, &Store{Dir: dir, Keyring: NoKeyring{}, Now: func() time.Time { return clock }})
+	notices := s.Notices()
+	aside, bak := path+".corrupt-20260304-050607", path+".bak.kept-20260304-050607"
+	if len(notices) != 1 || !strings.Contains(notices[0], "default profile") || !strings.Contains(notices[0], bak) {
+		t.Fatalf("notices = %q", notices)
+	}
+	if names := s.Names(); !reflect.DeepEqual(names, []string{DefaultProfileName}) {
+		t.Fatalf("names = %v", names)
+	}
+	requireMode0600(t, aside)
+	requireMode0600(t, bak)
+	if got := readFile(t, bak); got != `{"schema": 1, "profiles": [` {
+		t.Fatalf("bad backup changed: %q", got)
 	}
 }
 

@@ -81,10 +81,12 @@ func (s *Store) Path() string { return filepath.Join(s.Dir, FileName) }
 
 func (s *Store) backupPath() string { return s.Path() + ".bak" }
 
-// Open creates the directory if needed and loads the file: on first start
-// it writes the "Local preview" profile; a corrupt or unreadable file is
-// moved aside (see Notices) and defaults are used; an older schema is
-// migrated (the old file stays as the .bak backup).
+// Open creates the directory if needed (mode 0700, and tightens a looser
+// one) and loads the file: on first start it writes the "Local preview"
+// profile; a corrupt or unreadable file is moved aside (mode 0600) and the
+// newest valid backup restored, or the defaults used without one (see
+// Notices); an older schema is migrated (the old file stays as the .bak
+// backup).
 func (s *Store) Open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -107,6 +109,7 @@ func (s *Store) Open() error {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("create config directory: %w", err)
 	}
+	s.tightenDir()
 	if err := s.resolveKeyring(); err != nil {
 		return err
 	}
@@ -247,30 +250,6 @@ func (s *Store) readDoc() (doc fileDoc, write bool) {
 		write = true
 	}
 	return doc, write
-}
-
-// recoverFrom moves a bad file (and the backup, so the next save does not
-// replace it) aside and returns the defaults. If the file cannot be moved,
-// the store becomes read-only so the file is never overwritten.
-func (s *Store) recoverFrom(problem string) fileDoc {
-	path := s.Path()
-	now := s.Now()
-	s.lastRaw = nil
-	moved, err := moveAside(path, "corrupt", now)
-	if err != nil {
-		s.readOnly = fmt.Sprintf("the profiles file %s %s and could not be moved aside (%v)", path, problem, err)
-		s.notify("The profiles file %s %s. It could not be moved aside (%v), so GoLive will not save profiles in this session; it is using the default profile.",
-			path, problem, err)
-		return defaultDoc()
-	}
-	msg := fmt.Sprintf("The profiles file %s %s. It was moved to %s and GoLive started with the default profile.", path, problem, moved)
-	if _, err := os.Stat(s.backupPath()); err == nil {
-		if bak, err := moveAside(s.backupPath(), "kept", now); err == nil {
-			msg += fmt.Sprintf(" The backup of the previous save is kept as %s (rename it to %s to restore it).", bak, FileName)
-		}
-	}
-	s.notify("%s", msg)
-	return defaultDoc()
 }
 
 // fixMode makes the file 0600 if someone loosened it.

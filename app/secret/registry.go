@@ -1,6 +1,8 @@
 package secret
 
 import (
+	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -11,15 +13,27 @@ import (
 // where they sit in URLs or in attributes with a key-like name.
 const MinSecretLen = 4
 
-// Registry is a concurrency-safe set of secret values to redact.
+// MinPartLen is the shortest ?/&-separated part of a secret that is
+// hidden on its own (the part of a Facebook key before "?", a "a=..."
+// token after it): shorter parts are too common to mask.
+const MinPartLen = 6
+
+// Registry is the one concurrency-safe set of secret values (stream keys,
+// SRTP keys, tokens) that GoLive hides from every log line, stats field,
+// error and text shown to people. Each registered secret is hidden in all
+// the forms a server or library may echo it in: exact, URL path- and
+// query-escaped, in any letter case, and each of its ?/&-separated parts
+// of MinPartLen or more characters (with their escaped forms).
 type Registry struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{}
-	sorted  []string // longest first, so a key containing another is replaced whole
+	forms   map[string]struct{} // every form of every secret
+	re      *regexp.Regexp      // case-insensitive alternation of forms, longest first
 }
 
-// Default is the registry used by Handler when none is given and by the
-// profile store for every stream key it loads or saves.
+// Default is the registry used by Handler when none is given, by the
+// profile store for every stream key it loads or saves, and by the
+// command line for keys given on it.
 var Default = &Registry{}
 
 // Register adds secrets to redact. Empty and very short values are ignored.
@@ -33,24 +47,68 @@ func (r *Registry) Register(values ...string) {
 		}
 		if r.secrets == nil {
 			r.secrets = make(map[string]struct{})
+			r.forms = make(map[string]struct{})
 		}
-		if _, ok := r.secrets[v]; !ok {
-			r.secrets[v] = struct{}{}
-			changed = true
+		if _, ok := r.secrets[v]; ok {
+			continue
 		}
+		r.secrets[v] = struct{}{}
+		for _, f := range Variants(v) {
+			r.forms[f] = struct{}{}
+		}
+		changed = true
 	}
 	if changed {
-		r.sorted = r.sorted[:0]
-		for s := range r.secrets {
-			r.sorted = append(r.sorted, s)
-		}
-		sort.Slice(r.sorted, func(i, j int) bool {
-			if len(r.sorted[i]) != len(r.sorted[j]) {
-				return len(r.sorted[i]) > len(r.sorted[j])
-			}
-			return r.sorted[i] < r.sorted[j]
-		})
+		r.compile()
 	}
+}
+
+// compile builds the matcher from r.forms; r.mu is held.
+func (r *Registry) compile() {
+	forms := make([]string, 0, len(r.forms))
+	for f := range r.forms {
+		forms = append(forms, f)
+	}
+	// Longest first: regexp alternation is leftmost-first, so a key that
+	// contains another form is replaced whole.
+	sort.Slice(forms, func(i, j int) bool {
+		if len(forms[i]) != len(forms[j]) {
+			return len(forms[i]) > len(forms[j])
+		}
+		return forms[i] < forms[j]
+	})
+	quoted := make([]string, len(forms))
+	for i, f := range forms {
+		quoted[i] = regexp.QuoteMeta(f)
+	}
+	r.re = regexp.MustCompile("(?i)(?:" + strings.Join(quoted, "|") + ")")
+}
+
+// Variants returns the forms of secret that a Registry hides: the value
+// itself, its URL path- and query-escaped forms, and each ?/&-separated
+// part of MinPartLen or more characters with its escaped forms. Matching
+// ignores letter case, so case-folded copies need no entry of their own.
+func Variants(secret string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		for _, f := range []string{s, url.PathEscape(s), url.QueryEscape(s)} {
+			if len(f) >= MinSecretLen && !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	add(secret)
+	parts := strings.FieldsFunc(secret, func(c rune) bool { return c == '?' || c == '&' })
+	if len(parts) > 1 {
+		for _, p := range parts {
+			if len(p) >= MinPartLen {
+				add(p)
+			}
+		}
+	}
+	return out
 }
 
 // Len returns the number of registered secrets.
@@ -60,34 +118,29 @@ func (r *Registry) Len() int {
 	return len(r.secrets)
 }
 
-// Redact returns s with every registered secret replaced by Redacted and
-// every embedded URL passed through RedactURL.
+// Redact returns s with every form of every registered secret replaced
+// by Redacted and every embedded URL passed through RedactURL.
 func (r *Registry) Redact(s string) string {
 	if s == "" {
 		return s
 	}
 	if r != nil {
 		r.mu.RLock()
-		for _, sec := range r.sorted {
-			if strings.Contains(s, sec) {
-				s = strings.ReplaceAll(s, sec, Redacted)
-			}
-		}
+		re := r.re
 		r.mu.RUnlock()
+		if re != nil {
+			s = re.ReplaceAllLiteralString(s, Redacted)
+		}
 	}
 	return RedactURLsInText(s)
 }
 
-// Contains reports whether s holds any registered secret.
+// Contains reports whether s holds any form of a registered secret.
 func (r *Registry) Contains(s string) bool {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, sec := range r.sorted {
-		if strings.Contains(s, sec) {
-			return true
-		}
-	}
-	return false
+	re := r.re
+	r.mu.RUnlock()
+	return re != nil && re.MatchString(s)
 }
 
 // Register adds secrets to the Default registry.

@@ -60,6 +60,7 @@ func DestinationOutput(d profile.Destination) (Output, error) {
 	switch {
 	case d.Kind == profile.KindRTMP && d.RTMP != nil:
 		r := d.RTMP
+		registerRTMPKey(r.URL, r.Key)
 		if _, err := rtmp.ParseURL(r.URL, r.Key); err != nil {
 			return Output{}, err
 		}

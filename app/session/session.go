@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"golive/app/secret"
 	"golive/media/encode"
 	"golive/media/engine"
 	"golive/media/stream"
@@ -87,6 +88,9 @@ func (s *Session) Initialize() error {
 		s.DrainTimeout = 750 * time.Millisecond
 	}
 	if err := s.checkOutputs(); err != nil {
+		return secret.RedactError(err, nil)
+	}
+	if err := s.registerWorkerSecrets(); err != nil {
 		return err
 	}
 	ecfg := s.Engine
@@ -96,14 +100,14 @@ func (s *Session) Initialize() error {
 	ecfg.Logger = s.Logger
 	s.eng = &engine.Engine{Config: ecfg}
 	if err := s.eng.Initialize(); err != nil {
-		return fmt.Errorf("starting the engine: %w", err)
+		return secret.RedactError(fmt.Errorf("starting the engine: %w", err), nil)
 	}
 	for _, o := range s.Outputs {
 		h, err := s.startHandler(o)
 		if err != nil {
 			s.closeHandlers()
 			s.eng.Close()
-			return fmt.Errorf("starting output %q: %w", o.Name, err)
+			return secret.RedactError(fmt.Errorf("starting output %q: %w", o.Name, err), nil)
 		}
 		s.entries = append(s.entries, &entry{out: o, handler: h, active: true})
 	}
@@ -222,11 +226,12 @@ func (s *Session) run(ctx context.Context) {
 // encoder failed (see Err).
 func (s *Session) Done() <-chan struct{} { return s.done }
 
-// Err returns the engine error that ended the stream, if any.
+// Err returns the engine error that ended the stream, if any, with every
+// registered secret hidden.
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.err
+	return secret.RedactError(s.err, nil)
 }
 
 // recordDrain bounds how long Close waits for a recording to finish.

@@ -62,5 +62,6 @@ func (s *Session) Stats() Stats {
 	if err := s.Err(); err != nil {
 		st.Error = err.Error()
 	}
+	redactStats(&st)
 	return st
 }

@@ -2,6 +2,9 @@ package rtp
 
 import (
 	"fmt"
+	"net"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -64,6 +67,7 @@ func (s *rtpStream) sendSR(now time.Time, cname string, bye bool) error {
 			return fmt.Errorf("srtcp encrypt: %w", err)
 		}
 	}
+	s.gate.sentSR(sr.NTPTime)
 	s.target.update(s.stats, func(st *StreamStats) {
 		st.SRSent++
 		st.Packets = sr.PacketCount
@@ -72,18 +76,16 @@ func (s *rtpStream) sendSR(now time.Time, cname string, bye bool) error {
 	return s.writeRTCP(b)
 }
 
-// readRTCP reads what comes back on the RTCP socket until it is closed,
-// keeping only what the target's address sent (RFC 3550 section 8.2 loop
-// and spoofing concerns).
+// readRTCP reads what comes back on the RTCP socket until it is closed.
 func (s *rtpStream) readRTCP() {
 	buf := make([]byte, 1500)
 	for {
-		n, ok, err := s.readRTCPFrom(buf)
+		n, from, err := s.readRTCPFrom(buf)
 		if err != nil {
 			return
 		}
-		if ok {
-			s.handleRTCP(buf[:n], time.Now())
+		if from != nil {
+			s.handleRTCP(buf[:n], from, time.Now())
 		}
 	}
 }
@@ -94,25 +96,57 @@ func isRTCP(b []byte) bool {
 	return len(b) >= 8 && b[1] >= 192 && b[1] <= 223
 }
 
-// handleRTCP parses a compound packet and keeps the reception reports about
-// this stream. With SRTP it is decrypted first; a receiver that sends plain
-// RTCP (ffmpeg does) is still accepted, the reports only feed statistics.
-func (s *rtpStream) handleRTCP(b []byte, now time.Time) {
-	if !isRTCP(b) {
+// handleRTCP checks where a compound packet comes from, authenticates it
+// (SRTCP, RFC 3711 section 3.4) and keeps the plausible reception reports
+// about this stream. Anything else is ignored and counted: RTCP arrives
+// over UDP from anyone who knows the port (RFC 3550 section 9.1 on
+// spoofed reports), and the figures it carries are shown to the user.
+func (s *rtpStream) handleRTCP(b []byte, from *net.UDPAddr, now time.Time) {
+	if !isRTCP(b) || !from.IP.Equal(s.rtcpAddr.IP) {
+		s.target.ignoreReport()
 		return
 	}
+	known := from.Port == s.rtcpAddr.Port || s.gate.isLearned(from.Port)
 	if s.srtp != nil {
 		s.srtpMu.Lock()
 		plain, err := s.srtp.DecryptRTCP(nil, b, nil)
 		s.srtpMu.Unlock()
-		if err == nil {
-			b = plain
+		if err != nil {
+			s.target.ignoreReport() // plain or forged RTCP to an SRTP target
+			return
 		}
+		b, known = plain, true // only the key holder can authenticate
 	}
 	pkts, err := rtcp.Unmarshal(b)
 	if err != nil {
+		s.target.ignoreReport()
 		return
 	}
+	reports := s.reportsAboutUs(pkts)
+	if !known {
+		// Another port of the target's host: believe it once a report
+		// echoes one of our recent Sender Reports (LSR), which only a
+		// host that receives our RTCP can know; GStreamer reports from a
+		// socket of its own.
+		if !s.gate.echoesOurSR(reports) {
+			s.target.ignoreReport()
+			return
+		}
+		s.gate.learn(from.Port)
+	}
+	for _, r := range reports {
+		if !s.plausible(r) {
+			s.target.ignoreReport()
+			continue
+		}
+		s.applyReport(r, now)
+	}
+}
+
+// reportsAboutUs returns the reception reports of a compound packet whose
+// source is this stream's SSRC.
+func (s *rtpStream) reportsAboutUs(pkts []rtcp.Packet) []rtcp.ReceptionReport {
+	var out []rtcp.ReceptionReport
 	for _, p := range pkts {
 		var reports []rtcp.ReceptionReport
 		switch p := p.(type) {
@@ -123,10 +157,72 @@ func (s *rtpStream) handleRTCP(b []byte, now time.Time) {
 		}
 		for _, r := range reports {
 			if r.SSRC == s.ssrc {
-				s.applyReport(r, now)
+				out = append(out, r)
 			}
 		}
 	}
+	return out
+}
+
+// maxReportJitter is the largest interarrival jitter believed: a receiver
+// whose packets wander by more than this is not playing a live stream.
+const maxReportJitter = 10 * time.Second
+
+// plausible rejects reception reports that cannot describe this stream:
+// more packets lost (or duplicated) than were ever sent, or a jitter of
+// more than maxReportJitter (RFC 3550 section 6.4.1 fields).
+func (s *rtpStream) plausible(r rtcp.ReceptionReport) bool {
+	sent := int64(s.packets.Load())
+	lost := int64(signed24(r.TotalLost))
+	if lost > sent || -lost > sent {
+		return false
+	}
+	if r.FractionLost > 0 && sent == 0 {
+		return false
+	}
+	jitter := time.Duration(float64(r.Jitter) / float64(s.clockRate) * float64(time.Second))
+	return jitter <= maxReportJitter
+}
+
+// rtcpGate remembers the middle 32 bits of the NTP time of the last Sender
+// Reports sent (what a receiver echoes as LSR) and the receiver ports that
+// proved they get them.
+type rtcpGate struct {
+	mu      sync.Mutex
+	sent    [16]uint32
+	next    int
+	learned int // 0 until learned
+}
+
+// sentSR records the LSR value of a Sender Report just sent.
+func (g *rtcpGate) sentSR(ntp uint64) {
+	g.mu.Lock()
+	g.sent[g.next%len(g.sent)] = uint32(ntp >> 16)
+	g.next++
+	g.mu.Unlock()
+}
+
+func (g *rtcpGate) echoesOurSR(reports []rtcp.ReceptionReport) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, r := range reports {
+		if r.LastSenderReport != 0 && slices.Contains(g.sent[:], r.LastSenderReport) {
+			return true
+		}
+	}
+	return false
+}
+
+func (g *rtcpGate) learn(port int) {
+	g.mu.Lock()
+	g.learned = port
+	g.mu.Unlock()
+}
+
+func (g *rtcpGate) isLearned(port int) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.learned != 0 && g.learned == port
 }
 
 // applyReport turns a reception report into statistics. The round-trip

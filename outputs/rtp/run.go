@@ -17,7 +17,12 @@ import (
 // Run implements dest.Worker: it writes the SDP, opens the sockets, reports
 // live and sends until ctx ends or the stream closes. A missing receiver is
 // not an error (see Detail); configuration errors are fatal.
-func (t *Target) Run(ctx context.Context, s *dest.Session) error {
+func (t *Target) Run(ctx context.Context, s *dest.Session) (err error) {
+	defer func() {
+		if ctx.Err() != nil || errors.Is(err, stream.ErrClosed) {
+			t.removeKeySDP() // the stream ends: its SRTP key goes with it
+		}
+	}()
 	if err := t.init(); err != nil {
 		return dest.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/pion/sdp/v3"
 
@@ -162,4 +163,67 @@ func (t *Target) WriteSDP(tracks unit.Tracks) (string, error) {
 
 func (t *Target) hostPort(port int) string {
 	return net.JoinHostPort(t.Host, strconv.Itoa(port))
+}
+
+// sdpRuntimeDirEnv names the per-user runtime directory (XDG Base
+// Directory spec): a 0700 tmpfs that only its user can read and that
+// the system empties at logout, the place for files holding keys.
+const sdpRuntimeDirEnv = "XDG_RUNTIME_DIR"
+
+// defaultSDP chooses the SDP path when the user gave none: for plain RTP
+// DefaultSDPPath (in the temporary directory, so any player can open it);
+// with SRTP, whose SDP holds the master key, a file in $XDG_RUNTIME_DIR/
+// golive (or, without one, a new 0700 directory under the temporary
+// directory), removed when the stream ends.
+func (t *Target) defaultSDP() (string, error) {
+	if !t.SRTP {
+		return DefaultSDPPath(t.Host, t.Port), nil
+	}
+	name := filepath.Base(DefaultSDPPath(t.Host, t.Port))
+	if run := os.Getenv(sdpRuntimeDirEnv); run != "" && filepath.IsAbs(run) {
+		dir := filepath.Join(run, "golive")
+		if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("rtp target: folder for the SRTP SDP: %w", err)
+		}
+		if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 {
+			return "", fmt.Errorf("rtp target: %s is not a private folder (want mode 0700): give sdp=FILE", dir)
+		}
+		return filepath.Join(dir, name), nil
+	}
+	dir, err := os.MkdirTemp("", "golive-srtp-")
+	if err != nil {
+		return "", fmt.Errorf("rtp target: folder for the SRTP SDP: %w", err)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// removeKeySDP deletes an SDP that holds the SRTP key, when GoLive chose
+// its path (an sdp= the user gave stays), and the private folder made for
+// it without $XDG_RUNTIME_DIR.
+func (t *Target) removeKeySDP() {
+	if !t.SRTP || !t.sdpOwned || t.SDPPath == "" {
+		return
+	}
+	if err := os.Remove(t.SDPPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Logger.Warn("cannot remove the SDP holding the SRTP key", "path", t.SDPPath, "err", err)
+	}
+	if dir := filepath.Dir(t.SDPPath); strings.HasPrefix(filepath.Base(dir), "golive-srtp-") {
+		_ = os.Remove(dir) // only when empty
+	}
+	t.stats.mu.Lock()
+	t.stats.sdpPath = ""
+	t.stats.mu.Unlock()
+}
+
+// Secrets returns the target's secrets, for the process-wide registry
+// that hides them from logs and texts: the SRTP master key and salt in
+// the base64 form of the SDP's a=crypto line. Nothing without SRTP.
+func (t *Target) Secrets() ([]string, error) {
+	if err := t.init(); err != nil {
+		return nil, err
+	}
+	if !t.SRTP {
+		return nil, nil
+	}
+	return []string{t.srtpInline()}, nil
 }

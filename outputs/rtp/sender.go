@@ -42,6 +42,8 @@ type rtpStream struct {
 	octets    atomic.Uint32
 	// wireBytes counts every byte sent (the destination's bitrate).
 	wireBytes *atomic.Uint64
+	// gate decides which RTCP reports to believe (rtcp.go).
+	gate rtcpGate
 }
 
 func newRTPStream(kind string, pt uint8, clockRate, mtu int, key []byte, rcc bool, target *targetStats) (*rtpStream, error) {

@@ -23,6 +23,9 @@ type targetStats struct {
 	noReceiverAt time.Time
 	sdpPath      string
 	url          string
+	// ignoredReports counts RTCP packets and reports not believed: from
+	// another address or port, not authenticated, or implausible.
+	ignoredReports uint64
 }
 
 // StreamStats are one RTP stream's counters and what the latest Receiver
@@ -69,6 +72,20 @@ func (ts *targetStats) setSending(on bool) {
 	ts.mu.Unlock()
 }
 
+// ignoreReport counts an RTCP packet or report that was not believed.
+func (ts *targetStats) ignoreReport() {
+	ts.mu.Lock()
+	ts.ignoredReports++
+	ts.mu.Unlock()
+}
+
+// IgnoredReports is how many RTCP packets or reports were not believed.
+func (t *Target) IgnoredReports() uint64 {
+	t.stats.mu.Lock()
+	defer t.stats.mu.Unlock()
+	return t.stats.ignoredReports
+}
+
 // noReceiver records an ICMP port unreachable from the target.
 func (ts *targetStats) noReceiver() {
 	ts.mu.Lock()
@@ -89,7 +106,9 @@ func (ts *targetStats) receiverLocked(now time.Time) string {
 }
 
 // Detail implements dest.DetailReporter: "receiver" ("no receiver", "ok",
-// "waiting"), "sdp" (the SDP file path), "url" (what VLC opens), and per
+// "waiting"), "sdp" (the SDP file path), "url" (what VLC opens),
+// "ignored_reports" (RTCP not believed: wrong source, not authenticated,
+// implausible), and per
 // stream ("video", "audio" or "mpegts") the SSRC, packet and octet counts,
 // and from the receiver's reports fraction_lost (0..1), packets_lost,
 // jitter_ms, rtt_ms and receiver_reports.
@@ -97,7 +116,7 @@ func (t *Target) Detail() map[string]any {
 	ts := &t.stats
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	d := map[string]any{"receiver": ts.receiverLocked(time.Now())}
+	d := map[string]any{"receiver": ts.receiverLocked(time.Now()), "ignored_reports": ts.ignoredReports}
 	if ts.sdpPath != "" {
 		d["sdp"] = ts.sdpPath
 	}

@@ -91,6 +91,7 @@ type Target struct {
 	initErr  error
 	key      []byte // SRTP master key (16) + salt (14)
 	sdpID    uint64 // SDP o= session id
+	sdpOwned bool   // SDPPath was chosen here, not given by the user
 	stats    targetStats
 }
 
@@ -117,7 +118,11 @@ func (t *Target) setup() error {
 	}
 	t.Logger = t.Logger.With("rtp", t.Name)
 	if t.SDPPath == "" {
-		t.SDPPath = DefaultSDPPath(t.Host, t.Port)
+		path, err := t.defaultSDP()
+		if err != nil {
+			return err
+		}
+		t.SDPPath, t.sdpOwned = path, true
 	}
 	t.sdpID = rand.Uint64() >> 1
 	if t.SRTP {

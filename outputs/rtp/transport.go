@@ -114,26 +114,27 @@ func (s *rtpStream) writeRTCP(pkt []byte) error {
 	return nil
 }
 
-// readRTCPFrom reads the next datagram from the target. It returns false
-// for one to ignore (another sender) and an error once the socket is
-// closed.
-func (s *rtpStream) readRTCPFrom(buf []byte) (int, bool, error) {
+// readRTCPFrom reads the next datagram and returns where it came from
+// (nil for nothing to handle); an error once the socket is closed. With
+// rtcp-mux the socket is connected: the kernel only delivers datagrams
+// from the target's address and port.
+func (s *rtpStream) readRTCPFrom(buf []byte) (int, *net.UDPAddr, error) {
 	if s.muxed() {
 		n, err := s.conn.Read(buf)
 		if err != nil && isRefused(err) {
 			s.target.noReceiver()
-			return 0, false, nil
+			return 0, nil, nil
 		}
-		return n, err == nil, err
+		return n, s.rtcpAddr, err
 	}
 	n, from, err := s.rtcpConn.ReadFromUDP(buf)
 	if err != nil {
 		if isRefused(err) {
-			return 0, false, nil
+			return 0, nil, nil
 		}
-		return 0, false, err
+		return 0, nil, err
 	}
-	return n, from.IP.Equal(s.rtcpAddr.IP), nil
+	return n, from, nil
 }
 
 func isRefused(err error) bool {
