@@ -21,7 +21,6 @@ import (
 	"golive/app/startup"
 
 	"golive/app/cli"
-	"golive/app/secret"
 	"golive/app/ui"
 )
 
@@ -37,11 +36,7 @@ func run() int {
 	startup.Restore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	level := slog.LevelWarn
-	if os.Getenv("GOLIVE_DEBUG") != "" {
-		level = slog.LevelDebug
-	}
-	logger := secret.NewLogger(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger := cli.NewLogger(os.Stderr)
 	slog.SetDefault(logger)
 	// go-rtmp logs through logrus' standard logger (its chunk streamer and
 	// CreateStream); GoLive reports what matters itself, with slog.

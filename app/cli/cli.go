@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"golive/app/secret"
 	"golive/media/capture"
 )
 
@@ -55,7 +56,7 @@ var Version = "0.1.0"
 // Main runs a subcommand and returns the process exit code.
 func Main(ctx context.Context, args []string, env Env) int {
 	if env.Logger == nil {
-		env.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		env.Logger = NewLogger(env.Stderr)
 	}
 	if env.ConfigDir == "" {
 		env.ConfigDir = os.Getenv("GOLIVE_CONFIG_DIR")
@@ -88,7 +89,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintln(stderr, "golive: "+strings.TrimSpace(err.Error()))
+	fmt.Fprintln(stderr, "golive: "+secret.Redact(strings.TrimSpace(err.Error())))
 	var u *UsageError
 	switch {
 	case errors.As(err, &u):
@@ -99,6 +100,20 @@ func exitCode(err error, stderr io.Writer) int {
 		return ExitPortalCancelled
 	}
 	return ExitFailure
+}
+
+// DebugEnv turns on debug logging when set to anything.
+const DebugEnv = "GOLIVE_DEBUG"
+
+// NewLogger is the logger of the command line and the window: text to w,
+// warnings and errors (everything with $GOLIVE_DEBUG set), every form of
+// every registered secret hidden (secret.Handler).
+func NewLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelWarn
+	if os.Getenv(DebugEnv) != "" {
+		level = slog.LevelDebug
+	}
+	return secret.NewLogger(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // multiFlag collects a repeatable string flag.

@@ -47,7 +47,7 @@ func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
 	fs.StringVar(&f.preset, "preset", "veryfast", "encoder preset")
 	fs.Var(&f.records, "record", "record to FILE (.mkv or .mp4), repeatable")
 	fs.Var(&f.rtmps, "rtmp", "publish to rtmp[s]://host[:port]/app[/KEY][#KEY], repeatable")
-	fs.Var(&f.rtmpKeys, "rtmp-key", "stream key of the n-th --rtmp, repeatable")
+	fs.Var(&f.rtmpKeys, "rtmp-key", "stream key of the n-th --rtmp, repeatable; - reads it from standard input (kept out of the process list)")
 	fs.StringVar(&f.caFile, "ca", "", "extra CA certificate file (PEM) trusted by every rtmps:// destination")
 	fs.StringVar(&f.pin, "pin", "", "SHA-256 fingerprint of the certificate every rtmps:// destination must present")
 	fs.Var(&f.rtmpCAs, "rtmp-ca", "CA file (PEM) of the n-th --rtmp (an rtmps:// URL; \"\" for none), repeatable")
@@ -114,6 +114,9 @@ func (f *liveFlags) sessionConfig(ctx context.Context, fs *flag.FlagSet, env Env
 		}
 	}
 	if err := f.applyCaptureFlags(fs, &p, f.profile == ""); err != nil {
+		return session.Config{}, err
+	}
+	if err := f.readKeys(env); err != nil {
 		return session.Config{}, err
 	}
 	dests, err := f.destinations()

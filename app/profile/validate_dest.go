@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -218,9 +219,12 @@ func (r *RTP) TargetString() string {
 	return s
 }
 
+// validate checks a recording: Path "" records to the user's Videos
+// folder and a folder path (an existing folder, or one ending in "/") to
+// date-and-time names there; any other path is a file name.
 func (r *Record) validate(c *checker) {
-	if strings.TrimSpace(r.Path) == "" {
-		c.add("record.path", "file path is empty")
+	if r.Path != "" && strings.TrimSpace(r.Path) == "" {
+		c.add("record.path", "file path is only spaces")
 		return
 	}
 	if strings.ContainsFunc(r.Path, unicode.IsControl) {
@@ -232,9 +236,19 @@ func (r *Record) validate(c *checker) {
 		}
 		return
 	}
-	if RecordFormatFromPath(r.Path) == "" {
+	if RecordFormatFromPath(r.Path) == "" && !isFolderPath(r.Path) {
 		c.add("record.format", "cannot tell the container from %q: use a .mkv, .mp4, .flv or .ts name or set the format", filepath.Base(r.Path))
 	}
+}
+
+// isFolderPath reports a recording path that names a folder: "" (the
+// Videos folder), one ending in a separator, or an existing folder.
+func isFolderPath(path string) bool {
+	if path == "" || strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(os.PathSeparator)) {
+		return true
+	}
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // RecordFormatFromPath returns the container implied by a file name's

@@ -54,7 +54,7 @@ func TestValidateInvalidProfiles(t *testing.T) {
 		{"rtp mode", func(p *Profile) { p.Destinations[1].RTP.Mode = "rtsp" }, "rtp.mode", 1, `unknown mode "rtsp"`},
 		{"rtp mtu", func(p *Profile) { p.Destinations[1].RTP.MTU = 100 }, "rtp.mtu", 1, "MTU 100 out of range 256-9000"},
 		{"rtp ttl", func(p *Profile) { p.Destinations[1].RTP.TTL = 300 }, "rtp.ttl", 1, "TTL 300 out of range 0-255"},
-		{"record path", func(p *Profile) { p.Destinations[2].Record.Path = " " }, "record.path", 2, "file path is empty"},
+		{"record path", func(p *Profile) { p.Destinations[2].Record.Path = " " }, "record.path", 2, "file path is only spaces"},
 		{"record format", func(p *Profile) { p.Destinations[2].Record.Format = "avi" }, "record.format", 2, `unknown format "avi"`},
 		{"record ext", func(p *Profile) { p.Destinations[2].Record.Format = ""; p.Destinations[2].Record.Path = "/x/show.mov" }, "record.format", 2, `cannot tell the container from "show.mov"`},
 	}

@@ -68,3 +68,36 @@ func redactMap(m map[string]any) map[string]any {
 	}
 	return out
 }
+
+// spaceWarner is implemented by recordings: a warning when the disk holds
+// less than about 30 minutes at the stream's bitrate.
+type spaceWarner interface {
+	SpaceWarning(bitrate int) string
+}
+
+// checkSpace logs and keeps a recording's free-space warning, before
+// going live.
+func (s *Session) checkSpace(o Output) {
+	w, ok := o.Worker.(spaceWarner)
+	if !ok {
+		return
+	}
+	if msg := w.SpaceWarning(s.Engine.VideoBitrate + s.Engine.AudioBitrate); msg != "" {
+		s.Logger.Warn("recording: "+msg, "dest", o.Name)
+		s.mu.Lock()
+		s.warnings = append(s.warnings, o.Name+": "+msg)
+		s.mu.Unlock()
+	}
+}
+
+// Warnings returns what the user should know before or while going live
+// (a recording folder short of space), redacted.
+func (s *Session) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.warnings))
+	for i, w := range s.warnings {
+		out[i] = secret.Redact(w)
+	}
+	return out
+}

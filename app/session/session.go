@@ -73,9 +73,10 @@ type Session struct {
 	closing bool
 
 	// mu guards entries (replaced, never changed in place) and err.
-	mu      sync.Mutex
-	entries []*entry
-	err     error
+	mu       sync.Mutex
+	entries  []*entry
+	err      error
+	warnings []string
 }
 
 // Initialize opens the sources and encoders, starts every output and
@@ -149,6 +150,7 @@ func (s *Session) checkOutputs() error {
 		if err := s.checkAudioFits(o); err != nil {
 			return err
 		}
+		s.checkSpace(o)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -263,11 +264,19 @@ func (h *Handler) run(ctx context.Context) {
 		}
 		err = h.afterAttempt(&b, liveAt, err)
 		wait, state := h.nextDelay(err, b.delay)
-		h.Logger.Warn("destination error", "err", err, "retry_in", wait.Round(time.Millisecond))
-		h.setState(state, err, time.Now().Add(wait))
+		next := time.Now().Add(wait)
+		if WaitsForUser(err) {
+			h.Logger.Warn("destination error: waiting for the user to retry", "err", err)
+			next = time.Time{}
+		} else {
+			h.Logger.Warn("destination error", "err", err, "retry_in", wait.Round(time.Millisecond))
+		}
+		h.setState(state, err, next)
 		probe := state == StateReconnecting && IsUnreachable(err)
 		if !h.wait(ctx, wait, probe, &b.seenDown) {
-			h.setState(StateStopped, nil, time.Time{})
+			if !WaitsForUser(err) { // a failure the user must act on stays shown
+				h.setState(StateStopped, nil, time.Time{})
+			}
 			return
 		}
 		switch {
@@ -296,7 +305,7 @@ func (h *Handler) afterAttempt(b *backoff, liveAt time.Time, err error) error {
 				secondsText(lived), b.shortLive, plural(b.shortLive, "time", "times"), err)
 		}
 	}
-	if IsFatal(err) && !isLocal(err) && !b.lostLive.IsZero() && time.Since(b.lostLive) < h.FatalGrace {
+	if IsFatal(err) && !isLocal(err) && !WaitsForUser(err) && !b.lostLive.IsZero() && time.Since(b.lostLive) < h.FatalGrace {
 		// Probably our own previous connection, still held by the
 		// server: retry normally for a while before giving up.
 		err = unfatal(err)
@@ -329,6 +338,9 @@ func plural(n int, one, many string) string {
 
 // nextDelay returns the wait before the next attempt, with ±10% jitter.
 func (h *Handler) nextDelay(err error, delay time.Duration) (time.Duration, State) {
+	if WaitsForUser(err) {
+		return time.Duration(math.MaxInt64), StateFailed
+	}
 	if IsFatal(err) {
 		return h.FatalRetry, StateFailed
 	}

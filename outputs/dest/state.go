@@ -131,3 +131,26 @@ type Status struct {
 	// Detail carries protocol-specific figures (RTCP loss, jitter, ...).
 	Detail map[string]any `json:"detail,omitempty"`
 }
+
+// userWaitError marks an error after which the handler does not try
+// again on its own (see NeedsUser).
+type userWaitError struct{ Err error }
+
+func (e *userWaitError) Error() string { return e.Err.Error() }
+func (e *userWaitError) Unwrap() error { return e.Err }
+
+// NeedsUser wraps err as fatal and as waiting for the user: the handler
+// stays failed with no retry countdown until RetryNow (a full disk: a
+// retry would only create more empty files before space is freed).
+func NeedsUser(err error) error {
+	if err == nil {
+		return nil
+	}
+	return Fatal(&userWaitError{Err: err})
+}
+
+// WaitsForUser reports whether err came from NeedsUser.
+func WaitsForUser(err error) bool {
+	var u *userWaitError
+	return errors.As(err, &u)
+}

@@ -2,7 +2,6 @@ package record
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,7 +207,8 @@ func checkKeyFrames(t *testing.T, path string, a *testpeer.Analysis, exactCount 
 }
 
 // TestRecordDiskFull records to /dev/full: the write fails with ENOSPC and
-// the handler reports a clear error.
+// the recording fails with "disk full", waiting for the user (no retry
+// countdown, no second attempt).
 func TestRecordDiskFull(t *testing.T) {
 	e := testEngine(t)
 	h := startRecording(t, e, "/dev/full")
@@ -218,23 +218,27 @@ func TestRecordDiskFull(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	var st dest.Status
 	for time.Now().Before(deadline) {
-		if st = h.Status(); st.State == dest.StateReconnecting {
+		if st = h.Status(); st.State == dest.StateFailed {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	time.Sleep(500 * time.Millisecond)
+	later := h.Status()
 	h.Close()
 	cancel()
 	if err := <-done; err != nil {
-		t.Errorf("engine Run: %v", err)
+		t.Errorf("engine run: %v", err)
 	}
 	e.Close()
-	if st.State != dest.StateReconnecting {
-		t.Fatalf("state %s, want reconnecting after the write error", st.State)
+	if st.State != dest.StateFailed {
+		t.Fatalf("state %s, want failed after the write error", st.State)
 	}
-	want := fmt.Sprintf("%s: no space left on device", "write /dev/full")
-	if !containsAll(st.LastError, "recording /dev/full", want) {
-		t.Errorf("last error %q, want it to name the file and %q", st.LastError, want)
+	if !containsAll(st.LastError, "disk full (", " free)", "retry") {
+		t.Errorf("last error %q, want it to say the disk is full", st.LastError)
+	}
+	if later.State != dest.StateFailed || later.Reconnects != 0 || !later.NextTry.IsZero() {
+		t.Errorf("after a full disk: %+v, want failed with no retry planned", later)
 	}
 }
 

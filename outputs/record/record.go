@@ -40,26 +40,50 @@ func ReaderConfig(name string) stream.ReaderConfig {
 }
 
 // Recorder records the stream to a file. It implements dest.Worker.
+//
+// It never overwrites anything: a file name that is taken gets " (2)",
+// " (3)"... (the stats' "file" names the file actually written), and a
+// retry after an error writes a new file. A full disk ends the recording
+// cleanly (the file is finalised and plays to its last frame) in the
+// failed state, and no new file is made until the user retries.
 type Recorder struct {
-	// Path is the output file. Its directory must exist.
+	// Path is the output file, or a folder (an existing one, or a path
+	// ending in a separator) to record to "2026-12-07 14-03-22.mkv"
+	// style names; "" means the user's Videos folder (VideosDir).
 	Path string
 	// Format is FormatMKV, FormatMP4, or empty to choose from the
 	// extension (.mp4, .m4v: MP4; anything else: Matroska).
 	Format string
+	// Now names recordings after the time (nil = time.Now).
+	Now func() time.Time
 
-	mu       sync.Mutex
-	attempts int
-	current  string // file being written
-	bytes    int64
+	mu      sync.Mutex
+	current string // file being written
+	bytes   int64
 }
 
 // Check validates the format and that the file can be created in an
-// existing, writable directory, without creating the file itself.
+// existing, writable folder, without creating the file itself.
 func (r *Recorder) Check() error {
-	if _, err := r.format(); err != nil {
+	format, err := r.format()
+	if err != nil {
 		return err
 	}
-	return checkPath(r.Path)
+	tg, err := r.resolve(format, r.now())
+	if err != nil {
+		return err
+	}
+	if tg.special != "" {
+		return nil
+	}
+	return checkDir(tg.dir)
+}
+
+func (r *Recorder) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
 }
 
 func (r *Recorder) format() (string, error) {
@@ -79,14 +103,7 @@ func (r *Recorder) format() (string, error) {
 	}
 }
 
-func checkPath(path string) error {
-	if path == "" {
-		return errors.New("recording needs a file path")
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("recording path %s is a directory", path)
-	}
-	dir := filepath.Dir(path)
+func checkDir(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -104,27 +121,24 @@ func checkPath(path string) error {
 	return errors.Join(probe.Close(), os.Remove(name))
 }
 
-// Detail reports the file being written and its size.
+// Detail reports the file being written (or last written) and its size.
 func (r *Recorder) Detail() map[string]any {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return map[string]any{"file": r.current, "file_bytes": r.bytes}
 }
 
-// nextPath returns the file for this attempt: Path the first time, then
-// Path with a "-2", "-3"... suffix, so that a retry after an error never
-// overwrites what was already recorded.
-func (r *Recorder) nextPath() string {
+// File returns the file being written, or last written ("" before one).
+func (r *Recorder) File() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.attempts++
-	r.current = r.Path
-	if r.attempts > 1 {
-		ext := filepath.Ext(r.Path)
-		r.current = fmt.Sprintf("%s-%d%s", strings.TrimSuffix(r.Path, ext), r.attempts, ext)
-	}
-	r.bytes = 0
 	return r.current
+}
+
+func (r *Recorder) setCurrent(path string) {
+	r.mu.Lock()
+	r.current, r.bytes = path, 0
+	r.mu.Unlock()
 }
 
 func muxerOptions(format string) (string, map[string]string) {

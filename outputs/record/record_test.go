@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckRejectsBadPaths(t *testing.T) {
@@ -14,9 +15,8 @@ func TestCheckRejectsBadPaths(t *testing.T) {
 		r    *Recorder
 		want string
 	}{
-		{"empty", &Recorder{}, "needs a file path"},
 		{"missing folder", &Recorder{Path: filepath.Join(dir, "nope", "a.mkv")}, "does not exist"},
-		{"directory", &Recorder{Path: dir}, "is a directory"},
+		{"missing folder given as a folder", &Recorder{Path: filepath.Join(dir, "nope") + "/"}, "does not exist"},
 		{"folder is a file", &Recorder{Path: filepath.Join(dir, "file.txt", "a.mkv")}, "not a directory"},
 		{"read-only folder", &Recorder{Path: "/proc/a.mkv"}, "not writable"},
 		{"bad format", &Recorder{Path: filepath.Join(dir, "a.mkv"), Format: "avi"}, `"avi"`},
@@ -32,13 +32,90 @@ func TestCheckRejectsBadPaths(t *testing.T) {
 			}
 		})
 	}
-	ok := Recorder{Path: filepath.Join(dir, "ok.mkv")}
-	if err := ok.Check(); err != nil {
-		t.Fatalf("valid path: %v", err)
+	for _, ok := range []*Recorder{{Path: filepath.Join(dir, "ok.mkv")}, {Path: dir}, {Path: filepath.Join(dir, "file.txt")}} {
+		if err := ok.Check(); err != nil {
+			t.Fatalf("valid path %s: %v", ok.Path, err)
+		}
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("Check left files behind: %v", entries)
+	}
+}
+
+// TestNamesNeverOverwrite: a taken name gets " (2)", " (3)"; a folder
+// gets OBS-style date-and-time names; "" is the XDG Videos folder.
+func TestNamesNeverOverwrite(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 12, 7, 14, 3, 22, 0, time.Local)
+	create := func(r *Recorder) string {
+		t.Helper()
+		format, err := r.format()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := r.resolve(format, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, path, err := tg.create()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return path
+	}
+	show := filepath.Join(dir, "show.mkv")
+	if err := os.WriteFile(show, []byte("first broadcast"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &Recorder{Path: show}
+	got := []string{create(r), create(r)}
+	want := []string{filepath.Join(dir, "show (2).mkv"), filepath.Join(dir, "show (3).mkv")}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("attempt %d writes %s, want %s", i+1, got[i], want[i])
+		}
+	}
+	if b, _ := os.ReadFile(show); string(b) != "first broadcast" {
+		t.Fatalf("existing recording changed: %q", b)
+	}
+	folder := &Recorder{Path: dir + "/", Format: "mp4"}
+	if got := create(folder); got != filepath.Join(dir, "2026-12-07 14-03-22.mp4") {
+		t.Errorf("folder recording named %s", got)
+	}
+	if got := create(folder); got != filepath.Join(dir, "2026-12-07 14-03-22 (2).mp4") {
+		t.Errorf("second folder recording named %s", got)
+	}
+
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", "")
+	if got := create(&Recorder{}); got != filepath.Join(home, "Videos", "2026-12-07 14-03-22.mkv") {
+		t.Errorf("default recording named %s", got)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".config"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dirs := "# xdg-user-dirs\nXDG_VIDEOS_DIR=\"$HOME/Filme\"\n"
+	if err := os.WriteFile(filepath.Join(home, ".config", "user-dirs.dirs"), []byte(dirs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := create(&Recorder{}); got != filepath.Join(home, "Filme", "2026-12-07 14-03-22.mkv") {
+		t.Errorf("XDG_VIDEOS_DIR recording named %s", got)
+	}
+}
+
+func TestSpaceWarning(t *testing.T) {
+	dir := t.TempDir()
+	r := &Recorder{Path: filepath.Join(dir, "a.mkv")}
+	if w := r.SpaceWarning(2_628_000); w != "" {
+		t.Skipf("the test folder has little space: %s", w)
+	}
+	// 1 Tb/s for 30 min is more than any test machine has.
+	w := r.SpaceWarning(1_000_000_000_000)
+	if !strings.Contains(w, "free in "+dir) || !strings.Contains(w, "less than 30 min") {
+		t.Fatalf("warning %q", w)
 	}
 }
 
@@ -56,17 +133,6 @@ func TestFormatFromExtension(t *testing.T) {
 		r := Recorder{Path: in[0], Format: in[1]}
 		if got, err := r.format(); err != nil || got != want {
 			t.Errorf("%v: format %q, %v; want %q", in, got, err, want)
-		}
-	}
-}
-
-func TestRetryNeverOverwrites(t *testing.T) {
-	r := Recorder{Path: "/x/show.mkv"}
-	got := []string{r.nextPath(), r.nextPath(), r.nextPath()}
-	want := []string{"/x/show.mkv", "/x/show-2.mkv", "/x/show-3.mkv"}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("attempt %d writes %s, want %s", i+1, got[i], want[i])
 		}
 	}
 }

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"golive/app/profile"
+	"golive/app/secret"
+)
+
+// maxKeyLine bounds a key read from standard input.
+const maxKeyLine = 4096
+
+// keyReader hands out the lines of standard input, one per
+// `--rtmp-key -`, in order.
+type keyReader struct {
+	r  io.Reader
+	br *bufio.Reader
+	n  int
+}
+
+// next returns the next non-empty line, trimmed, registered for masking.
+func (k *keyReader) next() (string, error) {
+	k.n++
+	if k.r == nil {
+		return "", usageErr("--rtmp-key -: no standard input to read the key from")
+	}
+	if k.br == nil {
+		k.br = bufio.NewReaderSize(k.r, maxKeyLine)
+	}
+	line, err := k.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return "", usageErr("--rtmp-key -: line %d of standard input is longer than %d bytes", k.n, maxKeyLine)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("--rtmp-key -: read standard input: %w", err)
+	}
+	key := strings.TrimSpace(string(line))
+	if key == "" {
+		return "", usageErr("--rtmp-key -: no key on line %d of standard input (give one key per line)", k.n)
+	}
+	secret.Register(key)
+	return key, nil
+}
+
+// readKeys reads the key of each `--rtmp-key -` from standard input (in
+// place, one line per "-"), registers every key given for masking before
+// anything parses or prints it, and prints one warning line when a key
+// sits in argv (URL#KEY, --rtmp-key KEY, a key in the URL's path), where
+// other users see it.
+func (f *liveFlags) readKeys(env Env) error {
+	stdin := &keyReader{r: env.Stdin}
+	inArgv := false
+	for i, raw := range f.rtmps {
+		key := nth(f.rtmpKeys, i)
+		if key == "-" {
+			k, err := stdin.next()
+			if err != nil {
+				return err
+			}
+			f.rtmpKeys[i] = k
+			registerFlagKeys(raw, "")
+			continue
+		}
+		registerFlagKeys(raw, key)
+		if d, err := profile.ParseRTMPFlag(raw, key); err == nil && d.RTMP.Key != "" {
+			secret.Register(d.RTMP.Key)
+			inArgv = true
+		}
+	}
+	if inArgv {
+		fmt.Fprintln(env.Stderr, "golive: warning: a stream key on the command line can be read by other users "+
+			"of this machine (ps, /proc); give it with --rtmp-key - (read from standard input) or save it in a profile")
+	}
+	return nil
+}
+
+// registerFlagKeys registers what may be a key in an --rtmp value (after
+// '#') and in --rtmp-key before anything parses or prints them.
+func registerFlagKeys(raw, key string) {
+	secret.Register(key)
+	if _, frag, ok := strings.Cut(raw, "#"); ok {
+		secret.Register(strings.TrimSpace(frag))
+	}
+}
