@@ -88,7 +88,7 @@ func TestHostileLiveFlags(t *testing.T) {
 		{"region overflow", "region", []string{"--region", "0,0,99999999999999999999,10", "--record", rec}, ""},
 		{"encoder unknown", "encoder", []string{"--encoder", "h264_\u202eevil", "--record", rec}, ""},
 		{"record unwritable dir", "does not exist", []string{"--record", filepath.Join(roDir, "sub", "x.mkv")}, ""},
-		{"record a directory", "", []string{"--record", t.TempDir()}, ""},
+		{"record to a missing folder", "does not exist", []string{"--record", t.TempDir() + "/missing/"}, ""},
 		{"record bad extension", "", []string{"--record", "out.avi"}, ""},
 		{"record empty", "", []string{"--record", ""}, ""},
 		{"record NUL", "", []string{"--record", "a\x00b.mkv"}, ""},

@@ -133,6 +133,9 @@ func ParseRTPFlag(s string) (Destination, error) {
 // ParseRecordFlag parses --record FILE.
 func ParseRecordFlag(path string) (Destination, error) {
 	path = strings.TrimSpace(path)
+	if path == "" {
+		return Destination{}, errors.New("--record: give a file, or a folder for date-and-time names (\"2026-12-07 14-03-22.mkv\")")
+	}
 	d := Destination{Name: "Recording", Kind: KindRecord, Enabled: true, Record: &Record{Path: path}}
 	if err := checkDest(d); err != nil {
 		return Destination{}, fmt.Errorf("--record: %w", err)

@@ -268,6 +268,9 @@ func (s *Session) checkOutput(o Output) error {
 }
 
 func (s *Session) startHandler(o Output) (*dest.Handler, error) {
+	if err := registerWorkerSecrets(o); err != nil {
+		return nil, err
+	}
 	h := &dest.Handler{Name: o.Name, Kind: o.Kind, Worker: o.Worker, Stream: s.eng.Stream(),
 		Reader: o.Reader, Logger: s.Logger, KeyFrame: s.eng.RequestKeyFrame}
 	if err := h.Initialize(); err != nil {

@@ -22,17 +22,18 @@ func registerRTMPKey(url, key string) {
 	}
 }
 
-// registerWorkerSecrets registers the secrets the outputs made.
-func (s *Session) registerWorkerSecrets() error {
-	for _, o := range s.Outputs {
-		if h, ok := o.Worker.(SecretHolder); ok {
-			vals, err := h.Secrets()
-			if err != nil {
-				return err
-			}
-			secret.Register(vals...)
-		}
+// registerWorkerSecrets registers the secrets an output's worker made,
+// before the output starts.
+func registerWorkerSecrets(o Output) error {
+	h, ok := o.Worker.(SecretHolder)
+	if !ok {
+		return nil
 	}
+	vals, err := h.Secrets()
+	if err != nil {
+		return err
+	}
+	secret.Register(vals...)
 	return nil
 }
 

@@ -91,9 +91,6 @@ func (s *Session) Initialize() error {
 	if err := s.checkOutputs(); err != nil {
 		return secret.RedactError(err, nil)
 	}
-	if err := s.registerWorkerSecrets(); err != nil {
-		return err
-	}
 	ecfg := s.Engine
 	ecfg.AudioCodecs = s.audioCodecs()
 	ecfg.OpusMaxPacket = s.opusMaxPacket()
