@@ -18,12 +18,12 @@ func TestLivePlainAndRTMPSWithCA(t *testing.T) {
 	}
 	testpeer.RequireBinaries(t, "ffprobe", "nginx")
 	ng := testpeer.StartNginxRTMP(t)
-	plain := testpeer.StartRTMPPull(t, ng, "live", "plain")
+	plain := testpeer.StartRTMPPull(t, ng, "live", "plainkey")
 	secure := testpeer.StartRTMPPull(t, ng, "live", "secure")
 	env, _, stderr := testEnv()
 	code := Main(context.Background(), []string{"live", "--source", "test", "--audio", "test", "--size", "640x360",
 		"--duration", "5s", "--stats", "none",
-		"--rtmp", ng.RTMPURL("live", "plain"), "--rtmp", ng.RTMPSURL("localhost", "live", "secure"),
+		"--rtmp", ng.RTMPURL("live", "plainkey"), "--rtmp", ng.RTMPSURL("localhost", "live", "secure"),
 		"--ca", ng.CAFile()}, env)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)

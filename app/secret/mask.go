@@ -73,6 +73,9 @@ func RedactURL(raw string) string {
 	if err != nil || u.Scheme == "" {
 		return redactUnparsable(raw)
 	}
+	if u.Host == "" && u.Opaque == "" && u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil {
+		return raw // a bare "rtmp://" in a sentence: nothing to hide
+	}
 	if u.User != nil {
 		if _, has := u.User.Password(); has {
 			u.User = url.UserPassword(u.User.Username(), Redacted)

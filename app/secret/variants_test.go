@@ -78,3 +78,10 @@ func TestHandlerHidesEscapedAndFoldedKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestBareSchemeKept(t *testing.T) {
+	const msg = "its URL is plain rtmp://, without TLS"
+	if got := (&Registry{}).Redact(msg); got != msg {
+		t.Fatalf("Redact(%q) = %q", msg, got)
+	}
+}
