@@ -224,3 +224,38 @@ func TestSRTPSDPInRuntimeDir(t *testing.T) {
 		t.Fatalf("the sdp= file the user gave was removed: %v", err)
 	}
 }
+
+// FuzzHandleRTCP feeds hostile datagrams, from the target's RTCP port and
+// from another one, to a plain and an SRTP stream: no panic, and any
+// figure believed stays within the plausibility limits.
+func FuzzHandleRTCP(f *testing.F) {
+	rr, _ := (&rtcp.ReceiverReport{SSRC: 1, Reports: []rtcp.ReceptionReport{{SSRC: 7, FractionLost: 255,
+		TotalLost: 0x7fffff, Jitter: 0xffffffff, LastSenderReport: 1}}}).Marshal()
+	f.Add(rr, true)
+	f.Add(rr, false)
+	f.Add([]byte{0x80, 0xc9, 0, 1, 0, 0, 0, 1}, true)
+	f.Add([]byte{0x81, 0xc8, 0xff, 0xff}, true)
+	target := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5005}
+	other := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+	key := make([]byte, srtpKeyLen)
+	f.Fuzz(func(t *testing.T, b []byte, fromTarget bool) {
+		for _, k := range [][]byte{nil, key} {
+			var ts targetStats
+			s, err := newRTPStream("video", ptH264, videoClockRate, DefaultMTU, k, false, &ts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.ssrc, s.rtcpAddr = 7, target
+			s.packets.Store(100)
+			from := other
+			if fromTarget {
+				from = target
+			}
+			s.handleRTCP(b, from, time.Now())
+			st := ts.streams["video"]
+			if st.TotalLost > 100 || st.TotalLost < -100 || st.JitterMs > 10_000 || st.FractionLost > 1 {
+				t.Fatalf("implausible figures believed: %+v", st)
+			}
+		}
+	})
+}
