@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -15,28 +14,38 @@ import (
 const maxKeyLine = 4096
 
 // keyReader hands out the lines of standard input, one per
-// `--rtmp-key -`, in order.
+// `--rtmp-key -`, in order. It reads byte by byte, never ahead, so that
+// the lines after its own stay for `--whip-token -`.
 type keyReader struct {
-	r  io.Reader
-	br *bufio.Reader
-	n  int
+	r io.Reader
+	n int
 }
 
-// next returns the next non-empty line, trimmed, registered for masking.
+// next returns the next line, trimmed, registered for masking.
 func (k *keyReader) next() (string, error) {
 	k.n++
 	if k.r == nil {
 		return "", usageErr("--rtmp-key -: no standard input to read the key from")
 	}
-	if k.br == nil {
-		k.br = bufio.NewReaderSize(k.r, maxKeyLine)
-	}
-	line, err := k.br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		return "", usageErr("--rtmp-key -: line %d of standard input is longer than %d bytes", k.n, maxKeyLine)
-	}
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("--rtmp-key -: read standard input: %w", err)
+	var line []byte
+	var c [1]byte
+	for {
+		n, err := k.r.Read(c[:])
+		if n == 1 && c[0] == '\n' {
+			break
+		}
+		if n == 1 {
+			if len(line) >= maxKeyLine {
+				return "", usageErr("--rtmp-key -: line %d of standard input is longer than %d bytes", k.n, maxKeyLine)
+			}
+			line = append(line, c[0])
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", fmt.Errorf("--rtmp-key -: read standard input: %w", err)
+		}
 	}
 	key := strings.TrimSpace(string(line))
 	if key == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -185,5 +186,25 @@ func TestEchoedKeyHidden(t *testing.T) {
 	}
 	if keys := srv.Keys(); len(keys) < 2 || keys[0] != key || keys[1] != key {
 		t.Fatalf("the server got keys %q, want the real key from both runs", keys)
+	}
+}
+
+func TestKeyReaderLeavesTheRest(t *testing.T) {
+	in := strings.NewReader("first-key\n  second-key  \nthe whip token\n")
+	k := &keyReader{r: in}
+	for _, want := range []string{"first-key", "second-key"} {
+		if got, err := k.next(); err != nil || got != want {
+			t.Fatalf("next = %q, %v; want %q", got, err, want)
+		}
+	}
+	if rest, _ := io.ReadAll(in); string(rest) != "the whip token\n" {
+		t.Fatalf("read ahead: %q left", rest)
+	}
+	if _, err := k.next(); err == nil {
+		t.Fatal("no error at the end of input")
+	}
+	long := &keyReader{r: strings.NewReader(strings.Repeat("k", maxKeyLine+1))}
+	if _, err := long.next(); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("long line: %v", err)
 	}
 }
