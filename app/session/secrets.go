@@ -47,8 +47,9 @@ func redactStats(st *Stats) {
 	}
 }
 
+// redactStatus hides secrets in a destination's texts. The name stays: it
+// is the user's own label and the key the window finds its row by.
 func redactStatus(o *dest.Status) {
-	o.Name = secret.Redact(o.Name)
 	o.LastError = secret.Redact(o.LastError)
 	if o.Detail != nil {
 		o.Detail = redactMap(o.Detail)
