@@ -226,11 +226,18 @@ func uploadKbps(p profile.Profile) (float64, int) {
 	return per * float64(n), n
 }
 
+// isLoopback reports whether d sends to this machine (an RTP preview, a
+// local RTMP server): that is no upload.
 func isLoopback(d profile.Destination) bool {
-	if d.RTP == nil {
+	var h string
+	switch {
+	case d.RTP != nil:
+		h = d.RTP.Host
+	case d.RTMP != nil:
+		h = destHost(d)
+	default:
 		return false
 	}
-	h := d.RTP.Host
 	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
 }
 

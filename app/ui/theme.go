@@ -16,6 +16,8 @@ var (
 	colorWarning = color.NRGBA{R: 0xf9, G: 0xa8, B: 0x25, A: 0xff}
 	colorDanger  = color.NRGBA{R: 0xd3, G: 0x2f, B: 0x2f, A: 0xff}
 	colorMeterBg = color.NRGBA{R: 0x30, G: 0x30, B: 0x30, A: 0xff}
+	// colorPlaceholder is half-transparent grey, faint on dark and light.
+	colorPlaceholder = color.NRGBA{R: 0x88, G: 0x88, B: 0x88, A: 0x70}
 )
 
 // goLiveTheme is Fyne's default theme with GoLive's accent colours.
@@ -34,6 +36,10 @@ func (t goLiveTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Col
 		return colorWarning
 	case theme.ColorNameError:
 		return colorDanger
+	case theme.ColorNamePlaceHolder:
+		// Dimmer than disabled text: a placeholder must not read as a
+		// value the user filled in.
+		return colorPlaceholder
 	}
 	return t.Theme.Color(n, v)
 }

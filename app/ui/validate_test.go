@@ -5,7 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+
+	"golive/app/profile"
 )
 
 // TestInvalidFieldBlocksGoLive: a typo in a field is shown, Go Live is
@@ -49,5 +53,29 @@ func TestInvalidFieldBlocksGoLive(t *testing.T) {
 	w.bg.Wait()
 	if len(eng.started) != 1 || eng.started[0].Capture.Region != "0,0,1600,1000" || eng.started[0].Encoder.VideoBitrate != 6_000_000 {
 		t.Fatalf("went live with %+v", eng.started)
+	}
+}
+
+// TestLoopbackIsNoUpload: a local RTMP server is not upload.
+func TestLoopbackIsNoUpload(t *testing.T) {
+	p := profile.DefaultProfile()
+	p.Destinations = append(p.Destinations, rtmpDest("Local nginx", "live", true), rtmpDest("Remote", "live", true))
+	p.Destinations[2].RTMP.URL = "rtmp://live.twitch.tv/app"
+	if _, n := uploadKbps(p); n != 1 {
+		t.Fatalf("%d network destinations counted as upload, want 1 (the loopback RTP and RTMP are not)", n)
+	}
+}
+
+// TestPlaceholderIsNotAValue: placeholders are drawn fainter than text,
+// even disabled text, in both variants.
+func TestPlaceholderIsNotAValue(t *testing.T) {
+	th := newTheme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantDark, theme.VariantLight} {
+		ph := th.Color(theme.ColorNamePlaceHolder, v)
+		_, _, _, a := ph.RGBA()
+		_, _, _, da := th.Color(theme.ColorNameDisabled, v).RGBA()
+		if a >= 0xffff || a >= da {
+			t.Fatalf("variant %v: placeholder alpha %x not below disabled text's %x", v, a, da)
+		}
 	}
 }
