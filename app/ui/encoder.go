@@ -32,7 +32,12 @@ type encoderPanel struct {
 	encoder *widget.Select
 	preset  *widget.Select
 	arate   *widget.Select
+	// lockNote says why the fields are locked while live.
+	lockNote *widget.Label
 }
+
+// lockedNote explains the sources and encoder locked while live.
+const lockedNote = "Locked while live: sources and encoder settings need a new encoder. End the stream to change them; destinations can change now."
 
 func newEncoderPanel(w *mainWindow) *encoderPanel {
 	e := &encoderPanel{w: w}
@@ -53,7 +58,11 @@ func newEncoderPanel(w *mainWindow) *encoderPanel {
 		widget.NewFormItem("Preset", e.preset),
 		widget.NewFormItem("Audio kb/s", e.arate),
 	)
-	e.object = container.NewVBox(heading("Encoder"), form)
+	e.lockNote = widget.NewLabel(lockedNote)
+	e.lockNote.Wrapping = fyne.TextWrapWord
+	e.lockNote.Importance = widget.LowImportance
+	e.lockNote.Hide()
+	e.object = container.NewVBox(heading("Encoder"), e.lockNote, form)
 	return e
 }
 
@@ -137,6 +146,7 @@ func (e *encoderPanel) updatePreset() {
 }
 
 func (e *encoderPanel) setLocked(locked bool) {
+	setVisible(e.lockNote, locked)
 	for _, d := range []fyne.Disableable{e.size, e.fps, e.vrate, e.encoder, e.arate} {
 		setEnabled(d, !locked)
 	}

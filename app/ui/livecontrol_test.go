@@ -61,6 +61,9 @@ func TestLiveControlPerRow(t *testing.T) {
 	if !w.encoder.vrate.Disabled() || w.dests.add.Disabled() || a.edit.Disabled() {
 		t.Fatal("while live the encoder must be locked and destinations editable")
 	}
+	if !w.encoder.lockNote.Visible() || !strings.Contains(w.encoder.lockNote.Text, "need a new encoder") {
+		t.Fatal("the locked encoder settings do not say why")
+	}
 	test.Tap(a.toggle)
 	w.bg.Wait()
 	w.tick()
