@@ -275,14 +275,15 @@ func TestEngineErrorsAreShown(t *testing.T) {
 
 func TestPreflightWarnings(t *testing.T) {
 	_, store := newTestStore(t)
-	eng := &fakeEngine{warnings: []string{"Twitch: video bitrate 9000 kbps is above the maximum of 6000 kbps"}}
+	warn := "Twitch: video bitrate 9000 kbps is above the maximum of 6000 kbps"
+	eng := &fakeEngine{warnings: []string{warn, warn}}
 	w := newTestWindow(t, store, eng)
 	test.Tap(w.action.button)
 	if w.phase != phaseIdle {
 		t.Fatal("went live without confirming the warning")
 	}
-	if msg := overlayText(topOverlay(t, w)); !strings.Contains(msg, "above the maximum") {
-		t.Fatalf("warning dialog says %q", msg)
+	if msg := overlayText(topOverlay(t, w)); strings.Count(msg, "above the maximum") != 1 {
+		t.Fatalf("warning dialog says %q: want the problem once", msg)
 	}
 	pressKey(w, fyne.KeyReturn) // the default answer: go back and fix
 	if w.phase != phaseIdle || w.win.Canvas().Overlays().Top() != nil {
