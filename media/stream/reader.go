@@ -69,6 +69,8 @@ type Reader struct {
 	lazyAudio  bool
 	unwoken    bool
 	unwokenDTS time.Duration
+	// audioWake (SetAudioWake) suspends lazyAudio.
+	audioWake bool
 }
 
 func newReader(s *Stream, cfg ReaderConfig) *Reader {
@@ -114,7 +116,7 @@ func (r *Reader) push(p *unit.Packet) {
 // wakeLocked tells whether pushing p should wake the reader: always for
 // video, and for audio once AudioWakeSpan of it waits (see lazyAudio).
 func (r *Reader) wakeLocked(p *unit.Packet) bool {
-	if !r.lazyAudio || p.Kind() == unit.KindVideo {
+	if !r.lazyAudio || r.audioWake || p.Kind() == unit.KindVideo {
 		r.unwoken = false
 		return true
 	}

@@ -31,3 +31,12 @@ func (r *Reader) ReadOr(ctx context.Context, wake <-chan time.Time) (*unit.Packe
 		}
 	}
 }
+
+// SetAudioWake makes every audio packet wake the reader while on (an
+// output holding video back until the audio of its instant arrives), and
+// restores the lazy wake of AudioWakeSpan when off.
+func (r *Reader) SetAudioWake(on bool) {
+	r.mu.Lock()
+	r.audioWake = on
+	r.mu.Unlock()
+}

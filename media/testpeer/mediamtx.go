@@ -14,11 +14,12 @@ import (
 )
 
 // MediaMTX is a MediaMTX server (../shared/peers/mediamtx.sh) started for
-// one test on loopback: RTSP (TCP) for read-back, SRT and WebRTC (WHIP)
-// ingest, everything else off.
+// one test on loopback: RTSP (TCP) for read-back, RTMP, SRT and WebRTC
+// (WHIP) ingest, everything else off.
 type MediaMTX struct {
 	Dir      string
 	RTSPPort int
+	RTMPPort int
 	SRTPort  int
 	HTTPPort int // WebRTC/WHIP HTTP
 	UDPPort  int // WebRTC ICE UDP
@@ -59,7 +60,7 @@ func StartMediaMTX(t testing.TB, users ...MediaMTXUser) *MediaMTX {
 	t.Helper()
 	bin := MediaMTXBinary(t)
 	m := &MediaMTX{Dir: t.TempDir(), Log: &LockedBuffer{}}
-	m.RTSPPort, m.HTTPPort = FreePort(t), FreePort(t)
+	m.RTSPPort, m.HTTPPort, m.RTMPPort = FreePort(t), FreePort(t), FreePort(t)
 	m.SRTPort, m.UDPPort = FreeUDPPort(t), FreeUDPPort(t)
 	cfg := filepath.Join(m.Dir, "mediamtx.yml")
 	if err := os.WriteFile(cfg, []byte(m.config(users)), 0o600); err != nil {
@@ -75,7 +76,7 @@ func StartMediaMTX(t testing.TB, users ...MediaMTXUser) *MediaMTX {
 	go func() { _ = cmd.Wait(); close(m.exited) }()
 	t.Cleanup(m.Stop)
 	deadline := time.Now().Add(15 * time.Second)
-	for _, port := range []int{m.RTSPPort, m.HTTPPort} {
+	for _, port := range []int{m.RTSPPort, m.HTTPPort, m.RTMPPort} {
 		for !canConnect(port) {
 			select {
 			case <-m.exited:
@@ -101,7 +102,8 @@ pprof: false
 playback: false
 hls: false
 moq: false
-rtmp: false
+rtmp: true
+rtmpAddress: 127.0.0.1:%d
 rtsp: true
 rtspTransports: [tcp]
 rtspAddress: 127.0.0.1:%d
@@ -115,7 +117,7 @@ srt: true
 srtAddress: 127.0.0.1:%d
 paths:
   all_others:
-`, m.RTSPPort, m.HTTPPort, m.UDPPort, m.SRTPort)
+`, m.RTMPPort, m.RTSPPort, m.HTTPPort, m.UDPPort, m.SRTPort)
 	if len(users) > 0 {
 		b.WriteString("authInternalUsers:\n")
 		for _, u := range users {
@@ -126,6 +128,12 @@ paths:
 		}
 	}
 	return b.String()
+}
+
+// RTMPURL is the RTMP publish URL of an application (the key is the
+// rest of the path).
+func (m *MediaMTX) RTMPURL(app string) string {
+	return fmt.Sprintf("rtmp://127.0.0.1:%d/%s", m.RTMPPort, app)
 }
 
 // RTSPURL is where a path is read back.

@@ -42,9 +42,9 @@ type Merger struct {
 	MaxPending           int
 
 	audio, video fifo
-	// audioEnd is the end (DTS + duration) of the latest audio pushed,
-	// videoDTS the DTS of the latest video pushed.
-	audioEnd, videoDTS   time.Duration
+	// audioDTS and videoDTS are the DTS of the latest audio and video
+	// pushed.
+	audioDTS, videoDTS   time.Duration
 	seenAudio, seenVideo bool
 }
 
@@ -58,7 +58,7 @@ type entry struct {
 func (m *Merger) Push(p *unit.Packet, now time.Time) {
 	if p.Kind() == unit.KindAudio {
 		m.audio.push(entry{p, now})
-		m.audioEnd = max(m.audioEnd, p.DTS+p.Duration)
+		m.audioDTS = max(m.audioDTS, p.DTS)
 		m.seenAudio = true
 		return
 	}
@@ -90,10 +90,14 @@ func (m *Merger) Pop(now time.Time) *unit.Packet {
 	return nil
 }
 
-// videoDue tells whether a held frame may go with no audio behind it: the
-// audio of its instant was seen (and sent), or it waited long enough.
+// videoDue tells whether a held frame may go with no audio behind it:
+// audio of its instant or later was seen (and sent), or it waited long
+// enough. Waiting for audio at or after the frame, not just for the audio
+// frame that covers it, keeps the newest video of every write no newer
+// than the newest audio: a server that maps timestamps to its clock by the
+// earliest arrival of each track (MediaMTX) sees both equally late.
 func (m *Merger) videoDue(v *entry, now time.Time) bool {
-	return !m.Audio || (m.seenAudio && m.audioEnd > v.p.DTS) ||
+	return !m.Audio || (m.seenAudio && m.audioDTS >= v.p.DTS) ||
 		now.Sub(v.at) >= m.videoHold() || m.pending() > m.maxPending()
 }
 
@@ -130,6 +134,10 @@ func (m *Merger) Drain() *unit.Packet {
 	}
 	return nil
 }
+
+// WaitsForAudio tells whether video is held for audio that has not come
+// yet: the caller should be woken by the next audio packet.
+func (m *Merger) WaitsForAudio() bool { return m.Audio && m.video.n > 0 && m.audio.n == 0 }
 
 // Held returns how many packets wait.
 func (m *Merger) Held() int { return m.pending() }

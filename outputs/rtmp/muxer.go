@@ -30,6 +30,9 @@ type muxer struct {
 	p        *Publisher
 	streamID uint32
 	merge    interleave.Merger
+	// audioWake: the reader wakes for every audio packet (video waits
+	// for it; see Reader.SetAudioWake).
+	audioWake bool
 
 	sentAVC   bool
 	lastVideo uint32
@@ -54,6 +57,7 @@ func (m *muxer) run(ctx context.Context) error {
 		Video: tr.Video != nil, Audio: tr.AudioFor(unit.CodecAAC) != nil,
 		AudioHold: interleave.FrameInterval(tr.Video),
 	}
+	m.s.Reader.SetAudioWake(false) // as a previous connection may have left it
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -83,6 +87,10 @@ func (m *muxer) run(ctx context.Context) error {
 		}
 		if err := m.send(ctx, now); err != nil {
 			return err
+		}
+		if waits := m.merge.WaitsForAudio(); waits != m.audioWake {
+			m.audioWake = waits
+			m.s.Reader.SetAudioWake(waits)
 		}
 	}
 }

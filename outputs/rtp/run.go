@@ -194,9 +194,11 @@ type nativeSender struct {
 	pk           h264Packetizer
 	sps, pps     []byte
 	merge        interleave.Merger
+	audioWake    bool // see Reader.SetAudioWake
 }
 
 func (n *nativeSender) run(ctx context.Context) error {
+	n.s.Reader.SetAudioWake(false) // as a previous run may have left it
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -226,6 +228,10 @@ func (n *nativeSender) run(ctx context.Context) error {
 			if err := n.send(p); err != nil {
 				return err
 			}
+		}
+		if waits := n.merge.WaitsForAudio(); waits != n.audioWake {
+			n.audioWake = waits
+			n.s.Reader.SetAudioWake(waits)
 		}
 	}
 }
