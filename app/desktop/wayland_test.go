@@ -2,8 +2,10 @@ package desktop
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -100,6 +102,7 @@ func TestWaylandLive(t *testing.T) {
 		r, g, b := meanRGB(pics[len(pics)/2])
 		t.Logf("%d pictures decoded, %d off colour; middle one (%.1f,%.1f,%.1f)", len(pics), bad, r, g, b)
 	})
+	t.Run("profile token", func(t *testing.T) { profileToken(t, w) })
 	t.Run("animated", func(t *testing.T) {
 		w.Animate(t, true)
 		defer w.Animate(t, false)
@@ -156,4 +159,41 @@ func checkFrameRate(t *testing.T, rec string, dur time.Duration) {
 	if n < want*95/100 || len(a.Errors) > 0 {
 		t.Fatalf("%d video frames in %v, want >= %d (95 %% of 30 fps); errors %q", n, dur, want*95/100, a.Errors)
 	}
+}
+
+// profileToken streams a saved profile twice: the first run saves the
+// portal's restore token in it (persist_mode 2), the second passes it
+// back to SelectSources and streams as well.
+func profileToken(t *testing.T, w *testpeer.Wayland) {
+	cfg := t.TempDir()
+	env := append(w.Environ(), "GOLIVE_CONFIG_DIR="+cfg, "GOLIVE_KEYRING=file")
+	rec := filepath.Join(t.TempDir(), "p.mkv")
+	for _, args := range [][]string{
+		{"profile", "add", "P", "source=screen", "audio=test", "size=640x360"},
+		{"profile", "add-dest", "P", "--record", rec, "--name", "rec"},
+	} {
+		if g := runGolive(t, env, time.Minute, nil, args...); g.code != 0 {
+			t.Fatalf("%v: %v", args, g)
+		}
+	}
+	token := func() string {
+		b, err := os.ReadFile(filepath.Join(cfg, "profiles.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`"portal_restore_token": "([^"]+)"`).FindSubmatch(b)
+		if m == nil {
+			return ""
+		}
+		return string(m[1])
+	}
+	for i := range 2 {
+		if g := runGolive(t, env, time.Minute, nil, "live", "--profile", "P", "--duration", "2s", "--stats", "json"); g.code != 0 {
+			t.Fatalf("run %d: %v", i+1, g)
+		}
+		if token() == "" {
+			t.Fatalf("run %d: no portal_restore_token saved in the profile", i+1)
+		}
+	}
+	t.Logf("restore token kept in the profile: %s", token())
 }

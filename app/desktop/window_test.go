@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +85,11 @@ func TestWaylandWindowGoLive(t *testing.T) {
 		}
 	}
 	t.Logf("pulled %d pictures of the portal capture from nginx", len(pics))
+	// The portal's restore token is kept in the profile for the next time.
+	b, err := os.ReadFile(filepath.Join(cfg, "profiles.json"))
+	if err != nil || !strings.Contains(string(b), `"portal_restore_token": "`) {
+		t.Errorf("the window did not save the portal's restore token in the profile (%v)", err)
+	}
 }
 
 func ioDiscard(c *testpeer.ChildProcess) (int64, error) {

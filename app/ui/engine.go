@@ -171,7 +171,11 @@ func (l *liveSession) Stats() Stats {
 		UploadKbps: st.UploadKbps, Outputs: st.Outputs, Error: st.Error}
 }
 
-func (l *liveSession) RetryNow(name string) bool    { return l.s.RetryNow(name) }
+func (l *liveSession) RetryNow(name string) bool { return l.s.RetryNow(name) }
+
+// RestoreToken is the desktop portal's token for sharing the same monitor
+// next time ("" unless the screen comes through the portal).
+func (l *liveSession) RestoreToken() string         { return l.s.RestoreToken() }
 func (l *liveSession) Done() <-chan struct{}        { return l.s.Done() }
 func (l *liveSession) Err() error                   { return l.s.Err() }
 func (l *liveSession) Preview() (*image.RGBA, bool) { return l.s.Preview() }

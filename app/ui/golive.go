@@ -262,6 +262,7 @@ func (w *mainWindow) onStarted(live Live, err error) {
 		return
 	}
 	w.live = live
+	w.keepRestoreToken(live)
 	w.last = Stats{}
 	w.phase = phaseLive
 	w.pace.reset(time.Now())
@@ -272,6 +273,24 @@ func (w *mainWindow) onStarted(live Live, err error) {
 	}
 	w.applyPhase()
 	w.tick()
+}
+
+// keepRestoreToken saves the desktop portal's restore token in the
+// profile (Wayland), so that the next Go Live shares the same monitor
+// without the desktop asking again.
+func (w *mainWindow) keepRestoreToken(live Live) {
+	t, ok := live.(interface{ RestoreToken() string })
+	if !ok {
+		return
+	}
+	tok := t.RestoreToken()
+	if tok == "" || tok == w.prof.Capture.PortalRestoreToken {
+		return
+	}
+	w.prof.Capture.PortalRestoreToken = tok
+	if err := w.store.Put(w.prof); err != nil {
+		w.notices.Set("save", "Could not save the screen sharing permission: "+err.Error(), levelWarning)
+	}
 }
 
 // confirmEnd asks before ending the stream.

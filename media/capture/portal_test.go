@@ -56,6 +56,7 @@ func TestPortalScreen(t *testing.T) {
 		t.Fatalf("NewScreen: %v", err)
 	}
 	defer src.Close()
+	t.Logf("restore token %q", src.(RestoreTokener).RestoreToken())
 	epoch := time.Now()
 	if err := src.Start(epoch); err != nil {
 		t.Fatal(err)
