@@ -9,7 +9,6 @@ package whip
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -21,6 +20,7 @@ import (
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/interleave"
 	"golive/outputs/whipurl"
 )
 
@@ -114,7 +114,9 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	}
 	keys := p.watchFeedback(c, s)
 	s.Live()
-	return p.pump(ctx, c, s, keys)
+	snd := &sender{p: p, c: c, s: s, keys: keys, merge: interleave.Merger{Video: true, Audio: c.audio != nil,
+		AudioHold: interleave.FrameInterval(s.Tracks.Video)}}
+	return snd.run(ctx)
 }
 
 // open builds the peer connection with its two send-only tracks.
@@ -298,50 +300,4 @@ func (p *Publisher) watchFeedback(c *conn, s *dest.Session) <-chan time.Time {
 		})
 	}
 	return keys
-}
-
-// pump sends the stream until it ends or the connection fails.
-func (p *Publisher) pump(ctx context.Context, c *conn, s *dest.Session, keys <-chan time.Time) error {
-	var pliAt time.Time
-	for {
-		select {
-		case st := <-c.state:
-			if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
-				return fmt.Errorf("whip %s: connection lost (ICE or DTLS %s)", c.client.endpoint.Host, st)
-			}
-		default:
-		}
-		pkt, err := s.Reader.Read(ctx)
-		if err != nil {
-			return err
-		}
-		select {
-		case at := <-keys:
-			if pliAt.IsZero() {
-				pliAt = at
-			}
-		default:
-		}
-		t := c.video
-		if pkt.Codec == unit.CodecOpus {
-			t = c.audio
-		} else if pkt.Codec != unit.CodecH264 {
-			continue
-		}
-		if t == nil {
-			continue
-		}
-		n, err := t.write(pkt)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return fmt.Errorf("whip %s: send: %w", c.client.endpoint.Host, err)
-		}
-		s.Counters.Bytes.Add(uint64(n))
-		if pkt.Codec == unit.CodecH264 {
-			s.Counters.FramesSent.Add(1)
-			if pkt.Key && !pliAt.IsZero() {
-				p.counters().keyFrameSent(time.Since(pliAt))
-				pliAt = time.Time{}
-			}
-		}
-	}
 }
