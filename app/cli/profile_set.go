@@ -99,6 +99,12 @@ func (c *profileCmd) applyDestSetting(d *profile.Destination, field, v string) e
 		d.Name = v
 		return nil
 	}
+	if ok, err := d.SetVideoField(field, v); ok {
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		return nil
+	}
 	switch {
 	case d.RTMP != nil:
 		return c.applyRTMPSetting(d, field, v)
@@ -177,7 +183,8 @@ func unknownDestField(d *profile.Destination, field string) error {
 		profile.KindSRT:    "url, key, latency",
 		profile.KindWHIP:   "url, key",
 	}
-	return usageErr("destination %q (%s) has no setting %q (use enabled, name, %s)", d.Name, d.Kind, field, fields[d.Kind])
+	return usageErr("destination %q (%s) has no setting %q (use enabled, name, %s; video: %s)",
+		d.Name, d.Kind, field, fields[d.Kind], strings.Join(profile.VideoFields, ", "))
 }
 
 func boolSetting(key, v string) (bool, error) {
@@ -235,7 +242,11 @@ func writeProfile(w io.Writer, p profile.Profile, keyPlace string) {
 		fmt.Fprintln(w, "  (none: add one with golive profile add-dest)")
 	}
 	for _, d := range p.Destinations {
-		fmt.Fprintf(w, "  [%-3s] %s: %s\n", onOff(d.Enabled), d.Name, destSummary(d, keyPlace))
+		line := destSummary(d, keyPlace)
+		if !d.Video.IsZero() {
+			line += "; " + p.VideoSummary(&d)
+		}
+		fmt.Fprintf(w, "  [%-3s] %s: %s\n", onOff(d.Enabled), d.Name, line)
 	}
 	if err := p.ValidateForLive(); err != nil {
 		fmt.Fprintln(w, "Problems:")

@@ -78,15 +78,17 @@ type Encoder struct {
 // Destination is one place the stream goes. Exactly the field matching
 // Kind is set.
 type Destination struct {
-	Name    string                     `json:"name"`
-	Kind    string                     `json:"kind"`
-	Enabled bool                       `json:"enabled"`
-	RTMP    *RTMP                      `json:"rtmp,omitempty"`
-	RTP     *RTP                       `json:"rtp,omitempty"`
-	Record  *Record                    `json:"record,omitempty"`
-	SRT     *SRT                       `json:"srt,omitempty"`
-	WHIP    *WHIP                      `json:"whip,omitempty"`
-	Extra   map[string]json.RawMessage `json:"-"`
+	Name    string  `json:"name"`
+	Kind    string  `json:"kind"`
+	Enabled bool    `json:"enabled"`
+	RTMP    *RTMP   `json:"rtmp,omitempty"`
+	RTP     *RTP    `json:"rtp,omitempty"`
+	Record  *Record `json:"record,omitempty"`
+	SRT     *SRT    `json:"srt,omitempty"`
+	WHIP    *WHIP   `json:"whip,omitempty"`
+	// Video is the destination's own rendition (nil: the profile's).
+	Video *Video                     `json:"video,omitempty"`
+	Extra map[string]json.RawMessage `json:"-"`
 }
 
 // RTMP is an RTMP or RTMPS ingest.
@@ -186,6 +188,14 @@ func (d Destination) Clone() Destination {
 		c.Record = &r
 	}
 	cloneSRTWHIP(&c, d)
+	if d.Video != nil {
+		v := *d.Video
+		if v.Adaptive != nil {
+			a := *v.Adaptive
+			v.Adaptive = &a
+		}
+		c.Video = &v
+	}
 	return c
 }
 

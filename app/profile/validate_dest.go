@@ -17,6 +17,7 @@ import (
 )
 
 func (d *Destination) validate(c *checker) {
+	d.Video.validate(c)
 	set := 0
 	for _, ok := range []bool{d.RTMP != nil, d.RTP != nil, d.Record != nil, d.SRT != nil, d.WHIP != nil} {
 		if ok {

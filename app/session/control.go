@@ -45,6 +45,8 @@ type entry struct {
 	out     Output
 	handler *dest.Handler
 	active  bool
+	// encoder is the id of the video encoder it reads.
+	encoder string
 }
 
 // OutputInfo describes one destination of a running session, for a
@@ -105,7 +107,9 @@ func (s *Session) Output(name string) (OutputInfo, bool) {
 }
 
 func (e *entry) info() OutputInfo {
-	return OutputInfo{Name: e.out.Name, Kind: e.out.Kind, Active: e.active, Status: e.handler.Status()}
+	st := e.handler.Status()
+	st.Encoder = e.encoder
+	return OutputInfo{Name: e.out.Name, Kind: e.out.Kind, Active: e.active, Status: st}
 }
 
 // StartOutput starts a stopped destination again (with new counters).
@@ -127,7 +131,7 @@ func (s *Session) StopOutput(name string) error {
 		if e.active {
 			e.handler.Close()
 		}
-		return &entry{out: e.out, handler: e.handler}, nil
+		return &entry{out: e.out, handler: e.handler, encoder: e.encoder}, nil
 	})
 }
 
@@ -163,9 +167,12 @@ func (s *Session) UpdateOutput(o Output) error {
 			if err := s.checkOutput(o); err != nil {
 				return nil, err
 			}
-			return &entry{out: o, handler: e.handler}, nil
+			return &entry{out: o, handler: e.handler, encoder: e.encoder}, nil
 		}
 		if err := s.checkOutput(o); err != nil {
+			return nil, err
+		}
+		if _, err := s.encoderFor(o); err != nil {
 			return nil, err
 		}
 		e.handler.Close()
@@ -239,12 +246,16 @@ func (s *Session) startEntry(o Output) (*entry, error) {
 	if err := s.checkOutput(o); err != nil {
 		return nil, err
 	}
-	h, err := s.startHandler(o)
+	id, err := s.encoderFor(o)
+	if err != nil {
+		return nil, err
+	}
+	h, err := s.handlerFor(o, id)
 	if err != nil {
 		return nil, fmt.Errorf("starting destination %q: %w", o.Name, err)
 	}
-	s.eng.RequestKeyFrame()
-	return &entry{out: o, handler: h, active: true}, nil
+	s.eng.RequestKeyFrameFor(id)
+	return &entry{out: o, handler: h, active: true, encoder: id}, nil
 }
 
 // checkOutput checks one destination added or changed while live.
@@ -265,18 +276,6 @@ func (s *Session) checkOutput(o Output) error {
 		}
 	}
 	return s.checkAudioFits(o)
-}
-
-func (s *Session) startHandler(o Output) (*dest.Handler, error) {
-	if err := registerWorkerSecrets(o); err != nil {
-		return nil, err
-	}
-	h := &dest.Handler{Name: o.Name, Kind: o.Kind, Worker: o.Worker, Stream: s.eng.Stream(),
-		Reader: o.Reader, Logger: s.Logger, KeyFrame: s.eng.RequestKeyFrame}
-	if err := h.Initialize(); err != nil {
-		return nil, err
-	}
-	return h, nil
 }
 
 // snapshot returns the current entries (never changed in place).

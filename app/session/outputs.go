@@ -30,9 +30,48 @@ func FromProfile(p profile.Profile) (Config, error) {
 		if err != nil {
 			return Config{}, fmt.Errorf("destination %q: %w", d.Name, err)
 		}
+		if o.Video, err = DestinationVideo(p, d); err != nil {
+			return Config{}, fmt.Errorf("destination %q: %w", d.Name, err)
+		}
 		cfg.Outputs = append(cfg.Outputs, o)
 	}
 	return cfg, nil
+}
+
+// VideoCodec maps a profile codec name ("" is H.264).
+func VideoCodec(name string) unit.Codec {
+	switch name {
+	case profile.CodecHEVC:
+		return unit.CodecHEVC
+	case profile.CodecAV1:
+		return unit.CodecAV1
+	}
+	return unit.CodecH264
+}
+
+// DestinationVideo maps a destination's own rendition (nil: the main
+// one) and refuses, before going live, a codec its service does not take
+// or this build cannot encode.
+func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Rendition, error) {
+	r := p.Rendition(&d)
+	codec := VideoCodec(r.Codec)
+	if d.RTMP != nil {
+		if err := rtmp.CheckCodec(d.RTMP.Service, codec); err != nil {
+			return nil, err
+		}
+	}
+	if codec != unit.CodecH264 {
+		return nil, fmt.Errorf("%s video: this version encodes renditions in H.264 only; set dest.%s.codec to h264", codec, d.Name)
+	}
+	if d.Video.IsZero() {
+		return nil, nil
+	}
+	enc := r.Encoder
+	if enc == "auto" {
+		enc = ""
+	}
+	return &engine.Rendition{Width: r.Width, Height: r.Height, FPS: r.FPS, VideoBitrate: r.VideoBitrate,
+		Encoder: enc, Preset: r.Preset, Layout: r.Layout}, nil
 }
 
 // EngineConfig maps a profile's capture and encoder settings.

@@ -35,6 +35,10 @@ type Output struct {
 	// MaxAudioPacket is the largest audio packet the destination can
 	// carry (RTP: the payload the MTU leaves); 0: no limit.
 	MaxAudioPacket int
+	// Video is the destination's own rendition (unset fields: the
+	// engine's); nil reads the main encoder. Destinations with equal
+	// renditions share one encoder.
+	Video *engine.Rendition
 }
 
 // Config is everything a session needs to go live.
@@ -66,6 +70,8 @@ type Session struct {
 	started time.Time
 	// opusLimit is the Opus encoder's packet limit (0: none).
 	opusLimit int
+	// encoderOf maps the outputs given at Initialize to their encoder id.
+	encoderOf map[string]string
 
 	// ctl serialises the live-control calls and Close (see control.go);
 	// closing is set, under ctl, once Close began.
@@ -96,18 +102,20 @@ func (s *Session) Initialize() error {
 	ecfg.OpusMaxPacket = s.opusMaxPacket()
 	s.opusLimit = ecfg.OpusMaxPacket
 	ecfg.Logger = s.Logger
+	ecfg.Renditions = s.planRenditions()
 	s.eng = &engine.Engine{Config: ecfg}
 	if err := s.eng.Initialize(); err != nil {
 		return secret.RedactError(fmt.Errorf("starting the engine: %w", err), nil)
 	}
 	for _, o := range s.Outputs {
-		h, err := s.startHandler(o)
+		id := s.encoderOf[o.Name]
+		h, err := s.handlerFor(o, id)
 		if err != nil {
 			s.closeHandlers()
 			s.eng.Close()
 			return secret.RedactError(fmt.Errorf("starting output %q: %w", o.Name, err), nil)
 		}
-		s.entries = append(s.entries, &entry{out: o, handler: h, active: true})
+		s.entries = append(s.entries, &entry{out: o, handler: h, active: true, encoder: id})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

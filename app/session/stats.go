@@ -31,8 +31,11 @@ type Stats struct {
 	AVOffsetMs float64       `json:"av_offset_ms"`
 	UploadKbps float64       `json:"upload_kbps"`
 	Outputs    []dest.Status `json:"outputs"`
-	Error      string        `json:"error,omitempty"`
-	Live       bool          `json:"live"`
+	// Encoders are the video encoders (the main one first) and the
+	// destinations reading each.
+	Encoders []EncoderStats `json:"encoders"`
+	Error    string         `json:"error,omitempty"`
+	Live     bool           `json:"live"`
 }
 
 // Stats returns a snapshot of the engine and every output.
@@ -49,11 +52,13 @@ func (s *Session) Stats() Stats {
 	st.Outputs = make([]dest.Status, 0, len(entries))
 	for _, e := range entries {
 		o := e.handler.Status()
+		o.Encoder = e.encoder
 		if o.Kind != "record" {
 			st.UploadKbps += o.BitrateKbps
 		}
 		st.Outputs = append(st.Outputs, o)
 	}
+	st.Encoders = s.encoderStats(entries)
 	select {
 	case <-s.done:
 	default:

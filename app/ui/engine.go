@@ -120,10 +120,13 @@ func (e *sessionEngine) Check(p profile.Profile) []string {
 		if preset.ID == rtmp.PresetYouTube && rtmpType(d.RTMP.URL) == typeRTMPS {
 			preset, _ = rtmp.PresetByID(rtmp.PresetYouTubeRTMPS)
 		}
-		err := preset.Check(rtmp.Settings{URL: d.RTMP.URL, VideoCodec: unit.CodecH264, AudioCodec: unit.CodecAAC,
-			VideoBitrate: p.Encoder.VideoBitrate, AudioBitrate: p.Encoder.AudioBitrate,
-			KeyframeInterval: keyframeInterval(p), Width: p.Encoder.Width, Height: p.Encoder.Height,
-			FPS: p.Encoder.FPS, AudioSampleRate: 48000})
+		// The destination's own rendition is what it gets: its limits
+		// are checked against that, not the main encode.
+		r := p.Rendition(&d)
+		err := preset.Check(rtmp.Settings{URL: d.RTMP.URL, VideoCodec: session.VideoCodec(r.Codec), AudioCodec: unit.CodecAAC,
+			VideoBitrate: r.VideoBitrate, AudioBitrate: p.Encoder.AudioBitrate,
+			KeyframeInterval: keyframeInterval(p), Width: r.Width, Height: r.Height,
+			FPS: r.FPS, AudioSampleRate: 48000})
 		for _, fe := range unwrapAll(err) {
 			// The preset names its service; say it once, by the
 			// destination's name.

@@ -15,6 +15,9 @@ import (
 type Scaler struct {
 	Width, Height int
 	PixelFormat   astiav.PixelFormat
+	// Vertical crops the centred 9:16 part of the picture (full height,
+	// or full width for a picture narrower than that) before scaling.
+	Vertical bool
 
 	graph      *astiav.FilterGraph
 	src, sink  *astiav.FilterContext
@@ -54,14 +57,23 @@ func (s *Scaler) Scale(src, dst *astiav.Frame) error {
 // size and pixel format, square (or unset) pixels.
 func (s *Scaler) passthrough(src *astiav.Frame) bool {
 	sar := src.SampleAspectRatio()
-	return src.Width() == s.Width && src.Height() == s.Height && src.PixelFormat() == s.PixelFormat &&
+	return !s.Vertical && src.Width() == s.Width && src.Height() == s.Height && src.PixelFormat() == s.PixelFormat &&
 		(sar.Num() == 0 || sar.Num() == sar.Den())
 }
+
+// VerticalCrop is the lavfi filter cutting the centred 9:16 part of a
+// picture (even sizes): ffmpeg -vf VerticalCrop,scale=W:H makes the same
+// picture as a vertical rendition.
+const VerticalCrop = "crop=w='min(iw,trunc(ih*9/16/2)*2)':h='min(ih,trunc(iw*16/9/2)*2)'"
 
 // filterSpec is the lavfi chain from any picture to the output size.
 func (s *Scaler) filterSpec() string {
 	w, h := strconv.Itoa(s.Width), strconv.Itoa(s.Height)
-	return "scale=w=" + w + ":h=" + h + ":force_original_aspect_ratio=decrease:" +
+	crop := ""
+	if s.Vertical {
+		crop = VerticalCrop + ","
+	}
+	return crop + "scale=w=" + w + ":h=" + h + ":force_original_aspect_ratio=decrease:" +
 		"force_divisible_by=2:flags=bilinear," +
 		"pad=w=" + w + ":h=" + h + ":x=(ow-iw)/2:y=(oh-ih)/2:color=black," +
 		"setsar=1,format=pix_fmts=" + s.PixelFormat.Name()

@@ -153,7 +153,7 @@ func (e *Engine) runAudio(ctx context.Context, epoch time.Time) error {
 			}
 			for _, p := range pkts {
 				p.CaptureTime = epoch.Add(p.PTS - offset)
-				e.stream.Write(p)
+				e.writeAudio(p)
 			}
 		}
 	}

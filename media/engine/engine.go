@@ -80,7 +80,11 @@ type Config struct {
 	// Handoff bounds the frames waiting between capture and encoder
 	// (default DefaultHandoff); more are skipped and counted.
 	Handoff int
-	Logger  *slog.Logger
+	// Renditions are more encodes of the same capture (their own size,
+	// frame rate, bitrate, layout), each with its own stream: see
+	// RenditionStream. The capture is read once.
+	Renditions []Rendition
+	Logger     *slog.Logger
 }
 
 // Engine captures, encodes and publishes. Use Initialize, then Run, then
@@ -96,6 +100,8 @@ type Engine struct {
 	stream   *stream.Stream
 	handoff  handoff
 	stats    counters
+	meter    encMeter
+	pipes    []*pipe
 	preview  previewer
 	muted    atomic.Bool
 	// beforeEncode, when set (tests), runs before every video encode.
@@ -176,6 +182,9 @@ func (e *Engine) validate() error {
 	if c.KeyframeInterval < time.Second/time.Duration(c.FPS) {
 		return fmt.Errorf("keyframe interval %v: shorter than one frame", c.KeyframeInterval)
 	}
+	if err := c.validateRenditions(); err != nil {
+		return err
+	}
 	for i, codec := range c.AudioCodecs {
 		if codec != unit.CodecAAC && codec != unit.CodecOpus {
 			return fmt.Errorf("audio codec %s: only aac and opus are supported", codec)
@@ -227,7 +236,7 @@ func (e *Engine) open() error {
 		tracks.Audio = append(tracks.Audio, a.Params())
 	}
 	e.stream = stream.New(tracks)
-	return nil
+	return e.openPipes(tracks.Audio)
 }
 
 func (e *Engine) openEncoders() error {
@@ -322,9 +331,7 @@ func (e *Engine) Close() {
 	e.freeing.Do(func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		if e.stream != nil {
-			e.stream.Close()
-		}
+		e.closeStreams()
 		e.free()
 	})
 }
@@ -347,6 +354,9 @@ func (e *Engine) free() {
 		a.Close()
 	}
 	e.aencs = nil
+	for _, p := range e.pipes {
+		p.free()
+	}
 	e.scaler.Close()
 	e.handoff.release()
 	e.preview.free()

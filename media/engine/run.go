@@ -21,6 +21,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer e.leaveRun()
 	epoch := time.Now()
 	e.stats.start(epoch)
+	for _, p := range e.pipes {
+		p.stats.start(epoch)
+	}
 	if err := e.videoSrc.Start(epoch); err != nil {
 		return fmt.Errorf("engine: start video source: %w", err)
 	}
@@ -32,6 +35,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	tasks := []func(context.Context) error{
 		func(ctx context.Context) error { return e.captureVideo(ctx, epoch) },
 		e.encodeVideo,
+	}
+	for _, p := range e.pipes {
+		tasks = append(tasks, p.run)
 	}
 	if e.audioSrc != nil {
 		tasks = append(tasks, func(ctx context.Context) error { return e.runAudio(ctx, epoch) })
@@ -59,7 +65,7 @@ func (e *Engine) enterRun(cancel func()) error {
 
 func (e *Engine) leaveRun() {
 	e.stats.stop(time.Now())
-	e.stream.Close()
+	e.closeStreams()
 	e.mu.Lock()
 	if e.state == stateRunning {
 		e.state = stateFinished

@@ -71,6 +71,11 @@ func (e *Engine) captureVideo(ctx context.Context, epoch time.Time) error {
 			return e.videoSourceError(err)
 		}
 		e.stats.captured.Add(1)
+		for _, p := range e.pipes {
+			if err := p.offer(vf, epoch); err != nil {
+				return err
+			}
+		}
 		idx := max(frameIndex(vf.Time, epoch, e.FPS), last+1)
 		last = idx
 		var s *slot
@@ -80,9 +85,11 @@ func (e *Engine) captureVideo(ctx context.Context, epoch time.Time) error {
 			e.stats.skipped.Add(1)
 			continue
 		}
+		start := time.Now()
 		if err := e.scaler.Scale(vf.Frame, s.frame); err != nil {
 			return fmt.Errorf("video conversion: %w", err)
 		}
+		e.meter.busy(time.Since(start))
 		s.index, s.captured = idx, vf.Time
 		e.preview.offer(s.frame)
 		e.handoff.ready <- s // never blocks: as many places as slots
@@ -104,13 +111,16 @@ func (e *Engine) encodeVideo(ctx context.Context) error {
 		if e.beforeEncode != nil {
 			e.beforeEncode()
 		}
+		start := time.Now()
 		pkts, err := e.venc.Encode(s.frame, s.index, s.captured)
 		s.frame.Unref()
 		e.handoff.idle <- s
 		if err != nil {
 			return err
 		}
-		e.stats.frameEncoded(time.Now())
+		now := time.Now()
+		e.stats.frameEncoded(now)
+		e.meter.frame(now, now.Sub(start), pkts)
 		for _, p := range pkts {
 			e.stream.Write(p)
 		}

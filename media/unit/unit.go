@@ -36,6 +36,10 @@ const (
 	CodecH264 Codec = iota + 1
 	CodecAAC
 	CodecOpus
+	// CodecHEVC and CodecAV1 are video codecs of renditions (carried by
+	// Enhanced RTMP and recordings).
+	CodecHEVC
+	CodecAV1
 )
 
 func (c Codec) String() string {
@@ -46,6 +50,10 @@ func (c Codec) String() string {
 		return "aac"
 	case CodecOpus:
 		return "opus"
+	case CodecHEVC:
+		return "hevc"
+	case CodecAV1:
+		return "av1"
 	default:
 		return fmt.Sprintf("codec(%d)", uint8(c))
 	}
@@ -53,7 +61,7 @@ func (c Codec) String() string {
 
 // Kind returns the media kind of the codec.
 func (c Codec) Kind() Kind {
-	if c == CodecH264 {
+	if c == CodecH264 || c == CodecHEVC || c == CodecAV1 {
 		return KindVideo
 	}
 	return KindAudio

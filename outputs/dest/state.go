@@ -130,6 +130,9 @@ type Status struct {
 	DroppedAudio uint64  `json:"dropped_audio,omitempty"`
 	// Detail carries protocol-specific figures (RTCP loss, jitter, ...).
 	Detail map[string]any `json:"detail,omitempty"`
+	// Encoder is the id of the video encoder the destination reads (set
+	// by the session; see `--stats json` "encoders").
+	Encoder string `json:"encoder,omitempty"`
 }
 
 // userWaitError marks an error after which the handler does not try

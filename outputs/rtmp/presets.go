@@ -43,17 +43,21 @@ const (
 
 var h264Only, aacOnly = []unit.Codec{unit.CodecH264}, []unit.Codec{unit.CodecAAC}
 
+// youTubeVideo: YouTube takes HEVC and AV1 over Enhanced RTMP besides
+// H.264; Twitch, Facebook and Kick take H.264 only.
+var youTubeVideo = []unit.Codec{unit.CodecH264, unit.CodecHEVC, unit.CodecAV1}
+
 // Presets are the built-in services, from their published encoder
 // settings (YouTube Live encoder settings, Twitch broadcasting guidelines,
 // Facebook Live video requirements, Kick's recommended OBS settings).
 var Presets = []Preset{
 	{ID: PresetYouTube, Name: "YouTube (RTMP)", URL: "rtmp://a.rtmp.youtube.com/live2",
 		MaxVideoBitrate: 51_000_000, MaxAudioBitrate: 384_000, MaxKeyframeInterval: 4 * time.Second,
-		MaxWidth: 3840, MaxHeight: 2160, MaxFPS: 60, VideoCodecs: h264Only, AudioCodecs: aacOnly,
+		MaxWidth: 3840, MaxHeight: 2160, MaxFPS: 60, VideoCodecs: youTubeVideo, AudioCodecs: aacOnly,
 		AudioSampleRates: []int{44100, 48000}},
 	{ID: PresetYouTubeRTMPS, Name: "YouTube (RTMPS)", URL: "rtmps://a.rtmps.youtube.com:443/live2", RTMPSOnly: true,
 		MaxVideoBitrate: 51_000_000, MaxAudioBitrate: 384_000, MaxKeyframeInterval: 4 * time.Second,
-		MaxWidth: 3840, MaxHeight: 2160, MaxFPS: 60, VideoCodecs: h264Only, AudioCodecs: aacOnly,
+		MaxWidth: 3840, MaxHeight: 2160, MaxFPS: 60, VideoCodecs: youTubeVideo, AudioCodecs: aacOnly,
 		AudioSampleRates: []int{44100, 48000}},
 	{ID: PresetTwitch, Name: "Twitch", URL: "rtmp://live.twitch.tv/app",
 		MaxVideoBitrate: 6_000_000, MaxAudioBitrate: 320_000, MaxKeyframeInterval: 2 * time.Second,
@@ -79,6 +83,16 @@ func PresetByID(id string) (Preset, bool) {
 		return Preset{}, false
 	}
 	return Presets[i], true
+}
+
+// CheckCodec refuses, before going live, a video codec the service does
+// not take (nil for an unknown service or a custom server).
+func CheckCodec(service string, c unit.Codec) error {
+	p, ok := PresetByID(service)
+	if !ok || p.ID == PresetCustom || slices.Contains(p.VideoCodecs, c) {
+		return nil
+	}
+	return fmt.Errorf("%s does not take %s video (it takes %v): set this destination's codec to h264", p.Name, c, p.VideoCodecs)
 }
 
 // Settings are the stream settings checked against a preset.

@@ -1,0 +1,98 @@
+package profile
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func renditionProfile() Profile {
+	p := DefaultProfile()
+	p.Destinations = append(p.Destinations, Destination{Name: "V", Kind: KindRecord, Enabled: true,
+		Record: &Record{Path: "/tmp/v.mkv"}})
+	return p
+}
+
+func TestRenditionFieldsSetResolveAndUnset(t *testing.T) {
+	p := renditionProfile()
+	d, _ := p.Destination("V")
+	for _, kv := range [][2]string{{"size", "720x1280"}, {"fps", "30"}, {"video_bitrate", "2000k"},
+		{"codec", "H264"}, {"encoder", "libx264"}, {"preset", "faster"}, {"layout", "vertical"},
+		{"adaptive", "false"}, {"fallback", "Local preview"}} {
+		if ok, err := d.SetVideoField(kv[0], kv[1]); !ok || err != nil {
+			t.Fatalf("set %s=%s: %v %v", kv[0], kv[1], ok, err)
+		}
+	}
+	r := p.Rendition(d)
+	want := Rendition{Width: 720, Height: 1280, FPS: 30, VideoBitrate: 2_000_000, Codec: "h264",
+		Encoder: "libx264", Preset: "faster", Layout: LayoutVertical}
+	if r != want {
+		t.Fatalf("rendition %+v, want %+v", r, want)
+	}
+	if s := p.VideoSummary(d); s != "video vertical 720x1280 · 30 fps · 2.0 Mb/s · H.264, adaptive off, fallback Local preview" {
+		t.Fatalf("summary %q", s)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// JSON round trip and a deep clone.
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Profile
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	bd, _ := back.Destination("V")
+	if back.Rendition(bd) != want || bd.Video.Adaptive == nil || *bd.Video.Adaptive {
+		t.Fatalf("after JSON: %+v", bd.Video)
+	}
+	c := p.Clone()
+	cd, _ := c.Destination("V")
+	*cd.Video.Adaptive = true
+	if *d.Video.Adaptive {
+		t.Fatal("Clone shares the adaptive flag")
+	}
+	for _, f := range VideoFields {
+		if _, err := d.SetVideoField(f, "same"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d.Video != nil || p.Rendition(d) != p.MainRendition() {
+		t.Fatalf("after unsetting every field: %+v", d.Video)
+	}
+	if s := p.MainRendition().String(); s != "720p30 · 2.5 Mb/s · H.264" {
+		t.Fatalf("main rendition %q", s)
+	}
+}
+
+func TestRenditionFieldsRefuseBadValues(t *testing.T) {
+	p := renditionProfile()
+	d, _ := p.Destination("V")
+	for _, c := range []struct{ field, value, msg string }{
+		{"size", "721x1280", "width 721: want an even number"},
+		{"fps", "500", "frame rate 500"},
+		{"video_bitrate", "10k", "video bitrate 10000"},
+		{"codec", "vp9", `codec "vp9": want one of h264, hevc, av1`},
+		{"layout", "square", `layout "square"`},
+		{"preset", "warp", `preset "warp"`},
+		{"encoder", "x", `encoder "x"`},
+		{"adaptive", "maybe", "invalid syntax"},
+	} {
+		ok, err := d.SetVideoField(c.field, c.value)
+		if !ok || err == nil || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "dest.V."+c.field) {
+			t.Errorf("%s=%s: %v, want %q", c.field, c.value, err, c.msg)
+		}
+	}
+	if d.Video != nil {
+		t.Fatalf("a refused value was kept: %+v", d.Video)
+	}
+	if ok, _ := d.SetVideoField("url", "x"); ok {
+		t.Fatal("url taken for a rendition field")
+	}
+	d.Video = &Video{Codec: "vp9"}
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), `destination 2 "V": video: codec "vp9"`) {
+		t.Fatalf("Validate: %v", err)
+	}
+}

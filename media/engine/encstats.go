@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"sync"
+	"time"
+
+	"golive/media/unit"
+)
+
+// encMeter measures one encoder's output bitrate and the time it spends
+// scaling and encoding, over windows of at least a second.
+type encMeter struct {
+	mu          sync.Mutex
+	windowStart time.Time
+	bytes       int
+	busyTime    time.Duration
+	kbps, cpu   float64
+}
+
+func (m *encMeter) busy(d time.Duration) {
+	m.mu.Lock()
+	m.busyTime += d
+	m.mu.Unlock()
+}
+
+func (m *encMeter) frame(now time.Time, took time.Duration, pkts []*unit.Packet) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.windowStart.IsZero() {
+		m.windowStart = now
+	}
+	m.busyTime += took
+	for _, p := range pkts {
+		m.bytes += len(p.Data)
+	}
+	if d := now.Sub(m.windowStart); d >= time.Second {
+		m.kbps = float64(m.bytes) * 8 / 1000 / d.Seconds()
+		m.cpu = m.busyTime.Seconds() / d.Seconds()
+		m.windowStart, m.bytes, m.busyTime = now, 0, 0
+	}
+}
+
+func (m *encMeter) read() (kbps, cpu float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.kbps, m.cpu
+}
+
+// EncoderStats describes one video encoder: the main one or a
+// rendition's.
+type EncoderStats struct {
+	ID     string
+	Codec  string
+	Width  int
+	Height int
+	FPS    int
+	Layout string
+	// BitrateKbps is the encoder's output over the last second;
+	// TargetKbps the bitrate it is set to.
+	BitrateKbps, TargetKbps float64
+	// Encoded and Skipped count its frames (skipped: captured while it
+	// had no room for them).
+	Encoded, Skipped uint64
+	// CPU is the share of one core's time spent scaling and encoding
+	// for it (wall time in the converter and encoder per second).
+	CPU float64
+}
+
+// Encoders returns the stats of every video encoder, the main one first.
+func (e *Engine) Encoders() []EncoderStats {
+	kbps, cpu := e.meter.read()
+	out := []EncoderStats{{
+		ID: MainID, Codec: "h264", Width: e.Width, Height: e.Height, FPS: e.FPS, Layout: LayoutLandscape,
+		BitrateKbps: kbps, TargetKbps: float64(e.VideoBitrate) / 1000,
+		Encoded: e.stats.encoded.Load(), Skipped: e.stats.skipped.Load(), CPU: cpu,
+	}}
+	e.mu.Lock()
+	pipes := e.pipes
+	e.mu.Unlock()
+	for _, p := range pipes {
+		kbps, cpu := p.meter.read()
+		out = append(out, EncoderStats{
+			ID: p.ID, Codec: "h264", Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
+			BitrateKbps: kbps, TargetKbps: float64(p.VideoBitrate) / 1000,
+			Encoded: p.stats.encoded.Load(), Skipped: p.stats.skipped.Load(), CPU: cpu,
+		})
+	}
+	return out
+}
