@@ -58,9 +58,13 @@ func (o Options) openBackend(ctx context.Context, a fyne.App, ready func(Store, 
 	note.SetContent(container.NewPadded(widget.NewLabel("GoLive is " + profile.KeychainWaitNote +
 		".\nUnlock it in the prompt on your screen: the window opens then.")))
 	note.Show()
-	// Ends once the store is open (or failed): it hands over to the UI loop.
+	// Ends once the store is open (or failed, or Run ended: ctx): it
+	// hands over to the UI loop while that still runs.
 	go func() {
 		r := <-res
+		if ctx.Err() != nil {
+			return
+		}
 		fyne.Do(func() {
 			ready(r.store, r.engine, r.err)
 			note.Close()
