@@ -20,7 +20,7 @@ func TestSystemKeyringGnomeKeyring(t *testing.T) {
 		runOnPrivateBus(t, "gnome-keyring", t.Name())
 		return
 	}
-	startGnomeKeyring(t)
+	testpeer.StartGnomeKeyring(t, keyringPassword)
 	k, err := OpenSystemKeyring(SystemOptions{OnWait: func(n string) { t.Errorf("waited on an unlocked keychain: %s", n) }})
 	if err != nil {
 		t.Fatalf("OpenSystemKeyring: %v", err)
@@ -72,7 +72,7 @@ func TestLockedKeychainIsWaitedFor(t *testing.T) {
 		runOnPrivateBus(t, "gnome-keyring-locked", t.Name())
 		return
 	}
-	conn := startGnomeKeyring(t)
+	kr := testpeer.StartGnomeKeyring(t, keyringPassword)
 	systemTimeout = time.Second // the old code gave up after it
 	dir := t.TempDir()
 	first := &Store{Dir: dir, Logger: discardLogger()}
@@ -83,7 +83,9 @@ func TestLockedKeychainIsWaitedFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := readFile(t, first.Path())
-	lockLogin(t, conn)
+	if err := kr.Lock(); err != nil {
+		t.Fatal(err)
+	}
 
 	notes := make(chan string, 4)
 	opened := make(chan error, 1)
@@ -105,7 +107,9 @@ func TestLockedKeychainIsWaitedFor(t *testing.T) {
 		t.Fatalf("Open gave up on the locked keychain after %v: %v", 2*systemTimeout, err)
 	case <-time.After(2 * systemTimeout):
 	}
-	unlockLogin(t, conn)
+	if err := kr.Unlock(); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case err := <-opened:
 		if err != nil {
@@ -122,7 +126,9 @@ func TestLockedKeychainIsWaitedFor(t *testing.T) {
 		t.Fatalf("profiles file changed while waiting:\n%s", after)
 	}
 
-	lockLogin(t, conn)
+	if err := kr.Lock(); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s2 := &Store{Dir: dir, Logger: discardLogger(), Context: ctx, OnKeychainWait: func(string) { cancel() }}
 	err = s2.Open()

@@ -54,7 +54,7 @@ func (o Options) openBackend(ctx context.Context, a fyne.App, ready func(Store, 
 		return r.store, r.engine, false, r.err
 	case <-waiting:
 	}
-	note := a.NewWindow("GoLive")
+	note := a.NewWindow("GoLive — " + profile.KeychainWaitNote)
 	note.SetContent(container.NewPadded(widget.NewLabel("GoLive is " + profile.KeychainWaitNote +
 		".\nUnlock it in the prompt on your screen: the window opens then.")))
 	note.Show()

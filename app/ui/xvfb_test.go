@@ -161,6 +161,9 @@ func checkScreenshot(t *testing.T, display string) {
 const windowRole = "window"
 
 func TestMain(m *testing.M) {
+	if testpeer.ChildRole() == lockedKeychainRole {
+		os.Exit(windowWithLockedKeychain())
+	}
 	if testpeer.ChildRole() == windowRole {
 		// The main goroutine is locked to the main thread by Fyne's
 		// driver, as GLFW requires.

@@ -59,6 +59,9 @@ func (c Child) Command() *exec.Cmd {
 	}
 	cmd.Env = append(append(append([]string{}, base...), ChildEnv+"="+c.Role,
 		ChildArgsEnv+"="+strings.Join(c.Args, "\x1f")), c.Env...)
+	// Daemons a wrapper starts (dbus-daemon) may keep the output pipes
+	// open after the child ended: Wait does not wait for them.
+	cmd.WaitDelay = 5 * time.Second
 	return cmd
 }
 
