@@ -65,7 +65,7 @@ func TestDestinationFaults(t *testing.T) {
 				}
 			})},
 		{fault: "DNS failure", url: "rtmp://no-such-host.invalid/live/dnskey-P3", key: "dnskey-P3",
-			wantError: "no-such-host.invalid", check: checkFailed(dest.StateReconnecting, nil)},
+			wantError: "check the server name for a typo", check: checkFailed(dest.StateFailed, nil)},
 		{fault: "server down (port closed)", url: "rtmp://127.0.0.1:" + strconv.Itoa(testpeer.FreePort(t)) + "/live/downkey-M2",
 			key: "downkey-M2", wantError: "connection refused", check: checkFailed(dest.StateReconnecting, nil)},
 		{fault: "TLS certificate not trusted", url: ngRef.RTMPSURL("localhost", "live", "tlskey-K9"), key: "tlskey-K9",
