@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libavutil/frame.h>
@@ -100,7 +101,7 @@ struct golive_pw {
 	int ended;
 	char why[256];
 	uint64_t seq, skipped;
-	int unmappable;
+	int64_t age_ns; // how old the held picture was when it arrived (0: unknown)
 };
 
 static void wake(golive_pw *s) {
@@ -198,13 +199,17 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
 
 	uint8_t buf[512];
 	struct spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
-	const struct spa_pod *params[1];
+	const struct spa_pod *params[2];
 	params[0] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamBuffers, SPA_PARAM_Buffers,
 		SPA_PARAM_BUFFERS_buffers, SPA_POD_CHOICE_RANGE_Int(4, 2, 16),
 		SPA_PARAM_BUFFERS_blocks, SPA_POD_Int(1),
 		SPA_PARAM_BUFFERS_dataType, SPA_POD_CHOICE_FLAGS_Int(
 			(1 << SPA_DATA_MemPtr) | (1 << SPA_DATA_MemFd) | (1 << SPA_DATA_DmaBuf)));
-	pw.stream_update_params(s->stream, params, 1);
+	// the header carries the producer's timestamp of each picture
+	params[1] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
+		SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Header),
+		SPA_PARAM_META_size, SPA_POD_Int(sizeof(struct spa_meta_header)));
+	pw.stream_update_params(s->stream, params, 2);
 }
 
 static void on_remove_buffer(void *data, struct pw_buffer *b) {
@@ -225,6 +230,17 @@ static int readable(struct pw_buffer *b) {
 	return 1;
 }
 
+// picture_age is how long ago the producer stamped the picture
+// (SPA_META_Header pts, CLOCK_MONOTONIC as portals set it), or 0.
+static int64_t picture_age(struct pw_buffer *b) {
+	struct spa_meta_header *h = spa_buffer_find_meta_data(b->buffer, SPA_META_Header, sizeof(*h));
+	struct timespec ts;
+	if (!h || h->pts <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return 0;
+	int64_t age = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - h->pts;
+	return age > 0 && age < 200000000 ? age : 0; // another clock, or stale: unknown
+}
+
 static void on_process(void *data) {
 	golive_pw *s = data;
 	struct pw_buffer *b = NULL, *n;
@@ -242,9 +258,11 @@ static void on_process(void *data) {
 		pw.stream_queue_buffer(s->stream, b);
 		return;
 	}
+	int64_t age = picture_age(b);
 	pthread_mutex_lock(&s->mu);
 	struct pw_buffer *old = s->held;
 	s->held = b;
+	s->age_ns = age;
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->mu);
 	if (old)
@@ -329,6 +347,13 @@ golive_pw *golive_pw_open(int fd, uint32_t node, int fps, int wake_fd, char *err
 }
 
 uint64_t golive_pw_seq(golive_pw *s) { return __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE); }
+
+int64_t golive_pw_age(golive_pw *s) {
+	pthread_mutex_lock(&s->mu);
+	int64_t a = s->age_ns;
+	pthread_mutex_unlock(&s->mu);
+	return a;
+}
 
 uint64_t golive_pw_skipped(golive_pw *s) {
 	pthread_mutex_lock(&s->mu);

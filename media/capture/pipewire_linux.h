@@ -33,6 +33,10 @@ int golive_pw_ended(golive_pw *s, char *msg, int len);
 // memory this process cannot read).
 int golive_pw_take(golive_pw *s, void *dst, int x, int y, int w, int h, int *fw, int *fh);
 
+// golive_pw_age is how old the newest picture was when it arrived, from
+// the producer's timestamp (0 when unknown).
+int64_t golive_pw_age(golive_pw *s);
+
 // golive_pw_skipped counts pictures dropped as unreadable (empty, corrupted
 // or unmappable buffers).
 uint64_t golive_pw_skipped(golive_pw *s);

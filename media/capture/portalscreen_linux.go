@@ -24,7 +24,8 @@ const (
 // portalScreen is a VideoSource of the monitor the desktop portal shares.
 // PipeWire sends a picture only when the screen changes, so Read keeps the
 // fixed frame rate itself: one picture per slot of the 1/FPS grid from the
-// stream epoch, the newest picture as soon as it arrives in its slot, the
+// stream epoch: the newest picture in the slot of the time it was on
+// screen (its arrival minus its age from the producer's timestamp), the
 // previous one again when the screen stayed still for the whole slot.
 type portalScreen struct {
 	cfg      ScreenConfig
@@ -33,8 +34,10 @@ type portalScreen struct {
 	frame    *astiav.Frame
 	interval time.Duration
 	epoch    time.Time
-	next     int64  // the grid slot Read fills next
-	seen     uint64 // PipeWire picture count when frame was copied
+	next     int64     // the grid slot Read fills next
+	seen     uint64    // PipeWire picture count when frame was copied
+	observed uint64    // the newest picture count Read noticed
+	shown    time.Time // when that picture was on screen
 }
 
 // newPortalScreen asks the portal for a monitor and connects its stream.
@@ -139,27 +142,45 @@ func (s *portalScreen) Read(ctx context.Context) (VideoFrame, error) {
 		now := time.Now()
 		start := s.slotTime(s.next).Add(-s.interval / 2)
 		end := start.Add(s.interval)
-		if now.After(end.Add(maxCatchUp)) { // far behind (stalled): skip to now
+		due := end.Add(s.interval / 2)      // a picture may arrive that long after its slot
+		if now.After(due.Add(maxCatchUp)) { // far behind (stalled): skip to now
 			s.next = int64(math.Round(float64(now.Sub(s.epoch)) / float64(s.interval)))
 			continue
 		}
-		fresh := s.pw.seq() != s.seen
-		if !now.Before(start) && (fresh || !now.Before(end)) {
-			if fresh {
-				if err := s.refresh(); err != nil {
-					return VideoFrame{}, fmt.Errorf("portal screen: %w", err)
-				}
-			}
-			t := s.slotTime(s.next)
-			s.next++
-			return VideoFrame{Frame: s.frame, Time: t}, nil
+		fresh := s.observe(now)
+		switch {
+		case fresh && !s.shown.Before(end): // it belongs to a later slot: this one repeats
+			return s.deliver(false)
+		case fresh && !s.shown.Before(start), !now.Before(due):
+			return s.deliver(fresh)
 		}
-		wake := end
-		if fresh {
-			wake = start
-		}
-		s.pw.wait(minTime(wake, now.Add(100*time.Millisecond)))
+		s.pw.wait(minTime(due, now.Add(100*time.Millisecond)))
 	}
+}
+
+// observe notes a new picture and when it was on screen: its arrival time
+// minus its age from the producer's timestamp.
+func (s *portalScreen) observe(now time.Time) bool {
+	seq := s.pw.seq()
+	if seq == s.seen {
+		return false
+	}
+	if seq != s.observed {
+		s.observed, s.shown = seq, now.Add(-s.pw.age())
+	}
+	return true
+}
+
+// deliver hands out the picture of slot next, the newest one if fresh.
+func (s *portalScreen) deliver(fresh bool) (VideoFrame, error) {
+	if fresh {
+		if err := s.refresh(); err != nil {
+			return VideoFrame{}, fmt.Errorf("portal screen: %w", err)
+		}
+	}
+	t := s.slotTime(s.next)
+	s.next++
+	return VideoFrame{Frame: s.frame, Time: t}, nil
 }
 
 func minTime(a, b time.Time) time.Time {
