@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golive/media/mux"
@@ -44,6 +45,10 @@ type Publisher struct {
 	SendTimeout    time.Duration
 	PeerIdle       time.Duration
 	Logger         *slog.Logger
+
+	// down is set while the listener does not answer: the next attempt
+	// starts with a cheap probe instead of a ConnectTimeout-long dial.
+	down atomic.Bool
 
 	mu    sync.Mutex
 	sock  *socket
@@ -102,7 +107,13 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	if err != nil {
 		return dest.Fatal(err)
 	}
+	if p.down.Load() {
+		if perr := p.Probe(ctx); perr != nil {
+			return dest.Unreachable(fmt.Errorf("srt %s: %w (probed: %w)", u.Address(), ErrNoListener, perr))
+		}
+	}
 	sock, err := p.connect(ctx, u)
+	p.down.Store(errors.Is(err, ErrNoListener))
 	if err != nil {
 		return err
 	}
@@ -121,7 +132,12 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	}
 	s.Live()
 	err = pump(ctx, s, m, w)
-	if cerr := m.Close(); cerr != nil && err == nil && w.err == nil {
+	p.down.Store(errors.Is(err, ErrConnectionLost))
+	cerr := m.Close() // writes what the muxer still holds: send it too
+	if ferr := w.flush(); cerr == nil {
+		cerr = ferr
+	}
+	if cerr != nil && err == nil && w.err == nil {
 		err = cerr
 	}
 	if w.err == nil && (errors.Is(err, stream.ErrClosed) || errors.Is(err, context.Canceled)) {
@@ -250,8 +266,8 @@ func connectFailure(u srturl.URL, e *connectError, timeout time.Duration) error 
 		return dest.Fatal(fmt.Errorf("srt %s: %w: the listener refused stream id %q (%s): check the stream id or the path it publishes to",
 			at, ErrStreamRejected, u.StreamID, rejectText(e.reason)))
 	case e.code == errNoServer || e.reason == rejTimeout:
-		return fmt.Errorf("srt %s: %w within %v (is the listener running? is UDP port %d open?)",
-			at, ErrNoListener, timeout, u.Port)
+		return dest.Unreachable(fmt.Errorf("srt %s: %w within %v (is the listener running? is UDP port %d open?)",
+			at, ErrNoListener, timeout, u.Port))
 	case e.code == errConnRej:
 		return fmt.Errorf("srt %s: connection rejected: %s", at, rejectText(e.reason))
 	}

@@ -65,7 +65,9 @@ func (w *tsWriter) flush() error {
 func sendFailure(addr string, code int) error {
 	switch code {
 	case errConnLost, errNoConn:
-		return fmt.Errorf("srt %s: %w (the listener closed it or stopped answering)", addr, ErrConnectionLost)
+		// Unreachable: the handler probes while waiting, so a listener
+		// that comes back is picked up at once.
+		return dest.Unreachable(fmt.Errorf("srt %s: %w (the listener closed it or stopped answering)", addr, ErrConnectionLost))
 	case errAsyncSend:
 		return fmt.Errorf("srt %s: send timed out: the listener does not take data fast enough", addr)
 	}
