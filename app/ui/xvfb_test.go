@@ -42,20 +42,7 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	child := testpeer.Child{Role: windowRole, Env: []string{"DISPLAY=" + display, "LIBGL_ALWAYS_SOFTWARE=1",
-		"LANG=en_US.UTF-8", profile.ConfigDirEnv + "=" + cfg, EnvQuitAfter + "=90s"}}.Command()
-	var out bytes.Buffer
-	child.Stdout, child.Stderr = &out, &out
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = child.Process.Kill()
-		_ = child.Wait()
-		if t.Failed() {
-			t.Logf("window output:\n%s", out.String())
-		}
-	})
+	startWindow(t, "DISPLAY="+display, profile.ConfigDirEnv+"="+cfg, EnvQuitAfter+"=90s")
 
 	win := waitForWindow(t, display)
 	w, h := windowSize(t, display, win)
@@ -71,6 +58,27 @@ func TestRealWindowUnderXvfb(t *testing.T) {
 	}
 	time.Sleep(1500 * time.Millisecond) // one stats poll: the window shows live figures
 	checkScreenshot(t, display)
+}
+
+// startWindow runs the real window in a child process (TestMain's
+// windowRole) with software GL and env added; it is killed when the test
+// ends, and its output logged if the test failed.
+func startWindow(t *testing.T, env ...string) {
+	t.Helper()
+	child := testpeer.Child{Role: windowRole,
+		Env: append([]string{"LIBGL_ALWAYS_SOFTWARE=1", "LANG=en_US.UTF-8"}, env...)}.Command()
+	var out bytes.Buffer
+	child.Stdout, child.Stderr = &out, &out
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = child.Process.Kill()
+		_ = child.Wait()
+		if t.Failed() {
+			t.Logf("window output:\n%s", out.String())
+		}
+	})
 }
 
 func xdo(t *testing.T, display string, args ...string) string {

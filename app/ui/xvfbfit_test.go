@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -47,21 +46,8 @@ func TestWindowFitsTheScreenWhileFailing(t *testing.T) {
 		t.Fatal(err)
 	}
 	report := filepath.Join(t.TempDir(), "layout.json")
-	child := testpeer.Child{Role: windowRole, Env: []string{"DISPLAY=" + display, "LIBGL_ALWAYS_SOFTWARE=1",
-		"LANG=en_US.UTF-8", "GOLIVE_KEYRING=file", profile.ConfigDirEnv + "=" + cfg, EnvGoLiveAfter + "=1s", EnvQuitAfter + "=120s",
-		EnvLayoutReport + "=" + report}}.Command()
-	var out bytes.Buffer
-	child.Stdout, child.Stderr = &out, &out
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = child.Process.Kill()
-		_ = child.Wait()
-		if t.Failed() {
-			t.Logf("window output:\n%s", out.String())
-		}
-	})
+	startWindow(t, "DISPLAY="+display, "GOLIVE_KEYRING=file", profile.ConfigDirEnv+"="+cfg,
+		EnvGoLiveAfter+"=1s", EnvQuitAfter+"=120s", EnvLayoutReport+"="+report)
 	win := waitForWindow(t, display)
 	waitPublished(t, ng, "live", "healthy", true, 30*time.Second)
 

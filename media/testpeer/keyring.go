@@ -115,11 +115,7 @@ func StartGnomeKeyring(t testing.TB, password string) *GnomeKeyring {
 	t.Helper()
 	RequireBinaries(t, "gnome-keyring-daemon")
 	g, err := LaunchGnomeKeyring(password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	return g
+	return started(t, g, err)
 }
 
 // Close stops the daemon and closes the bus connection.

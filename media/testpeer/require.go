@@ -16,3 +16,14 @@ func RequireBinaries(t testing.TB, names ...string) {
 		}
 	}
 }
+
+// started is the test side of a Launch function: t fails on its error,
+// and the peer is closed when the test ends.
+func started[P interface{ Close() }](t testing.TB, p P, err error) P {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}

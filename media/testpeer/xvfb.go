@@ -82,11 +82,7 @@ func StartXvfbSize(t testing.TB, screen string) string {
 	t.Helper()
 	RequireBinaries(t, "Xvfb")
 	x, err := LaunchXvfbSize(screen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(x.Close)
-	return x.Display
+	return started(t, x, err).Display
 }
 
 // ShowImage paints img on the root window of display with ImageMagick's
