@@ -29,6 +29,7 @@ func (t *Target) Run(ctx context.Context, s *dest.Session) (err error) {
 	if v := s.Tracks.Video; v == nil || v.Codec != unit.CodecH264 {
 		return dest.Fatal(errors.New("rtp: the stream has no H.264 video"))
 	}
+	t.stats.resetStreams()
 	if _, err := t.WriteSDP(s.Tracks); err != nil {
 		return dest.Fatal(err)
 	}
@@ -49,12 +50,16 @@ type session struct {
 	base    time.Time // wall-clock time of stream time zero
 	stop    chan struct{}
 	wg      sync.WaitGroup
+	tracks  unit.Tracks
+	// rocChanged wakes sdpLoop when an SRTP sequence number wraps.
+	rocChanged chan struct{}
 }
 
 // openSession creates and connects one RTP stream per spec, the RTP port
 // of each being Port + 2*index.
 func (t *Target) openSession(s *dest.Session, specs ...streamSpec) (*session, error) {
-	ss := &session{t: t, cname: fmt.Sprintf("golive-%08x@%s", rand.Uint32(), t.Name), stop: make(chan struct{})}
+	ss := &session{t: t, cname: fmt.Sprintf("golive-%08x@%s", rand.Uint32(), t.Name), stop: make(chan struct{}),
+		tracks: s.Tracks, rocChanged: make(chan struct{}, 1)}
 	for i, spec := range specs {
 		st, err := newRTPStream(spec.kind, spec.pt, spec.clockRate, t.mtu(), t.key, t.SRTPRCC, &t.stats)
 		if err != nil {
@@ -62,6 +67,7 @@ func (t *Target) openSession(s *dest.Session, specs ...streamSpec) (*session, er
 			return nil, err
 		}
 		st.wireBytes = &s.Counters.Bytes
+		st.rocChanged = ss.rocChanged
 		if err := st.dial(t.Host, t.Port+2*i, t.TTL, t.RTCPMux); err != nil {
 			ss.closeSockets()
 			return nil, err
@@ -87,7 +93,36 @@ func (ss *session) start() {
 		}
 	}
 	ss.wg.Go(ss.reportLoop)
+	if ss.t.SRTP {
+		ss.t.stats.mu.Lock()
+		ss.t.stats.cname = ss.cname
+		ss.t.stats.mu.Unlock()
+		ss.writeSDP()
+		ss.wg.Go(ss.sdpLoop)
+	}
 	ss.t.stats.setSending(true)
+}
+
+// sdpLoop rewrites the SDP whenever an SRTP sequence number wraps, so that
+// its a=x-srtp-roc lines give a receiver joining now the rollover counter
+// it must start from (RFC 3711 section 3.3.1: SDES cannot carry it).
+func (ss *session) sdpLoop() {
+	for {
+		select {
+		case <-ss.stop:
+			return
+		case <-ss.rocChanged:
+			ss.writeSDP()
+		}
+	}
+}
+
+// writeSDP rewrites the SDP with the session's SSRCs and rollover
+// counters; a failure leaves the previous file and is logged.
+func (ss *session) writeSDP() {
+	if _, err := ss.t.WriteSDP(ss.tracks); err != nil {
+		ss.t.Logger.Warn("cannot update the SDP with the SRTP rollover counter", "path", ss.t.SDPPath, "err", err)
+	}
 }
 
 // reportLoop sends a Sender Report per stream about every second, spread

@@ -107,9 +107,23 @@ func (t *Target) media(kind string, port int, pt uint8, rtpmap, fmtp string) *sd
 	}
 	if t.SRTP {
 		m.WithValueAttribute("crypto", t.cryptoAttribute())
+		if src, ok := t.stats.source(kind); ok {
+			// RFC 5576 section 4.1, and the rollover counter of the
+			// next packet, which SDES cannot carry (see sdpROCAttr).
+			m.WithValueAttribute("ssrc", strconv.FormatUint(uint64(src.ssrc), 10)+" cname:"+src.cname)
+			m.WithValueAttribute(sdpROCAttr, strconv.FormatUint(uint64(src.roc), 10))
+		}
 	}
 	return m
 }
+
+// sdpROCAttr names the attribute that gives, while the stream runs, the
+// SRTP rollover counter (RFC 3711 section 3.3.1) of the media's SSRC. A
+// receiver that joins after the sequence number wrapped must start from
+// it (GStreamer: the roc field of srtpdec's caps); receivers that do not
+// know the attribute ignore it (RFC 8866 section 5.13). The SDP is
+// rewritten as soon as the counter changes.
+const sdpROCAttr = "x-srtp-roc"
 
 // resolveIP returns Host as an address (a name is resolved).
 func (t *Target) resolveIP() (net.IP, error) {

@@ -133,3 +133,36 @@ func TestFFmpegSRTPArgs(t *testing.T) {
 		t.Error("SRTPParams without srtp")
 	}
 }
+
+// TestSDPCarriesSRTPRolloverCounter: while an SRTP session runs, every
+// media section names its SSRC (RFC 5576) and its rollover counter
+// (a=x-srtp-roc) for receivers that join late; before it runs, and
+// without SRTP, neither is there.
+func TestSDPCarriesSRTPRolloverCounter(t *testing.T) {
+	for _, srtp := range []bool{true, false} {
+		tg := &Target{Host: "127.0.0.1", Port: 5004, Mode: ModeNative, SRTP: srtp}
+		text, err := tg.SDP(synthTracks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "a=ssrc:") || strings.Contains(text, "a=x-srtp-roc") {
+			t.Errorf("srtp %v: no session yet, but:\n%s", srtp, text)
+		}
+		for i, kind := range []string{"video", "audio"} {
+			st := tg.stats.stream(kind)
+			tg.stats.update(st, func(s *StreamStats) { s.SSRC, s.ROC = uint32(1000+i), uint32(3+i) })
+		}
+		tg.stats.cname = "golive-1@x"
+		text, err = tg.SDP(synthTracks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"a=ssrc:1000 cname:golive-1@x\r\na=x-srtp-roc:3\r\n",
+			"a=ssrc:1001 cname:golive-1@x\r\na=x-srtp-roc:4\r\n"} {
+			if strings.Contains(text, want) != srtp {
+				t.Errorf("srtp %v: %q present %v:\n%s", srtp, want, !srtp, text)
+			}
+		}
+		parseSDP(t, text)
+	}
+}

@@ -34,6 +34,9 @@ type rtpStream struct {
 	// srtpMu serializes the SRTP context between RTP and RTCP senders.
 	srtpMu sync.Mutex
 	srtp   *srtp.Context
+	// rocChanged (SRTP) is signalled when the sequence number wraps, for
+	// the SDP to show the new rollover counter.
+	rocChanged chan<- struct{}
 
 	// clockBase is the wall-clock time of stream time zero (unix ns), set
 	// with the first packet; Sender Reports wait for it.
@@ -120,7 +123,20 @@ func (s *rtpStream) sendPayload(n int, marker bool) error {
 		}
 	}
 	s.hdr.SequenceNumber++
+	if s.hdr.SequenceNumber == 0 && s.srtp != nil {
+		s.wrapped()
+	}
 	s.packets.Add(1)
 	s.octets.Add(uint32(n))
 	return s.write(pkt)
+}
+
+// wrapped counts a wrap of the sequence number in the SRTP rollover
+// counter (RFC 3711 section 3.3.1) and asks for the SDP to be rewritten.
+func (s *rtpStream) wrapped() {
+	s.target.update(s.stats, func(st *StreamStats) { st.ROC++ })
+	select {
+	case s.rocChanged <- struct{}{}:
+	default: // a rewrite is pending: it will read the new counter
+	}
 }

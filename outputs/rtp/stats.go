@@ -23,6 +23,8 @@ type targetStats struct {
 	noReceiverAt time.Time
 	sdpPath      string
 	url          string
+	// cname is the running session's RTCP CNAME, for the SDP's a=ssrc.
+	cname string
 	// ignoredReports counts RTCP packets and reports not believed: from
 	// another address or port, not authenticated, or implausible.
 	ignoredReports uint64
@@ -45,6 +47,9 @@ type StreamStats struct {
 	JitterMs  float64
 	RTTMs     float64 // -1 until a report echoes a Sender Report
 	LastRR    time.Time
+	// ROC is the SRTP rollover counter of the next packet (RFC 3711
+	// section 3.3.1): how many times the sequence number has wrapped.
+	ROC uint32
 }
 
 func (ts *targetStats) stream(kind string) *StreamStats {
@@ -64,6 +69,37 @@ func (ts *targetStats) update(st *StreamStats, f func(*StreamStats)) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	f(st)
+}
+
+// resetStreams forgets the previous session's streams before a new one
+// starts, so that its SSRCs and rollover counters leave the SDP.
+func (ts *targetStats) resetStreams() {
+	ts.mu.Lock()
+	ts.streams, ts.cname = nil, ""
+	ts.mu.Unlock()
+}
+
+// srtpSource is what a late SRTP receiver needs besides the key: the
+// stream's SSRC and current rollover counter.
+type srtpSource struct {
+	ssrc  uint32
+	roc   uint32
+	cname string
+}
+
+// source returns the running stream of kind ("mpegts" stands in for
+// "video"), if any.
+func (ts *targetStats) source(kind string) (srtpSource, bool) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	st, ok := ts.streams[kind]
+	if !ok && kind == "video" {
+		st, ok = ts.streams["mpegts"]
+	}
+	if !ok || ts.cname == "" {
+		return srtpSource{}, false
+	}
+	return srtpSource{ssrc: st.SSRC, roc: st.ROC, cname: ts.cname}, true
 }
 
 func (ts *targetStats) setSending(on bool) {
@@ -111,7 +147,8 @@ func (ts *targetStats) receiverLocked(now time.Time) string {
 // implausible), and per
 // stream ("video", "audio" or "mpegts") the SSRC, packet and octet counts,
 // and from the receiver's reports fraction_lost (0..1), packets_lost,
-// jitter_ms, rtt_ms and receiver_reports.
+// jitter_ms, rtt_ms and receiver_reports; with SRTP srtp_roc, the
+// rollover counter a receiver joining now needs (also in the SDP).
 func (t *Target) Detail() map[string]any {
 	ts := &t.stats
 	ts.mu.Lock()
@@ -132,6 +169,9 @@ func (t *Target) Detail() map[string]any {
 			"octets":           st.Octets,
 			"sender_reports":   st.SRSent,
 			"receiver_reports": st.RRReceived,
+		}
+		if t.SRTP {
+			m["srtp_roc"] = st.ROC
 		}
 		if st.RRReceived > 0 {
 			m["fraction_lost"] = st.FractionLost
