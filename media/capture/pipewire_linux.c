@@ -8,6 +8,7 @@
 // can map.
 
 #include "pipewire_linux.h"
+#include "pipewire_syms_linux.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -25,66 +26,6 @@
 #include <libavutil/pixfmt.h>
 #include <pipewire/pipewire.h>
 #include <spa/param/video/format-utils.h>
-
-static struct {
-	__typeof__(pw_init) *init;
-	__typeof__(pw_thread_loop_new) *thread_loop_new;
-	__typeof__(pw_thread_loop_get_loop) *thread_loop_get_loop;
-	__typeof__(pw_thread_loop_start) *thread_loop_start;
-	__typeof__(pw_thread_loop_stop) *thread_loop_stop;
-	__typeof__(pw_thread_loop_lock) *thread_loop_lock;
-	__typeof__(pw_thread_loop_unlock) *thread_loop_unlock;
-	__typeof__(pw_thread_loop_destroy) *thread_loop_destroy;
-	__typeof__(pw_context_new) *context_new;
-	__typeof__(pw_context_destroy) *context_destroy;
-	__typeof__(pw_context_connect_fd) *context_connect_fd;
-	__typeof__(pw_core_disconnect) *core_disconnect;
-	__typeof__(pw_properties_new) *properties_new;
-	__typeof__(pw_stream_new) *stream_new;
-	__typeof__(pw_stream_add_listener) *stream_add_listener;
-	__typeof__(pw_stream_connect) *stream_connect;
-	__typeof__(pw_stream_dequeue_buffer) *stream_dequeue_buffer;
-	__typeof__(pw_stream_queue_buffer) *stream_queue_buffer;
-	__typeof__(pw_stream_update_params) *stream_update_params;
-	__typeof__(pw_stream_destroy) *stream_destroy;
-} pw;
-
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static char load_err[256];
-
-#define SYM(field, name)                                                        \
-	if (!(pw.field = (__typeof__(pw.field))dlsym(lib, name))) {             \
-		snprintf(load_err, sizeof(load_err), "libpipewire-0.3 lacks %s", name); \
-		return;                                                         \
-	}
-
-static void load(void) {
-	void *lib = dlopen("libpipewire-0.3.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(load_err, sizeof(load_err), "%s", dlerror());
-		return;
-	}
-	SYM(init, "pw_init") SYM(thread_loop_new, "pw_thread_loop_new")
-	SYM(thread_loop_get_loop, "pw_thread_loop_get_loop") SYM(thread_loop_start, "pw_thread_loop_start")
-	SYM(thread_loop_stop, "pw_thread_loop_stop") SYM(thread_loop_lock, "pw_thread_loop_lock")
-	SYM(thread_loop_unlock, "pw_thread_loop_unlock") SYM(thread_loop_destroy, "pw_thread_loop_destroy")
-	SYM(context_new, "pw_context_new") SYM(context_destroy, "pw_context_destroy")
-	SYM(context_connect_fd, "pw_context_connect_fd") SYM(core_disconnect, "pw_core_disconnect")
-	SYM(properties_new, "pw_properties_new") SYM(stream_new, "pw_stream_new")
-	SYM(stream_add_listener, "pw_stream_add_listener") SYM(stream_connect, "pw_stream_connect")
-	SYM(stream_dequeue_buffer, "pw_stream_dequeue_buffer") SYM(stream_queue_buffer, "pw_stream_queue_buffer")
-	SYM(stream_update_params, "pw_stream_update_params") SYM(stream_destroy, "pw_stream_destroy")
-	pw.init(NULL, NULL);
-}
-
-int golive_pw_load(char *err, int errlen) {
-	pthread_once(&load_once, load);
-	if (!pw.init || load_err[0]) {
-		snprintf(err, errlen, "%s", load_err[0] ? load_err : "libpipewire-0.3 not loaded");
-		return -1;
-	}
-	return 0;
-}
 
 struct golive_pw {
 	struct pw_thread_loop *loop;
@@ -209,7 +150,7 @@ static void on_param_changed(void *data, uint32_t id, const struct spa_pod *para
 	params[1] = spa_pod_builder_add_object(&b, SPA_TYPE_OBJECT_ParamMeta, SPA_PARAM_Meta,
 		SPA_PARAM_META_type, SPA_POD_Id(SPA_META_Header),
 		SPA_PARAM_META_size, SPA_POD_Int(sizeof(struct spa_meta_header)));
-	pw.stream_update_params(s->stream, params, 2);
+	golive_pw_sym.stream_update_params(s->stream, params, 2);
 }
 
 static void on_remove_buffer(void *data, struct pw_buffer *b) {
@@ -244,9 +185,9 @@ static int64_t picture_age(struct pw_buffer *b) {
 static void on_process(void *data) {
 	golive_pw *s = data;
 	struct pw_buffer *b = NULL, *n;
-	while ((n = pw.stream_dequeue_buffer(s->stream)) != NULL) { // keep the newest
+	while ((n = golive_pw_sym.stream_dequeue_buffer(s->stream)) != NULL) { // keep the newest
 		if (b)
-			pw.stream_queue_buffer(s->stream, b);
+			golive_pw_sym.stream_queue_buffer(s->stream, b);
 		b = n;
 	}
 	if (!b)
@@ -255,7 +196,7 @@ static void on_process(void *data) {
 		pthread_mutex_lock(&s->mu);
 		s->skipped++;
 		pthread_mutex_unlock(&s->mu);
-		pw.stream_queue_buffer(s->stream, b);
+		golive_pw_sym.stream_queue_buffer(s->stream, b);
 		return;
 	}
 	int64_t age = picture_age(b);
@@ -266,7 +207,7 @@ static void on_process(void *data) {
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->mu);
 	if (old)
-		pw.stream_queue_buffer(s->stream, old);
+		golive_pw_sym.stream_queue_buffer(s->stream, old);
 	wake(s);
 }
 
@@ -294,7 +235,7 @@ static int connect_stream(golive_pw *s, uint32_t node, int fps) {
 			&SPA_RECTANGLE(1920, 1080), &SPA_RECTANGLE(1, 1), &SPA_RECTANGLE(16384, 16384)),
 		SPA_FORMAT_VIDEO_framerate, SPA_POD_CHOICE_RANGE_Fraction(
 			&SPA_FRACTION(fps, 1), &SPA_FRACTION(0, 1), &SPA_FRACTION(360, 1)));
-	return pw.stream_connect(s->stream, PW_DIRECTION_INPUT, node,
+	return golive_pw_sym.stream_connect(s->stream, PW_DIRECTION_INPUT, node,
 		PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS, params, 1);
 }
 
@@ -311,33 +252,33 @@ golive_pw *golive_pw_open(int fd, uint32_t node, int fps, int wake_fd, char *err
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	s->wake_fd = wake_fd;
-	s->loop = pw.thread_loop_new("golive-screen", NULL);
+	s->loop = golive_pw_sym.thread_loop_new("golive-screen", NULL);
 	if (s->loop)
-		s->context = pw.context_new(pw.thread_loop_get_loop(s->loop), NULL, 0);
-	if (!s->context || pw.thread_loop_start(s->loop) < 0) {
+		s->context = golive_pw_sym.context_new(golive_pw_sym.thread_loop_get_loop(s->loop), NULL, 0);
+	if (!s->context || golive_pw_sym.thread_loop_start(s->loop) < 0) {
 		close(fd);
 		snprintf(err, errlen, "cannot start a PipeWire loop: %s", strerror(errno));
 		golive_pw_close(s);
 		return NULL;
 	}
-	pw.thread_loop_lock(s->loop);
-	s->core = pw.context_connect_fd(s->context, fd, NULL, 0);
+	golive_pw_sym.thread_loop_lock(s->loop);
+	s->core = golive_pw_sym.context_connect_fd(s->context, fd, NULL, 0);
 	if (!s->core) {
 		snprintf(err, errlen, "cannot connect to PipeWire through the portal: %s", strerror(errno));
-		pw.thread_loop_unlock(s->loop);
+		golive_pw_sym.thread_loop_unlock(s->loop);
 		golive_pw_close(s);
 		return NULL;
 	}
 	pw_core_add_listener(s->core, &s->core_listener, &core_events, s);
-	s->stream = pw.stream_new(s->core, "GoLive screen capture",
-		pw.properties_new(PW_KEY_MEDIA_TYPE, "Video", PW_KEY_MEDIA_CATEGORY, "Capture",
+	s->stream = golive_pw_sym.stream_new(s->core, "GoLive screen capture",
+		golive_pw_sym.properties_new(PW_KEY_MEDIA_TYPE, "Video", PW_KEY_MEDIA_CATEGORY, "Capture",
 				  PW_KEY_MEDIA_ROLE, "Screen", NULL));
 	int res = s->stream ? 0 : -errno;
 	if (s->stream) {
-		pw.stream_add_listener(s->stream, &s->stream_listener, &stream_events, s);
+		golive_pw_sym.stream_add_listener(s->stream, &s->stream_listener, &stream_events, s);
 		res = connect_stream(s, node, fps > 0 ? fps : 30);
 	}
-	pw.thread_loop_unlock(s->loop);
+	golive_pw_sym.thread_loop_unlock(s->loop);
 	if (res < 0) {
 		snprintf(err, errlen, "cannot open PipeWire node %u: %s", node, strerror(-res));
 		golive_pw_close(s);
@@ -432,25 +373,25 @@ void golive_pw_close(golive_pw *s) {
 	if (!s)
 		return;
 	if (s->loop) {
-		pw.thread_loop_lock(s->loop);
+		golive_pw_sym.thread_loop_lock(s->loop);
 		if (s->stream) {
 			pthread_mutex_lock(&s->mu);
 			struct pw_buffer *held = s->held;
 			s->held = NULL;
 			pthread_mutex_unlock(&s->mu);
 			if (held)
-				pw.stream_queue_buffer(s->stream, held);
-			pw.stream_destroy(s->stream);
+				golive_pw_sym.stream_queue_buffer(s->stream, held);
+			golive_pw_sym.stream_destroy(s->stream);
 		}
 		if (s->core)
-			pw.core_disconnect(s->core);
-		pw.thread_loop_unlock(s->loop);
-		pw.thread_loop_stop(s->loop);
+			golive_pw_sym.core_disconnect(s->core);
+		golive_pw_sym.thread_loop_unlock(s->loop);
+		golive_pw_sym.thread_loop_stop(s->loop);
 	}
 	if (s->context)
-		pw.context_destroy(s->context);
+		golive_pw_sym.context_destroy(s->context);
 	if (s->loop)
-		pw.thread_loop_destroy(s->loop);
+		golive_pw_sym.thread_loop_destroy(s->loop);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
