@@ -88,7 +88,7 @@ screenshot: build
 VERSION := $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 package: deps
 	$(GO) build -tags $(TAGS) -ldflags "-X golive/app/cli.Version=$(VERSION)" -o bin/golive-package .
-	bash packaging/build-deb.sh bin/golive-package $(VERSION) dist
+	bash assets/packaging/build-deb.sh bin/golive-package $(VERSION) dist
 
 clean:
 	rm -rf bin dist

@@ -2,7 +2,7 @@
 # Builds dist/golive_<version>_amd64.deb from a golive binary: /usr/bin/golive,
 # the desktop entry, hicolor icons, AppStream metainfo; Depends computed by
 # dpkg-shlibdeps from the libraries the binary links (FFmpeg, GL, X11, ...).
-# Usage: bash packaging/build-deb.sh BIN VERSION [OUTDIR]
+# Usage: bash assets/packaging/build-deb.sh BIN VERSION [OUTDIR]
 set -euo pipefail
 bin=$1 version=$2 out=${3:-dist}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +23,7 @@ sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$(date -u +%F)/" "$here/$id.metainfo
 for size in 32 48 64 128 256 512; do
   d=$root/usr/share/icons/hicolor/${size}x${size}/apps
   mkdir -p "$d"
-  convert "$here/../assets/icon.png" -resize "${size}x${size}" -strip "PNG32:$d/$id.png"
+  convert "$here/../icon.png" -resize "${size}x${size}" -strip "PNG32:$d/$id.png"
 done
 install -D -m 0644 "$here/copyright" "$root/usr/share/doc/golive/copyright"
 
