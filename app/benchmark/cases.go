@@ -23,6 +23,16 @@ type Case struct {
 	RTMP int
 	// Pairs overrides the harness's number of pairs (a stress case).
 	Pairs int
+	// Second is a second rendition (issue 18): RTMP more destinations
+	// get it, and there is no RTP target. GoLive runs from a profile,
+	// ffmpeg with split=2 into two libx264 encoders and one tee.
+	Second *SecondRendition
+}
+
+// SecondRendition is the size and bit rate of a case's second encode (at
+// the case's frame rate).
+type SecondRendition struct {
+	Width, Height, VideoKbps int
 }
 
 // AudioKbps is the AAC bit rate of every case.
@@ -42,6 +52,9 @@ func Matrix() []Case {
 	}
 	// The fan-out stress: 16 RTMP destinations at 6 Mbit/s, zero drops.
 	cs = append(cs, Case{Name: "720p30-n16-6M", Width: 1280, Height: 720, FPS: 30, VideoKbps: 6000, RTMP: 16, Pairs: 1})
+	// Two renditions, two RTMP destinations each.
+	cs = append(cs, Case{Name: "720p30+480p30-n2x2", Width: 1280, Height: 720, FPS: 30, VideoKbps: 2500, RTMP: 2,
+		Second: &SecondRendition{Width: 854, Height: 480, VideoKbps: 1000}})
 	return cs
 }
 
@@ -74,8 +87,19 @@ type Endpoints struct {
 	Display string   // X display for screen cases
 }
 
+// Destinations is how many RTMP destinations c publishes to.
+func (c Case) Destinations() int {
+	if c.Second != nil {
+		return 2 * c.RTMP
+	}
+	return c.RTMP
+}
+
 // GoLiveArgs is the `golive live` command line of c.
 func (c Case) GoLiveArgs(e Endpoints, media time.Duration) []string {
+	if c.Second != nil {
+		return []string{"live", "--profile", benchProfile, "--duration", media.String(), "--stats", "json"}
+	}
 	a := []string{"live", "--audio", "test",
 		"--size", fmt.Sprintf("%dx%d", c.Width, c.Height), "--fps", strconv.Itoa(c.FPS),
 		"--video-bitrate", fmt.Sprintf("%dk", c.VideoKbps), "--audio-bitrate", fmt.Sprintf("%dk", AudioKbps),
@@ -98,6 +122,9 @@ func (c Case) GoLiveArgs(e Endpoints, media time.Duration) []string {
 // FFmpegArgs is the reference: the ffmpeg command line doing the same job
 // with one encode and the tee muxer.
 func (c Case) FFmpegArgs(e Endpoints, media time.Duration) []string {
+	if c.Second != nil {
+		return c.ffmpegTwoRenditions(e, media)
+	}
 	a := []string{"-hide_banner", "-nostdin", "-v", "error"}
 	if c.Screen {
 		a = append(a, "-f", "x11grab", "-framerate", strconv.Itoa(c.FPS),

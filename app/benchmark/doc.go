@@ -1,6 +1,6 @@
 // Package benchmark compares GoLive with the ffmpeg command line doing the
 // same job (one encode, the tee muxer to N RTMP destinations and one RTP
-// target), as issue 8 asks: same input, same settings, alternating the two
+// target; or two renditions, issue 18), as issue 8 asks: same input, same settings, alternating the two
 // programs in one run, CPU seconds per media second and peak RSS from the
 // children's rusage, against a local nginx-rtmp ingest.
 //

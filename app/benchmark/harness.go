@@ -7,6 +7,9 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -161,7 +164,10 @@ func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 
 func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) Run {
 	e := Endpoints{RTPAddr: h.sink.addr}
-	for k := range c.RTMP {
+	if c.Second != nil {
+		e.RTPAddr = ""
+	}
+	for k := range c.Destinations() {
 		e.RTMP = append(e.RTMP, h.ingest.URL(fmt.Sprintf("%s-%d", tag, k)))
 	}
 	if c.Screen {
@@ -175,6 +181,9 @@ func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) 
 	name, args, env := h.FFmpeg, c.FFmpegArgs(e, h.Media), []string(nil)
 	if golive {
 		name, args, env = h.GoLive, c.GoLiveArgs(e, h.Media), h.GoLiveEnv
+		if env, err = h.setupGoLive(ctx, c, e, tag, env); err != nil {
+			return Run{Err: err}
+		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, h.Media+60*time.Second)
 	defer cancel()
@@ -195,6 +204,23 @@ func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) 
 		r.Stats, r.Err = ParseGoLiveStats(out)
 	}
 	return r
+}
+
+// setupGoLive runs c's `golive profile` commands (untimed) in a scratch
+// config folder and returns env with GOLIVE_CONFIG_DIR set to it.
+func (h *Harness) setupGoLive(ctx context.Context, c Case, e Endpoints, tag string, env []string) ([]string, error) {
+	cmds := c.GoLiveSetup(e)
+	if len(cmds) == 0 {
+		return env, nil
+	}
+	dir := filepath.Join(h.Dir, "config-"+tag)
+	env = append(slices.Clone(env), "GOLIVE_CONFIG_DIR="+dir)
+	for _, args := range cmds {
+		if _, _, err := runChild(ctx, h.GoLive, args, env, nil); err != nil {
+			return nil, fmt.Errorf("golive %s: %w", strings.Join(args[:2], " "), err)
+		}
+	}
+	return env, nil
 }
 
 // udpSink receives and discards the RTP target's datagrams, so that the
