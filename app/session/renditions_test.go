@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"golive/app/profile"
 	"golive/media/engine"
 )
 
@@ -57,5 +58,28 @@ func TestRenditionsLiveAddSharesOrNeedsRestart(t *testing.T) {
 	if len(st.Encoders) != 2 || strings.Join(st.Encoders[1].Destinations, ",") != "a,c" ||
 		strings.Join(st.Encoders[0].Destinations, ",") != "b" || st.Encoders[1].Size != "320x180" {
 		t.Fatalf("encoders %+v", st.Encoders)
+	}
+}
+
+// TestRenditionCodecRefusedBeforeLive: HEVC to Twitch is refused by
+// FromProfile (before anything starts) naming the service; a rendition
+// equal to the main one needs no encoder of its own.
+func TestRenditionCodecRefusedBeforeLive(t *testing.T) {
+	p := testProfile(t, t.TempDir()+"/rec.mkv")
+	p.Destinations = append(p.Destinations, profile.Destination{Name: "Twitch", Kind: profile.KindRTMP, Enabled: true,
+		RTMP:  &profile.RTMP{Service: "twitch", URL: "rtmp://live.twitch.tv/app", Key: "k"},
+		Video: &profile.Video{Codec: profile.CodecHEVC}})
+	_, err := FromProfile(p)
+	if err == nil || !strings.Contains(err.Error(), `destination "Twitch": Twitch does not take hevc video`) {
+		t.Fatalf("FromProfile = %v, want HEVC refused for Twitch", err)
+	}
+	p.Destinations[1].Video = &profile.Video{FPS: p.Encoder.FPS}
+	cfg, err := FromProfile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{Config: cfg}
+	if extra := s.planRenditions(); len(extra) != 0 || s.encoderOf["Twitch"] != engine.MainID {
+		t.Fatalf("a rendition equal to the main one got its own encoder: %+v", extra)
 	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"image"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,5 +91,20 @@ func TestSessionEngineChecksServiceLimits(t *testing.T) {
 	p.Encoder.VideoBitrate = 6_000_000
 	if w := (&sessionEngine{}).Check(p); len(w) != 0 {
 		t.Fatalf("warnings within limits: %q", w)
+	}
+	// Issue 18: the main encode at 1080p60 9 Mb/s, Twitch on its own
+	// 720p60 6 Mb/s rendition: nothing to complain about; its rendition
+	// over the limit, or in HEVC, is reported.
+	p.Encoder.Width, p.Encoder.Height, p.Encoder.FPS, p.Encoder.VideoBitrate = 1920, 1080, 60, 9_000_000
+	tw := &p.Destinations[len(p.Destinations)-1]
+	tw.Video = &profile.Video{Width: 1280, Height: 720, VideoBitrate: 6_000_000}
+	if w := (&sessionEngine{}).Check(p); len(w) != 0 {
+		t.Fatalf("Twitch's own rendition respects its limits, yet: %q", w)
+	}
+	tw.Video.VideoBitrate, tw.Video.Codec = 7_000_000, profile.CodecHEVC
+	w := (&sessionEngine{}).Check(p)
+	if len(w) != 2 || !strings.Contains(w[0], "video codec hevc is not accepted") ||
+		w[1] != "Twitch: video bitrate 7000 kbps is above the maximum of 6000 kbps" {
+		t.Fatalf("warnings %q", w)
 	}
 }
