@@ -67,7 +67,7 @@ func (dd *destDialog) current() profile.Destination {
 	if dd.index < 0 {
 		d.Enabled = true
 	}
-	d.RTMP, d.RTP, d.Record = nil, nil, nil
+	d.RTMP, d.RTP, d.Record, d.SRT, d.WHIP = nil, nil, nil, nil, nil
 	switch d.Kind {
 	case profile.KindRTMP:
 		r := profile.RTMP{}
@@ -101,6 +101,10 @@ func (dd *destDialog) current() profile.Destination {
 		}
 		r.Path = strings.TrimSpace(dd.path.Text)
 		d.Record = &r
+	case profile.KindSRT:
+		d.SRT = dd.currentSRT()
+	case profile.KindWHIP:
+		d.WHIP = dd.currentWHIP()
 	}
 	return d
 }
@@ -156,6 +160,10 @@ func (dd *destDialog) checkFields(d profile.Destination, add func(field, msg str
 		if d.Record.Path == "" {
 			add("record.path", "choose the file to record to")
 		}
+	case profile.KindSRT:
+		dd.checkSRT(d.SRT, add)
+	case profile.KindWHIP:
+		checkWHIP(d.WHIP, add)
 	}
 }
 
@@ -187,7 +195,8 @@ func (dd *destDialog) validate() {
 	}
 	_, ok := dd.check()
 	dd.showLimits()
-	for _, e := range []interface{ Validate() error }{dd.name, dd.server, dd.key, dd.caFile, dd.pin, dd.host, dd.port, dd.mtu, dd.path} {
+	for _, e := range []interface{ Validate() error }{dd.name, dd.server, dd.key, dd.caFile, dd.pin, dd.host, dd.port, dd.mtu, dd.path,
+		dd.srt.url, dd.srt.key, dd.srt.latency, dd.whip.url, dd.whip.key} {
 		_ = e.Validate()
 	}
 	if ok {
@@ -220,44 +229,39 @@ func (dd *destDialog) summary() string {
 	return strings.Join(lines, "\n")
 }
 
+// fieldLabels are the window's labels of profile fields.
+var fieldLabels = map[string]string{
+	"rtmp.url":              "Server",
+	"rtmp.key":              "Stream key",
+	"rtp.host":              "Host",
+	"rtp.port":              "Port",
+	"rtp.mtu":               "MTU",
+	"record.path":           "File",
+	"srt.url":               "URL",
+	"whip.url":              "URL",
+	"srt.key":               "Passphrase",
+	"whip.key":              "Bearer token",
+	"srt.latency":           "Latency",
+	"name":                  "Name",
+	"rtmp.ca_file":          "CA file",
+	"rtmp.pin":              "Certificate pin",
+	"capture.region":        "Region",
+	"capture.source":        "Video source",
+	"capture.audio":         "Audio",
+	"encoder.video_bitrate": "Video kb/s",
+	"encoder.audio_bitrate": "Audio kb/s",
+	"encoder.fps":           "Frame rate",
+	"encoder.width":         "Output size",
+	"encoder.height":        "Output size",
+	"encoder.encoder":       "Encoder",
+	"encoder.preset":        "Preset",
+}
+
+// fieldLabel is the label of a profile field (the field itself when the
+// window has none).
 func fieldLabel(field string) string {
-	switch field {
-	case "rtmp.url":
-		return "Server"
-	case "rtmp.key":
-		return "Stream key"
-	case "rtp.host":
-		return "Host"
-	case "rtp.port":
-		return "Port"
-	case "rtp.mtu":
-		return "MTU"
-	case "record.path":
-		return "File"
-	case "name":
-		return "Name"
-	case "rtmp.ca_file":
-		return "CA file"
-	case "rtmp.pin":
-		return "Certificate pin"
-	case "capture.region":
-		return "Region"
-	case "capture.source":
-		return "Video source"
-	case "capture.audio":
-		return "Audio"
-	case "encoder.video_bitrate":
-		return "Video kb/s"
-	case "encoder.audio_bitrate":
-		return "Audio kb/s"
-	case "encoder.fps":
-		return "Frame rate"
-	case "encoder.width", "encoder.height":
-		return "Output size"
-	case "encoder.encoder":
-		return "Encoder"
-	case "encoder.preset":
-		return "Preset"
+	if l, ok := fieldLabels[field]; ok {
+		return l
 	}
 	return field
 }

@@ -20,9 +20,11 @@ const (
 	typeRTMPS  = "RTMPS"
 	typeRTP    = "RTP"
 	typeRecord = "Record"
+	typeSRT    = "SRT"
+	typeWHIP   = "WHIP"
 )
 
-var destTypes = []string{typeRTMP, typeRTMPS, typeRTP, typeRecord}
+var destTypes = []string{typeRTMP, typeRTMPS, typeSRT, typeWHIP, typeRTP, typeRecord}
 
 // destDialog adds or edits a destination. Every field is checked as the
 // user types; Save stays disabled until the destination is valid.
@@ -45,6 +47,8 @@ type destDialog struct {
 	mtu     *keyEntry
 	srtp    *widget.Check
 	path    *keyEntry
+	srt     srtFields
+	whip    whipFields
 	msg     *widget.Label
 	save    *widget.Button
 	groups  map[string]fyne.CanvasObject
@@ -103,6 +107,8 @@ func (dd *destDialog) build() fyne.CanvasObject {
 			widget.NewFormItem("", dd.srtp)),
 		profile.KindRecord: widget.NewForm(widget.NewFormItem("File",
 			container.NewBorder(nil, nil, nil, browse, dd.path))),
+		profile.KindSRT:  dd.buildSRT(),
+		profile.KindWHIP: dd.buildWHIP(),
 	}
 	dd.msg = widget.NewLabel("")
 	dd.msg.Wrapping = fyne.TextWrapWord
@@ -111,8 +117,8 @@ func (dd *destDialog) build() fyne.CanvasObject {
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { dd.dlg.Hide() })
 	top := widget.NewForm(widget.NewFormItem("Type", dd.kind), widget.NewFormItem("Name", dd.name))
 	buttons := container.NewHBox(layoutSpacer(), cancel, dd.save)
-	return container.NewVBox(top, dd.groups[profile.KindRTMP], dd.groups[profile.KindRTP],
-		dd.groups[profile.KindRecord], dd.msg, buttons)
+	return container.NewVBox(top, dd.groups[profile.KindRTMP], dd.groups[profile.KindSRT],
+		dd.groups[profile.KindWHIP], dd.groups[profile.KindRTP], dd.groups[profile.KindRecord], dd.msg, buttons)
 }
 
 // keyItem is the stream key field, with a hint saying where keys are kept
@@ -163,6 +169,12 @@ func (dd *destDialog) fill(d profile.Destination) {
 			dd.path.SetText(d.Record.Path)
 		}
 		dd.kind.SetSelected(typeRecord)
+	case profile.KindSRT:
+		dd.fillSRT(d.SRT)
+		dd.kind.SetSelected(typeSRT)
+	case profile.KindWHIP:
+		dd.fillWHIP(d.WHIP)
+		dd.kind.SetSelected(typeWHIP)
 	default:
 		r := d.RTMP
 		if r == nil {
@@ -204,6 +216,10 @@ func kindOf(t string) string {
 		return profile.KindRTP
 	case typeRecord:
 		return profile.KindRecord
+	case typeSRT:
+		return profile.KindSRT
+	case typeWHIP:
+		return profile.KindWHIP
 	}
 	return profile.KindRTMP
 }
@@ -256,6 +272,8 @@ func (dd *destDialog) defaultName() {
 		name = "RTP preview"
 	case profile.KindRecord:
 		name = "Recording"
+	case profile.KindSRT, profile.KindWHIP:
+		name = dd.kind.Selected + " " + dd.hostOf()
 	}
 	dd.name.SetPlaceHolder(name)
 }

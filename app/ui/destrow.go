@@ -43,6 +43,7 @@ type destRow struct {
 	spark   *sparkline
 	drops   *widget.Label
 	offline *widget.Label
+	proto   *widget.Label
 	errMsg  *widget.Label
 	note    *widget.Label
 	toggle  *widget.Button
@@ -73,6 +74,8 @@ func newDestRow(l *destList, i int, d profile.Destination) *destRow {
 	r.avg = widget.NewLabel("")
 	r.drops = widget.NewLabel("")
 	r.offline = widget.NewLabel("")
+	r.proto = widget.NewLabel("")
+	r.proto.Hide()
 	r.errMsg = widget.NewLabel("")
 	r.errMsg.Wrapping = fyne.TextWrapWord
 	r.errMsg.Hide()
@@ -83,7 +86,7 @@ func newDestRow(l *destList, i int, d profile.Destination) *destRow {
 	r.buildActions()
 	left := container.NewHBox(r.enable, widget.NewIcon(kindIcon(d)))
 	line1 := container.NewBorder(nil, nil, left, r.state, container.NewVBox(r.name, r.target))
-	figures := newFlow(container.NewHBox(r.rate, r.spark), r.avg, r.drops, r.offline)
+	figures := newFlow(container.NewHBox(r.rate, r.spark), r.avg, r.drops, r.offline, r.proto)
 	actions := r.actions()
 	r.flows = []*fyne.Container{figures, actions}
 	r.object = container.NewVBox(line1, figures, r.errMsg, r.note, actions)
@@ -121,6 +124,8 @@ func kindIcon(d profile.Destination) fyne.Resource {
 		return theme.ComputerIcon()
 	case profile.KindRecord:
 		return theme.MediaRecordIcon()
+	case profile.KindWHIP:
+		return theme.MediaVideoIcon()
 	}
 	return theme.UploadIcon()
 }
@@ -178,6 +183,12 @@ func (r *destRow) update(st dest.Status) {
 		setLabel(r.drops, "", levelNormal)
 		setLabel(r.offline, "", levelNormal)
 	}
+	proto := ""
+	if w.phase == phaseLive {
+		proto = protoFigures(r.d.Kind, st.Detail)
+	}
+	setLabel(r.proto, proto, levelNormal)
+	setVisible(r.proto, proto != "")
 	r.showProblem(st)
 	r.showNote()
 	r.updateControls()
@@ -188,10 +199,10 @@ func (r *destRow) update(st dest.Status) {
 // that sizes them changed (not on every poll).
 func (r *destRow) relayout() {
 	var b strings.Builder
-	for _, o := range []fyne.CanvasObject{r.errMsg, r.note, r.toggle, r.retry, r.trust, r.details, r.avg, r.drops, r.offline} {
+	for _, o := range []fyne.CanvasObject{r.errMsg, r.note, r.toggle, r.retry, r.trust, r.details, r.avg, r.drops, r.offline, r.proto} {
 		fmt.Fprintf(&b, "%v,", o.Visible())
 	}
-	for _, l := range []*widget.Label{r.state, r.rate, r.avg, r.drops, r.offline, r.errMsg, r.note} {
+	for _, l := range []*widget.Label{r.state, r.rate, r.avg, r.drops, r.offline, r.proto, r.errMsg, r.note} {
 		fmt.Fprintf(&b, "%d,", len(l.Text))
 	}
 	b.WriteString(r.toggle.Text)

@@ -111,6 +111,14 @@ func targetText(d profile.Destination) string {
 		return t
 	case d.Record != nil:
 		return d.Record.Path
+	case d.SRT != nil:
+		return srtTarget(d.SRT)
+	case d.WHIP != nil:
+		t := secret.RedactURL(d.WHIP.URL)
+		if d.WHIP.Key != "" {
+			t += " (token)"
+		}
+		return t
 	}
 	return ""
 }
@@ -127,6 +135,10 @@ func kindLabel(d profile.Destination) string {
 		return "RTP"
 	case "record":
 		return "Record"
+	case profile.KindSRT:
+		return "SRT"
+	case profile.KindWHIP:
+		return "WHIP"
 	}
 	return d.Kind
 }
