@@ -212,3 +212,34 @@ func TestEditSRTDestinationShowsSRTFields(t *testing.T) {
 	}
 	assertSecretHidden(t, w, testPassphrase)
 }
+
+// TestSRTWHIPErrorsForPeople: the refusals of an SRT listener or a WHIP
+// endpoint each get their own sentence naming the host.
+func TestSRTWHIPErrorsForPeople(t *testing.T) {
+	srt := profile.Destination{Name: "Contribution", Kind: profile.KindSRT, Enabled: true,
+		SRT: &profile.SRT{URL: "srt://ingest.example.org:9000?streamid=cam1", Key: testPassphrase}}
+	whip := profile.Destination{Name: "Cloud", Kind: profile.KindWHIP, Enabled: true,
+		WHIP: &profile.WHIP{URL: "https://whip.example.net:4010/live", Key: testToken}}
+	cases := []struct {
+		d         profile.Destination
+		raw, want string
+	}{
+		{srt, "srt ingest.example.org:9000: wrong passphrase: the listener could not decrypt with it (check the destination's passphrase)",
+			"Contribution: ingest.example.org could not decrypt the stream with this passphrase"},
+		{srt, `srt ingest.example.org:9000: stream id refused: the listener refused stream id "cam1" (403)`,
+			"Contribution: ingest.example.org refused the stream id"},
+		{srt, "srt ingest.example.org:9000: no SRT listener answered within 3s",
+			"Contribution: no SRT listener answered at ingest.example.org"},
+		{whip, "whip whip.example.net:4010: 401 Unauthorized: the server refused the bearer token (check the destination's key)",
+			"Cloud: whip.example.net refused the bearer token"},
+		{whip, "whip whip.example.net:4010: 404 Not Found", "Cloud: whip.example.net has no WHIP endpoint at this URL"},
+		{whip, "whip whip.example.net:4010: ICE failed: no candidate pair works", "Cloud: no media path to whip.example.net"},
+		{whip, "whip whip.example.net:4010: connection lost (ICE or DTLS failed)", "Cloud: the connection to whip.example.net was lost"},
+	}
+	for _, c := range cases {
+		p := explain(c.d, dest.Status{State: dest.StateFailed, LastError: c.raw})
+		if !strings.HasPrefix(p.Message, c.want) || strings.Contains(p.Message, testPassphrase) {
+			t.Errorf("%q\n  says %q\n  want %q…", c.raw, p.Message, c.want)
+		}
+	}
+}

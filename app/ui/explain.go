@@ -43,7 +43,7 @@ func serviceName(d profile.Destination) string {
 // destHost is the host name of an RTMP destination's server.
 func destHost(d profile.Destination) string {
 	if d.RTMP == nil {
-		return ""
+		return srtWHIPHost(d)
 	}
 	ep, err := rtmpurl.ParseURL(d.RTMP.URL, "k")
 	if err != nil {
@@ -69,6 +69,9 @@ func explain(d profile.Destination, st dest.Status) problem {
 	}
 	msg := func(format string, args ...any) problem {
 		return problem{Message: d.Name + ": " + fmt.Sprintf(format, args...)}
+	}
+	if p, ok := explainSRTWHIP(d, raw, host); ok {
+		return p
 	}
 	switch {
 	case strings.Contains(raw, "does not match the pinned one"):

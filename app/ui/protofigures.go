@@ -8,6 +8,7 @@ import (
 	"golive/app/profile"
 	"golive/app/secret"
 	"golive/outputs/srturl"
+	"golive/outputs/whipurl"
 )
 
 // srtTarget is an SRT destination's listener URL without its passphrase
@@ -67,4 +68,51 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// srtWHIPHost is the host of an SRT listener or a WHIP endpoint.
+func srtWHIPHost(d profile.Destination) string {
+	switch {
+	case d.SRT != nil:
+		if u, err := srturl.Parse(d.SRT.URL); err == nil {
+			return u.Host
+		}
+	case d.WHIP != nil:
+		if u, err := whipurl.Parse(d.WHIP.URL); err == nil {
+			return u.Hostname()
+		}
+	}
+	return ""
+}
+
+// explainSRTWHIP words the refusals of an SRT listener or a WHIP endpoint
+// (see outputs/srt and outputs/whip for the errors' text).
+func explainSRTWHIP(d profile.Destination, raw, host string) (problem, bool) {
+	var format string
+	switch {
+	case d.Kind != profile.KindSRT && d.Kind != profile.KindWHIP:
+		return problem{}, false
+	case strings.Contains(raw, "wrong passphrase"):
+		format = "%s could not decrypt the stream with this passphrase: check it, then edit this destination."
+	case strings.Contains(raw, "requires a passphrase"):
+		format = "%s requires a passphrase: edit this destination to add it."
+	case strings.Contains(raw, "does not use encryption"):
+		format = "%s does not use encryption: edit this destination and clear its passphrase."
+	case strings.Contains(raw, "stream id refused"):
+		format = "%s refused the stream id: check the streamid in the URL."
+	case strings.Contains(raw, "401 unauthorized"):
+		format = "%s refused the bearer token: check it, then edit this destination."
+	case strings.Contains(raw, "403 forbidden"):
+		format = "%s does not let this token publish here: check the token and the URL."
+	case strings.Contains(raw, "404 not found"):
+		format = "%s has no WHIP endpoint at this URL: check the URL."
+	case strings.Contains(raw, "no srt listener answered"):
+		format = "no SRT listener answered at %s: is it started, and the port right? GoLive retries on its own."
+	case strings.Contains(raw, "ice found") || strings.Contains(raw, "ice failed") ||
+		strings.Contains(raw, "dtls handshake"):
+		format = "no media path to %s (UDP blocked or its addresses unreachable). GoLive retries on its own."
+	default:
+		return problem{}, false
+	}
+	return problem{Message: d.Name + ": " + fmt.Sprintf(format, host)}, true
 }
