@@ -14,6 +14,7 @@ import (
 	"golive/app/session"
 	"golive/media/engine"
 	"golive/media/unit"
+	"golive/outputs/record"
 	"golive/outputs/rtmp"
 )
 
@@ -131,6 +132,22 @@ func (e *sessionEngine) Check(p profile.Profile) []string {
 			// The preset names its service; say it once, by the
 			// destination's name.
 			msg := strings.TrimPrefix(fe.Error(), preset.Name+": ")
+			out = append(out, fmt.Sprintf("%s: %s", d.Name, msg))
+		}
+	}
+	return append(out, recordSpaceWarnings(p)...)
+}
+
+// recordSpaceWarnings says, before going live, which enabled recording's
+// folder has room for less than about 30 minutes at p's bit rates.
+func recordSpaceWarnings(p profile.Profile) []string {
+	var out []string
+	for _, d := range p.Destinations {
+		if !d.Enabled || d.Record == nil {
+			continue
+		}
+		r := &record.Recorder{Path: d.Record.Path, Format: d.Record.Format}
+		if msg := r.SpaceWarning(p.Encoder.VideoBitrate + p.Encoder.AudioBitrate); msg != "" {
 			out = append(out, fmt.Sprintf("%s: %s", d.Name, msg))
 		}
 	}

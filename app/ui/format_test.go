@@ -51,3 +51,18 @@ func TestFormats(t *testing.T) {
 		t.Errorf("target %q kind %q", got, kindLabel(d))
 	}
 }
+
+// TestRecordingRowNamesTheFileWritten: a recording whose name was taken
+// writes "show (2).mkv"; the row says so, not the name asked for.
+func TestRecordingRowNamesTheFileWritten(t *testing.T) {
+	got := protoFigures(profile.KindRecord, map[string]any{"file": "/videos/show (2).mkv", "file_bytes": 10})
+	if got != "writing show (2).mkv" {
+		t.Errorf("recording figures %q, want %q", got, "writing show (2).mkv")
+	}
+	if got := protoFigures(profile.KindRecord, map[string]any{}); got != "" {
+		t.Errorf("recording without a file yet: %q, want nothing", got)
+	}
+	if got := protoFigures(profile.KindRTP, map[string]any{"file": "x.mkv"}); got != "" {
+		t.Errorf("RTP destination: %q, want nothing", got)
+	}
+}

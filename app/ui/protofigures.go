@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"golive/app/profile"
@@ -27,8 +28,15 @@ func srtTarget(r *profile.SRT) string {
 // protoFigures is the short line of an SRT or WHIP destination's own
 // figures from its stats detail: round trip, the bandwidth estimate and
 // the NACKs (retransmission requests) so far. Figures the detail lacks
-// are left out.
+// are left out. For a recording it names the file actually written,
+// which differs from the one asked for when that name was taken.
 func protoFigures(kind string, detail map[string]any) string {
+	if kind == profile.KindRecord {
+		if f, ok := detail["file"].(string); ok && f != "" {
+			return "writing " + filepath.Base(f)
+		}
+		return ""
+	}
 	if kind != profile.KindSRT && kind != profile.KindWHIP {
 		return ""
 	}

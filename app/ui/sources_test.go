@@ -3,6 +3,7 @@ package ui
 import (
 	"image"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,21 @@ func TestSessionEngineChecksServiceLimits(t *testing.T) {
 	if len(w) != 2 || !strings.Contains(w[0], "video codec hevc is not accepted") ||
 		w[1] != "Twitch: video bitrate 7000 kbps is above the maximum of 6000 kbps" {
 		t.Fatalf("warnings %q", w)
+	}
+}
+
+// TestGoLiveCheckWarnsOfRecordingSpace: a recording whose folder holds
+// less than ~30 min at the chosen bit rates is named in the Go Live check.
+func TestGoLiveCheckWarnsOfRecordingSpace(t *testing.T) {
+	p := profile.DefaultProfile()
+	p.Destinations = []profile.Destination{{Name: "Archive", Kind: profile.KindRecord, Enabled: true,
+		Record: &profile.Record{Path: filepath.Join(t.TempDir(), "show.mkv")}}}
+	if w := (&sessionEngine{}).Check(p); len(w) != 0 {
+		t.Skipf("the test folder is already short of space: %q", w)
+	}
+	p.Encoder.VideoBitrate = 1_000_000_000_000 // 1 Tb/s: no test machine holds 30 min of it
+	w := (&sessionEngine{}).Check(p)
+	if len(w) != 1 || !strings.HasPrefix(w[0], "Archive: ") || !strings.Contains(w[0], "less than 30 min") {
+		t.Fatalf("warnings %q, want one naming Archive and its 30 min", w)
 	}
 }
