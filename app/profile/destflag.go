@@ -122,7 +122,7 @@ func ParseRTPFlag(s string) (Destination, error) {
 	}
 	d := Destination{Name: name, Kind: KindRTP, Enabled: true, RTP: &RTP{
 		Host: t.Host, Port: t.Port, Mode: t.Mode, MTU: t.MTU, TTL: t.TTL,
-		RTCPMux: t.RTCPMux, SRTP: t.SRTP, SDPPath: t.SDPPath,
+		RTCPMux: t.RTCPMux, SRTP: t.SRTP, SRTPVLC: t.SRTPRCC, SDPPath: t.SDPPath,
 	}}
 	if err := checkDest(d); err != nil {
 		return Destination{}, fmt.Errorf("--rtp %s: %w", net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), err)

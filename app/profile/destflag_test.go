@@ -37,3 +37,23 @@ func TestRTMPFlagEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestRTPFlagKeepsTheVLCVariant: `--rtp …?srtp=vlc` is kept as the VLC
+// variant of SRTP (it was silently turned into plain srtp=1) and written
+// back the same way.
+func TestRTPFlagKeepsTheVLCVariant(t *testing.T) {
+	d, err := ParseRTPFlag("127.0.0.1:5004?srtp=vlc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.RTP.SRTP || !d.RTP.SRTPVLC {
+		t.Fatalf("srtp=vlc parsed as %+v", *d.RTP)
+	}
+	if s := d.RTP.TargetString(); !strings.Contains(s, "srtp=vlc") {
+		t.Fatalf("target string %q lost the VLC variant", s)
+	}
+	plain, err := ParseRTPFlag("127.0.0.1:5004?srtp=1")
+	if err != nil || !plain.RTP.SRTP || plain.RTP.SRTPVLC {
+		t.Fatalf("srtp=1 parsed as %+v (%v)", plain.RTP, err)
+	}
+}

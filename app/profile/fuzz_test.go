@@ -101,7 +101,8 @@ func FuzzDestinationFlags(f *testing.F) {
 		}
 		again.Name = r.Name
 		if again.RTP.Host != r.RTP.Host || again.RTP.Port != r.RTP.Port || again.RTP.Mode != r.RTP.Mode ||
-			again.RTP.MTU != r.RTP.MTU || again.RTP.TTL != r.RTP.TTL || again.RTP.SDPPath != r.RTP.SDPPath {
+			again.RTP.MTU != r.RTP.MTU || again.RTP.TTL != r.RTP.TTL || again.RTP.SDPPath != r.RTP.SDPPath ||
+			again.RTP.SRTP != r.RTP.SRTP || again.RTP.SRTPVLC != r.RTP.SRTPVLC {
 			t.Fatalf("round trip of %q changed it: %+v vs %+v", rtpSpec, *again.RTP, *r.RTP)
 		}
 	})

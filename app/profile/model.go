@@ -114,11 +114,14 @@ type RTP struct {
 	Host string `json:"host"`
 	Port int    `json:"port"`
 	// Mode is "mpegts" (default) or "native".
-	Mode    string                     `json:"mode,omitempty"`
-	MTU     int                        `json:"mtu,omitempty"`
-	TTL     int                        `json:"ttl,omitempty"`
-	RTCPMux bool                       `json:"rtcp_mux,omitempty"`
-	SRTP    bool                       `json:"srtp,omitempty"`
+	Mode    string `json:"mode,omitempty"`
+	MTU     int    `json:"mtu,omitempty"`
+	TTL     int    `json:"ttl,omitempty"`
+	RTCPMux bool   `json:"rtcp_mux,omitempty"`
+	SRTP    bool   `json:"srtp,omitempty"`
+	// SRTPVLC (with SRTP) is the variant VLC 3.0 decrypts (the roll-over
+	// counter in every packet, RFC 4771): --rtp …?srtp=vlc.
+	SRTPVLC bool                       `json:"srtp_vlc,omitempty"`
 	SDPPath string                     `json:"sdp_path,omitempty"`
 	Extra   map[string]json.RawMessage `json:"-"`
 }

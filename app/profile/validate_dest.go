@@ -208,7 +208,10 @@ func (r *RTP) TargetString() string {
 	if r.RTCPMux {
 		q = append(q, "rtcpmux=1")
 	}
-	if r.SRTP {
+	switch {
+	case r.SRTP && r.SRTPVLC:
+		q = append(q, "srtp=vlc")
+	case r.SRTP:
 		q = append(q, "srtp=1")
 	}
 	if r.SDPPath != "" {

@@ -242,23 +242,7 @@ func (r *Reader) dropOldestLocked() {
 // Read returns the next packet, waiting until one is queued, the context
 // ends (its error is returned) or the reader is closed (ErrClosed).
 func (r *Reader) Read(ctx context.Context) (*unit.Packet, error) {
-	for {
-		r.mu.Lock()
-		if p := r.popLocked(); p != nil {
-			r.mu.Unlock()
-			return p, nil
-		}
-		closed := r.closed
-		r.mu.Unlock()
-		if closed {
-			return nil, ErrClosed
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-r.notify:
-		}
-	}
+	return r.ReadOr(ctx, nil) // a nil wake never fires
 }
 
 // TryRead returns the next queued packet without waiting, or nil when
