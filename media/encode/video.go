@@ -14,7 +14,7 @@ import (
 	"golive/media/unit"
 )
 
-// Video encodes pictures to H.264. Frames are numbered on a constant
+// Video encodes pictures to H.264, HEVC (libx265) or AV1 (libsvtav1). Frames are numbered on a constant
 // frame-rate grid (index i is at i/FPS seconds): a skipped capture leaves a
 // gap in the numbering, never a shift of the clock.
 type Video struct {
@@ -58,8 +58,8 @@ func (v *Video) Initialize() error {
 		return fmt.Errorf("video encoder: frame rate %d out of range 1-240", v.FPS)
 	}
 	v.codec = astiav.FindEncoderByName(v.Encoder)
-	if v.codec == nil || v.codec.ID() != astiav.CodecIDH264 {
-		return fmt.Errorf("video encoder %q: not an H.264 encoder in this libavcodec: %w", v.Encoder, ErrUnsupported)
+	if v.codec == nil || codecOf(v.codec.ID()) == 0 {
+		return fmt.Errorf("video encoder %q: not an H.264, HEVC or AV1 encoder in this libavcodec: %w", v.Encoder, ErrUnsupported)
 	}
 	if v.Encoder == "h264_vaapi" {
 		return fmt.Errorf("video encoder h264_vaapi: needs VAAPI hardware frames, which GoLive does not set up: %w", ErrUnsupported)
@@ -175,12 +175,18 @@ func (v *Video) options() map[string]string {
 	case "h264_videotoolbox":
 		o["profile"] = "high"
 		o["realtime"] = "1"
+	case "libx265", "libsvtav1":
+		v.newCodecOptions(o, g)
 	}
 	return o
 }
 
-// readParams extracts SPS and PPS from the Annex B global header.
+// readParams extracts SPS and PPS from the Annex B global header
+// (HEVC's VPS/SPS/PPS and AV1's sequence header: readNewCodecParams).
 func (v *Video) readParams() error {
+	if c := codecOf(v.codec.ID()); c != unit.CodecH264 {
+		return v.readNewCodecParams(c)
+	}
 	extra := v.cc.ExtraData()
 	var sps, pps []byte
 	for _, n := range unit.SplitAnnexB(nil, extra) {
@@ -287,18 +293,13 @@ func (v *Video) receive() ([]*unit.Packet, error) {
 // key frame carries SPS and PPS in band.
 func (v *Video) convert() *unit.Packet {
 	key := v.pkt.Flags().Has(astiav.PacketFlagKey)
-	data := v.pkt.Data()
-	nalus := unit.SplitAnnexB(nil, data)
-	if key && !hasNALU(nalus, unit.NALUTypeSPS) {
-		data = append(slices.Clip(v.spsPPS), data...)
-		nalus = unit.SplitAnnexB(nalus[:0], data)
-	}
+	data, nalus := v.payload(key)
 	pts, dts := v.pkt.Pts(), v.pkt.Dts()
 	if dts == astiav.NoPtsValue {
 		dts = pts
 	}
 	p := &unit.Packet{
-		Codec:       unit.CodecH264,
+		Codec:       v.params.Codec,
 		PTS:         ticksToDuration(pts, v.FPS),
 		DTS:         ticksToDuration(dts, v.FPS),
 		Duration:    ticksToDuration(1, v.FPS),

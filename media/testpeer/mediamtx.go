@@ -23,6 +23,8 @@ type MediaMTX struct {
 	SRTPort  int
 	HTTPPort int // WebRTC/WHIP HTTP
 	UDPPort  int // WebRTC ICE UDP
+	// RecordDir holds MediaMTX's fMP4 recordings (StartMediaMTXRecording).
+	RecordDir string
 	// Log holds MediaMTX's output.
 	Log *LockedBuffer
 
@@ -58,8 +60,23 @@ func MediaMTXBinary(t testing.TB) string {
 // waits until its TCP ports accept connections. It stops with the test.
 func StartMediaMTX(t testing.TB, users ...MediaMTXUser) *MediaMTX {
 	t.Helper()
+	return startMediaMTX(t, false, users)
+}
+
+// StartMediaMTXRecording is StartMediaMTX with every path recorded by
+// MediaMTX itself as fragmented MP4 under RecordDir (one folder per path).
+func StartMediaMTXRecording(t testing.TB) *MediaMTX {
+	t.Helper()
+	return startMediaMTX(t, true, nil)
+}
+
+func startMediaMTX(t testing.TB, record bool, users []MediaMTXUser) *MediaMTX {
+	t.Helper()
 	bin := MediaMTXBinary(t)
 	m := &MediaMTX{Dir: t.TempDir(), Log: &LockedBuffer{}}
+	if record {
+		m.RecordDir = filepath.Join(m.Dir, "recordings")
+	}
 	m.RTSPPort, m.HTTPPort, m.RTMPPort = FreePort(t), FreePort(t), FreePort(t)
 	m.SRTPort, m.UDPPort = FreeUDPPort(t), FreeUDPPort(t)
 	cfg := filepath.Join(m.Dir, "mediamtx.yml")
@@ -118,6 +135,13 @@ srtAddress: 127.0.0.1:%d
 paths:
   all_others:
 `, m.RTMPPort, m.RTSPPort, m.HTTPPort, m.UDPPort, m.SRTPort)
+	if m.RecordDir != "" {
+		fmt.Fprintf(&b, `    record: yes
+    recordPath: %s/%%path/%%Y-%%m-%%d_%%H-%%M-%%S-%%f
+    recordFormat: fmp4
+    recordPartDuration: 200ms
+`, m.RecordDir)
+	}
 	if len(users) > 0 {
 		b.WriteString("authInternalUsers:\n")
 		for _, u := range users {

@@ -79,12 +79,13 @@ type Packet struct {
 	Duration time.Duration
 	// Key marks an H.264 IDR access unit (always true for audio).
 	Key bool
-	// Data is the payload: an H.264 access unit in Annex B form (start
-	// codes; a key frame carries SPS and PPS in band), or one raw AAC or
-	// Opus frame.
+	// Data is the payload: an H.264 or HEVC access unit in Annex B form
+	// (start codes; a key frame carries SPS and PPS, and HEVC's VPS, in
+	// band), an AV1 temporal unit of OBUs in the low-overhead format (a key
+	// frame carries the sequence header), or one raw AAC or Opus frame.
 	Data []byte
-	// NALUs are the H.264 NAL units of Data without start codes, sub-slices
-	// of Data (nil for audio).
+	// NALUs are the H.264 or HEVC NAL units of Data without start codes,
+	// sub-slices of Data (nil for AV1 and audio).
 	NALUs [][]byte
 	// CaptureTime is the wall-clock time at which the source frame was
 	// captured, for latency measurements.
@@ -103,9 +104,14 @@ type VideoParams struct {
 	Bitrate int // bits per second
 	// Encoder is the libavcodec encoder name (e.g. libx264).
 	Encoder string
-	// SPS and PPS without start codes.
+	// SPS and PPS without start codes (H.264's, or HEVC's).
 	SPS []byte
 	PPS []byte
+	// VPS is HEVC's video parameter set, without start code.
+	VPS []byte
+	// SequenceHeader is AV1's sequence header OBU (low-overhead format,
+	// with its size field).
+	SequenceHeader []byte
 }
 
 // AudioParams describes one encoded audio track.

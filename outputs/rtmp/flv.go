@@ -148,6 +148,9 @@ func metadataBody(tr unit.Tracks) ([]byte, error) {
 		md["framerate"] = float64(v.FPS)
 		md["videodatarate"] = float64(v.Bitrate) / 1000
 		md["videocodecid"] = float64(flvVideoCodecAVC)
+		if fcc := fourCC(v.Codec); fcc != "" { // Enhanced RTMP: the FourCC
+			md["videocodecid"] = fourCCNumber(fcc)
+		}
 		if v.Encoder != "" {
 			encoder += " (" + v.Encoder + ")"
 		}

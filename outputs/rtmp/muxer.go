@@ -150,7 +150,14 @@ func (m *muxer) sendHeaders(ctx context.Context) error {
 		}
 		m.addMessage(csAudio, typeAudio, 0, hdr, time.Time{})
 	}
-	if v := m.s.Tracks.Video; v != nil && len(v.SPS) > 0 && len(v.PPS) > 0 {
+	if v := m.s.Tracks.Video; v != nil && fourCC(v.Codec) != "" {
+		hdr, err := exSequenceStartBody(v)
+		if err != nil {
+			return dest.Fatal(err)
+		}
+		m.sentAVC = true
+		m.addMessage(csVideo, typeVideo, 0, hdr, time.Time{})
+	} else if v != nil && len(v.SPS) > 0 && len(v.PPS) > 0 {
 		if err := m.addAVCHeader(0, v.SPS, v.PPS); err != nil {
 			return err
 		}
@@ -188,6 +195,18 @@ func (m *muxer) add(pkt *unit.Packet) error {
 			}
 		}
 		m.buf = appendVideoTag(m.buf, pkt)
+		m.endMessage(csVideo, typeVideo, ts, pkt.CaptureTime)
+		m.frames++
+	case unit.CodecHEVC, unit.CodecAV1:
+		if !pkt.CaptureTime.IsZero() {
+			m.p.dequeue.record(time.Since(pkt.CaptureTime))
+		}
+		ts = max(ts, m.lastVideo)
+		m.lastVideo = ts
+		if !m.sentAVC { // the sequence start is sent with the headers
+			return nil
+		}
+		m.buf = appendExVideoTag(m.buf, pkt)
 		m.endMessage(csVideo, typeVideo, ts, pkt.CaptureTime)
 		m.frames++
 	case unit.CodecAAC:

@@ -29,13 +29,14 @@ const (
 	closeGrace          = 300 * time.Millisecond
 )
 
-// ReaderConfig is the subscription an RTMP destination should use: H.264
+// ReaderConfig is the subscription an RTMP destination should use: H.264 (or
+// HEVC or AV1, Enhanced RTMP)
 // and AAC only, video dropped beyond MaxQueuePFrames of queued media.
 func ReaderConfig(name string) stream.ReaderConfig {
 	return stream.ReaderConfig{
 		Name:     name,
 		MaxQueue: MaxQueuePFrames,
-		Codecs:   []unit.Codec{unit.CodecH264, unit.CodecAAC},
+		Codecs:   []unit.Codec{unit.CodecH264, unit.CodecHEVC, unit.CodecAV1, unit.CodecAAC},
 	}
 }
 
@@ -162,7 +163,11 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 		return err
 	}
 	defer c.close()
-	info, err := c.publish(ctx, ep)
+	var vc unit.Codec
+	if s.Tracks.Video != nil {
+		vc = s.Tracks.Video.Codec
+	}
+	info, err := c.publish(ctx, ep, vc)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/yutopp/go-rtmp/message"
 
+	"golive/media/unit"
 	"golive/outputs/dest"
 )
 
@@ -40,10 +41,11 @@ type publishInfo struct {
 
 // publish runs connect, releaseStream, FCPublish, createStream and
 // publish(key, "live"), and waits for NetStream.Publish.Start.
-func (c *clientConn) publish(ctx context.Context, ep *Endpoint) (*publishInfo, error) {
+// An HEVC or AV1 stream (vc) announces its FourCC in connect's fourCcList.
+func (c *clientConn) publish(ctx context.Context, ep *Endpoint, vc unit.Codec) (*publishInfo, error) {
 	info := &publishInfo{}
 	var err error
-	if info.serverVersion, err = c.connect(ctx, ep); err != nil {
+	if info.serverVersion, err = c.connect(ctx, ep, vc); err != nil {
 		return nil, err
 	}
 	// Real ingests answer releaseStream and FCPublish (_result,
@@ -72,17 +74,23 @@ const connectSuccess = "NetConnection.Connect.Success"
 // connect sets the chunk size and connects to the application, returning
 // the server's version (fmsVer). The answer must be a _result with
 // status NetConnection.Connect.Success.
-func (c *clientConn) connect(ctx context.Context, ep *Endpoint) (string, error) {
+func (c *clientConn) connect(ctx context.Context, ep *Endpoint, vc unit.Codec) (string, error) {
 	if err := c.write(ctx, csControl, 0, 0, &message.SetChunkSize{ChunkSize: ChunkSize}); err != nil {
 		return "", err
 	}
-	err := c.command(ctx, 0, "connect", txConnect, &message.NetConnectionConnect{
+	var cmd message.AMFConvertible = &message.NetConnectionConnect{
 		Command: message.NetConnectionConnectCommand{
 			App: ep.App, Type: "nonprivate", FlashVer: FlashVer, TCURL: ep.TCURL,
 			Capabilities: 15, AudioCodecs: 0x0400, VideoCodecs: 0x0080, VideoFunction: 1,
 			ObjectEncoding: message.EncodingTypeAMF0,
 		},
-	})
+	}
+	if fcc := fourCC(vc); fcc != "" {
+		cmd = &exConnect{App: ep.App, Type: "nonprivate", FlashVer: FlashVer, TCURL: ep.TCURL,
+			Capabilities: 15, AudioCodecs: 0x0400, VideoCodecs: 0x0080, VideoFunction: 1,
+			ObjectEncoding: message.EncodingTypeAMF0, FourCCList: []any{fcc}}
+	}
+	err := c.command(ctx, 0, "connect", txConnect, cmd)
 	if err != nil {
 		return "", fmt.Errorf("connect: %w", err)
 	}

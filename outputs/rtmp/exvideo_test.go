@@ -1,0 +1,136 @@
+package rtmp
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golive/media/engine"
+	"golive/media/stream"
+	"golive/media/testpeer"
+	"golive/media/unit"
+	"golive/outputs/dest"
+)
+
+// startCodecEngine runs the synthetic sources through a 640x360@30 encode
+// with the given video encoder (and AAC) until the test ends.
+func startCodecEngine(t *testing.T, encoder string) *stream.Stream {
+	t.Helper()
+	e := &engine.Engine{Config: engine.Config{
+		Video: engine.VideoSourceConfig{Kind: engine.KindTest},
+		Audio: engine.AudioSourceConfig{Kind: engine.KindTest},
+		Width: 640, Height: 360, FPS: 30, VideoBitrate: 800_000, Encoder: encoder,
+		AudioCodecs: []unit.Codec{unit.CodecAAC}, Logger: testLogger(),
+	}}
+	if err := e.Initialize(); err != nil {
+		t.Fatalf("engine with %s: %v", encoder, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("engine: %v", err)
+		}
+		e.Close()
+	})
+	return e.Stream()
+}
+
+// TestEnhancedRTMPToMediaMTX publishes HEVC (libx265) and AV1 (libsvtav1)
+// over Enhanced RTMP to MediaMTX: MediaMTX names the codec, the HEVC
+// stream read back over RTSP and the AV1 stream from MediaMTX's own fMP4
+// recording decode with no error at 640x360.
+func TestEnhancedRTMPToMediaMTX(t *testing.T) {
+	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
+	mtx := testpeer.StartMediaMTXRecording(t)
+	for _, tc := range []struct{ encoder, key, logName, ffName string }{
+		{"libx265", "hevc", "H265", "hevc"},
+		{"libsvtav1", "av1", "AV1", "av1"},
+	} {
+		t.Run(tc.key, func(t *testing.T) {
+			s := startCodecEngine(t, tc.encoder)
+			h := startHandler(t, tc.key, s, &Publisher{URL: mtx.RTMPURL("live"), Key: tc.key})
+			waitState(t, h, dest.StateLive, 15*time.Second)
+			if !mtx.WaitLog("is publishing to path 'live/"+tc.key+"'", 10*time.Second) {
+				t.Fatalf("mediamtx did not see the publish: %s", tail(mtx.Log.String()))
+			}
+			if !mtx.WaitLog("[path live/"+tc.key+"] stream is available and online, 2 tracks ("+tc.logName+", MPEG-4 Audio)", time.Second) {
+				t.Fatalf("mediamtx does not name %s: %s", tc.logName, tail(mtx.Log.String()))
+			}
+			file := filepath.Join(t.TempDir(), tc.key+".mkv")
+			if tc.key == "hevc" {
+				cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-rtsp_transport", "tcp",
+					"-i", mtx.RTSPURL("live/"+tc.key), "-map", "0", "-c", "copy", "-t", "4", file)
+				if b, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("reading back over RTSP: %v: %s", err, b)
+				}
+			} else {
+				time.Sleep(3 * time.Second)
+				h.Close()
+				file = recording(t, mtx, "live/"+tc.key)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			a, err := testpeer.Analyze(ctx, file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := a.Stream("video")
+			if v == nil || v.CodecName != tc.ffName || v.Width != 640 || v.Height != 360 {
+				t.Fatalf("%s: streams %+v, want %s 640x360", file, a.Streams, tc.ffName)
+			}
+			if len(a.Errors) > 0 {
+				t.Errorf("%d decode errors: %q", len(a.Errors), a.Errors[:min(len(a.Errors), 5)])
+			}
+			checkFrameRate(t, a)
+		})
+	}
+}
+
+// checkFrameRate asserts at least a second of 30 fps video, with under
+// 20 % of the frames missing (encoders may skip a few under load).
+func checkFrameRate(t *testing.T, a *testpeer.Analysis) {
+	t.Helper()
+	first, last, n := -1.0, -1.0, 0
+	for _, f := range a.Frames {
+		if f.MediaType != "video" || f.Time() < 0 {
+			continue
+		}
+		if first < 0 {
+			first = f.Time()
+		}
+		last, n = f.Time(), n+1
+	}
+	span := last - first
+	t.Logf("%d video frames over %.2f s, %d audio frames, no decode error", n, span, a.Count("audio"))
+	if span < 1 || float64(n) < 0.8*30*span {
+		t.Errorf("%d video frames over %.2f s: want 30 fps over at least 1 s", n, span)
+	}
+}
+
+// recording returns the fMP4 file MediaMTX wrote for path.
+func recording(t *testing.T, mtx *testpeer.MediaMTX, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		files, _ := filepath.Glob(filepath.Join(mtx.RecordDir, path, "*.mp4"))
+		if len(files) > 0 {
+			if fi, err := os.Stat(files[0]); err == nil && fi.Size() > 10_000 {
+				return files[0]
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recording of %s in %s: %v", path, mtx.RecordDir, files)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func tail(s string) string { return s[max(0, len(s)-3000):] }
+
