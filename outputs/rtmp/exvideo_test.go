@@ -133,4 +133,3 @@ func recording(t *testing.T, mtx *testpeer.MediaMTX, path string) string {
 }
 
 func tail(s string) string { return s[max(0, len(s)-3000):] }
-
