@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"image"
+	"strings"
 
 	"golive/app/profile"
 	"golive/media/engine"
@@ -60,18 +61,40 @@ func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Renditi
 			return nil, err
 		}
 	}
-	if codec != unit.CodecH264 {
-		return nil, fmt.Errorf("%s video: this version encodes renditions in H.264 only; set dest.%s.codec to h264", codec, d.Name)
+	if codec != unit.CodecH264 && (d.Kind != profile.KindRTMP || d.RTMP == nil) {
+		return nil, fmt.Errorf("%s video: only RTMP/RTMPS destinations (Enhanced RTMP) carry it in this version; "+
+			"%s destinations take H.264: set dest.%s.codec to h264", codec, d.Kind, d.Name)
 	}
 	if d.Video.IsZero() {
 		return nil, nil
 	}
-	enc := r.Encoder
-	if enc == "auto" {
-		enc = ""
+	enc, err := encoderFor(codec, r.Encoder)
+	if err != nil {
+		return nil, fmt.Errorf("dest.%s.encoder: %w", d.Name, err)
 	}
 	return &engine.Rendition{Width: r.Width, Height: r.Height, FPS: r.FPS, VideoBitrate: r.VideoBitrate,
 		Encoder: enc, Preset: r.Preset, Layout: r.Layout}, nil
+}
+
+// encoderFor picks the encoder of a rendition: an H.264 encoder (or
+// "auto") named for an HEVC or AV1 rendition becomes libx265 or
+// libsvtav1; an HEVC/AV1 encoder for another codec is refused.
+func encoderFor(codec unit.Codec, enc string) (string, error) {
+	if enc == "auto" {
+		enc = ""
+	}
+	isHEVC := enc == "libx265" || strings.HasPrefix(enc, "hevc_")
+	isAV1 := enc == "libsvtav1" || strings.HasPrefix(enc, "av1_")
+	switch {
+	case codec == unit.CodecHEVC && !isHEVC && !isAV1:
+		return "libx265", nil
+	case codec == unit.CodecAV1 && !isHEVC && !isAV1:
+		return "libsvtav1", nil
+	case codec == unit.CodecHEVC && isAV1, codec == unit.CodecAV1 && isHEVC,
+		codec == unit.CodecH264 && (isHEVC || isAV1):
+		return "", fmt.Errorf("encoder %s does not encode %s video", enc, codec)
+	}
+	return enc, nil
 }
 
 // EngineConfig maps a profile's capture and encoder settings.

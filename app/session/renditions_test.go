@@ -83,3 +83,40 @@ func TestRenditionCodecRefusedBeforeLive(t *testing.T) {
 		t.Fatalf("a rendition equal to the main one got its own encoder: %+v", extra)
 	}
 }
+
+// TestRenditionHEVCAndAV1Destinations: HEVC and AV1 renditions go to
+// YouTube and custom RTMP servers (Enhanced RTMP) with libx265 and
+// libsvtav1 chosen for them; a recording, a native RTP destination and an
+// HEVC encoder named for AV1 are refused before going live, naming what to
+// do.
+func TestRenditionHEVCAndAV1Destinations(t *testing.T) {
+	p := testProfile(t, t.TempDir()+"/rec.mkv")
+	for _, c := range []struct{ service, codec, encoder, want string }{
+		{"youtube", profile.CodecHEVC, "", "libx265"},
+		{"custom", profile.CodecAV1, "libx264", "libsvtav1"},
+		{"youtube", profile.CodecAV1, "", "libsvtav1"},
+	} {
+		d := profile.Destination{Name: "yt", Kind: profile.KindRTMP, Enabled: true,
+			RTMP:  &profile.RTMP{Service: c.service, URL: "rtmp://a.rtmp.youtube.com/live2", Key: "k"},
+			Video: &profile.Video{Codec: c.codec, Encoder: c.encoder}}
+		r, err := DestinationVideo(p, d)
+		if err != nil || r == nil || r.Encoder != c.want {
+			t.Errorf("%s %s: rendition %+v, %v; want encoder %s", c.service, c.codec, r, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		d    profile.Destination
+		want string
+	}{
+		{profile.Destination{Name: "rtp", Kind: profile.KindRTP, RTP: &profile.RTP{Host: "127.0.0.1", Port: 5004},
+			Video: &profile.Video{Codec: profile.CodecHEVC}}, "hevc video: only RTMP/RTMPS destinations"},
+		{profile.Destination{Name: "rec", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.mkv"},
+			Video: &profile.Video{Codec: profile.CodecAV1}}, "set dest.rec.codec to h264"},
+		{profile.Destination{Name: "yt", Kind: profile.KindRTMP, RTMP: &profile.RTMP{Service: "youtube", URL: "rtmp://a/b", Key: "k"},
+			Video: &profile.Video{Codec: profile.CodecAV1, Encoder: "libx265"}}, "encoder libx265 does not encode av1 video"},
+	} {
+		if _, err := DestinationVideo(p, c.d); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.d.Name, err, c.want)
+		}
+	}
+}

@@ -80,10 +80,18 @@ func (e *Engine) Encoders() []EncoderStats {
 	for _, p := range pipes {
 		kbps, cpu := p.meter.read()
 		out = append(out, EncoderStats{
-			ID: p.ID, Codec: "h264", Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
+			ID: p.ID, Codec: p.codec(), Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
 			BitrateKbps: kbps, TargetKbps: float64(p.VideoBitrate) / 1000,
 			Encoded: p.stats.encoded.Load(), Skipped: p.stats.skipped.Load(), CPU: cpu,
 		})
 	}
 	return out
+}
+
+// codec names the pipe's video codec ("h264", "hevc", "av1").
+func (p *pipe) codec() string {
+	if p.venc == nil {
+		return unit.CodecH264.String()
+	}
+	return p.venc.Params().Codec.String()
 }
