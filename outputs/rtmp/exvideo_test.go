@@ -1,6 +1,7 @@
 package rtmp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/yutopp/go-rtmp/message"
 
 	"golive/media/engine"
 	"golive/media/stream"
@@ -133,3 +136,35 @@ func recording(t *testing.T, mtx *testpeer.MediaMTX, path string) string {
 }
 
 func tail(s string) string { return s[max(0, len(s)-3000):] }
+
+// TestExVideoTags checks the extended video tag header bytes of Enhanced
+// RTMP v1 and the connect object's fourCcList.
+func TestExVideoTags(t *testing.T) {
+	hevc := &unit.Packet{Codec: unit.CodecHEVC, Key: true, PTS: 40 * time.Millisecond, DTS: 40 * time.Millisecond,
+		NALUs: [][]byte{{35 << 1, 1, 0x50}, {19 << 1, 1, 0xaa}}}
+	got := appendExVideoTag(nil, hevc)
+	want := []byte{0x80 | 1<<4 | 3, 'h', 'v', 'c', '1', 0, 0, 0, 3, 19 << 1, 1, 0xaa}
+	if !bytes.Equal(got, want) {
+		t.Errorf("hevc key frame, no composition time: %x, want %x", got, want)
+	}
+	hevc.Key, hevc.DTS, hevc.PTS = false, 0, 66*time.Millisecond
+	if got := appendExVideoTag(nil, hevc); !bytes.Equal(got[:8], []byte{0x80 | 2<<4 | 1, 'h', 'v', 'c', '1', 0, 0, 66}) {
+		t.Errorf("hevc inter frame with composition time: %x", got)
+	}
+	av := &unit.Packet{Codec: unit.CodecAV1, Key: true, Data: []byte{0x12, 0, 0x32, 1, 9}}
+	if got := appendExVideoTag(nil, av); !bytes.Equal(got, []byte{0x80 | 1<<4 | 1, 'a', 'v', '0', '1', 0x32, 1, 9}) {
+		t.Errorf("av1 key frame without its temporal delimiter: %x", got)
+	}
+	var buf bytes.Buffer
+	err := message.EncodeBodyAnyValues(message.NewAMFEncoder(&buf, message.EncodingTypeAMF0),
+		&exConnect{App: "live", FourCCList: []any{"hvc1"}})
+	if err != nil || !bytes.Contains(buf.Bytes(), []byte("\x00\x0afourCcList\x0a\x00\x00\x00\x01\x02\x00\x04hvc1")) {
+		t.Errorf("connect object %q (%v) lacks fourCcList [hvc1]", buf.Bytes(), err)
+	}
+	if _, err := exSequenceStartBody(&unit.VideoParams{Codec: unit.CodecAV1, SequenceHeader: []byte{0x0a, 5, 0}}); err == nil {
+		t.Error("a truncated AV1 sequence header was accepted")
+	}
+	if _, err := exSequenceStartBody(&unit.VideoParams{Codec: unit.CodecHEVC, VPS: []byte{64, 1}}); err == nil {
+		t.Error("HEVC without SPS/PPS was accepted")
+	}
+}
