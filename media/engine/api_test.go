@@ -179,9 +179,11 @@ func TestListScreens(t *testing.T) {
 }
 
 func TestUnsupportedIsWrapped(t *testing.T) {
-	v := &encode.Video{Encoder: "libx265"}
+	// libx265 and libsvtav1 are video encoders now (HEVC/AV1 renditions);
+	// MJPEG is not one GoLive carries.
+	v := &encode.Video{Encoder: "mjpeg"}
 	if err := v.Initialize(); !errors.Is(err, encode.ErrUnsupported) {
-		t.Errorf("libx265 as H.264: %v", err)
+		t.Errorf("mjpeg as a video encoder: %v", err)
 	}
 }
 
