@@ -25,6 +25,10 @@ type MediaMTX struct {
 	UDPPort  int // WebRTC ICE UDP
 	// RecordDir holds MediaMTX's fMP4 recordings (StartMediaMTXRecording).
 	RecordDir string
+	// RTMPSPort and CAFile: RTMPS ingest (StartMediaMTXRecording), its
+	// certificate signed by the CA in CAFile.
+	RTMPSPort int
+	CAFile    string
 	// Log holds MediaMTX's output.
 	Log *LockedBuffer
 
@@ -64,7 +68,8 @@ func StartMediaMTX(t testing.TB, users ...MediaMTXUser) *MediaMTX {
 }
 
 // StartMediaMTXRecording is StartMediaMTX with every path recorded by
-// MediaMTX itself as fragmented MP4 under RecordDir (one folder per path).
+// MediaMTX itself as fragmented MP4 under RecordDir (one folder per path),
+// and RTMPS ingest beside RTMP (RTMPSURL, CAFile).
 func StartMediaMTXRecording(t testing.TB) *MediaMTX {
 	t.Helper()
 	return startMediaMTX(t, true, nil)
@@ -76,6 +81,11 @@ func startMediaMTX(t testing.TB, record bool, users []MediaMTXUser) *MediaMTX {
 	m := &MediaMTX{Dir: t.TempDir(), Log: &LockedBuffer{}}
 	if record {
 		m.RecordDir = filepath.Join(m.Dir, "recordings")
+		m.RTMPSPort = FreePort(t)
+		var err error
+		if m.CAFile, _, err = writeTestCerts(m.Dir); err != nil {
+			t.Fatalf("MediaMTX certificates: %v", err)
+		}
 	}
 	m.RTSPPort, m.HTTPPort, m.RTMPPort = FreePort(t), FreePort(t), FreePort(t)
 	m.SRTPort, m.UDPPort = FreeUDPPort(t), FreeUDPPort(t)
@@ -93,7 +103,11 @@ func startMediaMTX(t testing.TB, record bool, users []MediaMTXUser) *MediaMTX {
 	go func() { _ = cmd.Wait(); close(m.exited) }()
 	t.Cleanup(m.Stop)
 	deadline := time.Now().Add(15 * time.Second)
-	for _, port := range []int{m.RTSPPort, m.HTTPPort, m.RTMPPort} {
+	ports := []int{m.RTSPPort, m.HTTPPort, m.RTMPPort}
+	if m.RTMPSPort != 0 {
+		ports = append(ports, m.RTMPSPort)
+	}
+	for _, port := range ports {
 		for !canConnect(port) {
 			select {
 			case <-m.exited:
@@ -142,6 +156,10 @@ paths:
     recordPartDuration: 200ms
 `, m.RecordDir)
 	}
+	if m.RTMPSPort != 0 {
+		fmt.Fprintf(&b, "rtmpEncryption: optional\nrtmpsAddress: 127.0.0.1:%d\nrtmpServerKey: %s\nrtmpServerCert: %s\n",
+			m.RTMPSPort, filepath.Join(m.Dir, "server.key"), filepath.Join(m.Dir, "server.crt"))
+	}
 	if len(users) > 0 {
 		b.WriteString("authInternalUsers:\n")
 		for _, u := range users {
@@ -158,6 +176,11 @@ paths:
 // rest of the path).
 func (m *MediaMTX) RTMPURL(app string) string {
 	return fmt.Sprintf("rtmp://127.0.0.1:%d/%s", m.RTMPPort, app)
+}
+
+// RTMPSURL is the RTMPS publish URL of an application (StartMediaMTXRecording).
+func (m *MediaMTX) RTMPSURL(app string) string {
+	return fmt.Sprintf("rtmps://localhost:%d/%s", m.RTMPSPort, app)
 }
 
 // RTSPURL is where a path is read back.

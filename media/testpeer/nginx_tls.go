@@ -16,10 +16,17 @@ import (
 
 // writeCerts makes the TLS front's certificate (localhost, 127.0.0.1)
 // signed by a fresh CA, in n.Dir.
-func (n *Nginx) writeCerts() error {
+func (n *Nginx) writeCerts() (err error) {
+	n.caFile, n.leafDER, err = writeTestCerts(n.Dir)
+	return err
+}
+
+// writeTestCerts writes ca.crt, server.crt and server.key (localhost,
+// 127.0.0.1, signed by a fresh CA) in dir.
+func writeTestCerts(dir string) (caFile string, leafDER []byte, err error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	now := time.Now()
 	caTmpl := &x509.Certificate{
@@ -29,12 +36,12 @@ func (n *Nginx) writeCerts() error {
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	caCert, _ := x509.ParseCertificate(caDER)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
@@ -42,24 +49,24 @@ func (n *Nginx) writeCerts() error {
 		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	n.leafDER, err = x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	leafDER, err = x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	n.caFile = filepath.Join(n.Dir, "ca.crt")
+	caFile = filepath.Join(dir, "ca.crt")
 	files := map[string]*pem.Block{
-		n.caFile:                           {Type: "CERTIFICATE", Bytes: caDER},
-		filepath.Join(n.Dir, "server.crt"): {Type: "CERTIFICATE", Bytes: n.leafDER},
-		filepath.Join(n.Dir, "server.key"): {Type: "EC PRIVATE KEY", Bytes: keyDER},
+		caFile:                           {Type: "CERTIFICATE", Bytes: caDER},
+		filepath.Join(dir, "server.crt"): {Type: "CERTIFICATE", Bytes: leafDER},
+		filepath.Join(dir, "server.key"): {Type: "EC PRIVATE KEY", Bytes: keyDER},
 	}
 	for path, block := range files {
 		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-			return err
+			return "", nil, err
 		}
 	}
-	return nil
+	return caFile, leafDER, nil
 }

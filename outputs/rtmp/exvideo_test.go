@@ -46,9 +46,10 @@ func startCodecEngine(t *testing.T, encoder string) *stream.Stream {
 }
 
 // TestEnhancedRTMPToMediaMTX publishes HEVC (libx265) and AV1 (libsvtav1)
-// over Enhanced RTMP to MediaMTX: MediaMTX names the codec, the HEVC
-// stream read back over RTSP and the AV1 stream from MediaMTX's own fMP4
-// recording decode with no error at 640x360.
+// over Enhanced RTMP to MediaMTX, each over RTMP and RTMPS at once (one
+// encode, two destinations): MediaMTX names the codec, the HEVC streams
+// read back over RTSP and the AV1 streams from MediaMTX's own fMP4
+// recordings decode with no error at 640x360 and 30 fps.
 func TestEnhancedRTMPToMediaMTX(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
 	mtx := testpeer.StartMediaMTXRecording(t)
@@ -58,42 +59,70 @@ func TestEnhancedRTMPToMediaMTX(t *testing.T) {
 	} {
 		t.Run(tc.key, func(t *testing.T) {
 			s := startCodecEngine(t, tc.encoder)
-			h := startHandler(t, tc.key, s, &Publisher{URL: mtx.RTMPURL("live"), Key: tc.key})
-			waitState(t, h, dest.StateLive, 15*time.Second)
-			if !mtx.WaitLog("is publishing to path 'live/"+tc.key+"'", 10*time.Second) {
-				t.Fatalf("mediamtx did not see the publish: %s", tail(mtx.Log.String()))
+			keys := []string{tc.key, tc.key + "-tls"}
+			hs := []*dest.Handler{
+				startHandler(t, keys[0], s, &Publisher{URL: mtx.RTMPURL("live"), Key: keys[0]}),
+				startHandler(t, keys[1], s, &Publisher{URL: mtx.RTMPSURL("live"), Key: keys[1], CAFile: mtx.CAFile}),
 			}
-			if !mtx.WaitLog("[path live/"+tc.key+"] stream is available and online, 2 tracks ("+tc.logName+", MPEG-4 Audio)", time.Second) {
-				t.Fatalf("mediamtx does not name %s: %s", tc.logName, tail(mtx.Log.String()))
-			}
-			file := filepath.Join(t.TempDir(), tc.key+".mkv")
-			if tc.key == "hevc" {
-				cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-rtsp_transport", "tcp",
-					"-i", mtx.RTSPURL("live/"+tc.key), "-map", "0", "-c", "copy", "-t", "4", file)
-				if b, err := cmd.CombinedOutput(); err != nil {
-					t.Fatalf("reading back over RTSP: %v: %s", err, b)
+			for i, h := range hs {
+				waitState(t, h, dest.StateLive, 15*time.Second)
+				if !mtx.WaitLog("is publishing to path 'live/"+keys[i]+"'", 10*time.Second) {
+					t.Fatalf("mediamtx did not see the publish: %s", tail(mtx.Log.String()))
 				}
-			} else {
-				time.Sleep(3 * time.Second)
-				h.Close()
-				file = recording(t, mtx, "live/"+tc.key)
+				if !mtx.WaitLog("[path live/"+keys[i]+"] stream is available and online, 2 tracks ("+tc.logName+", MPEG-4 Audio)", time.Second) {
+					t.Fatalf("mediamtx does not name %s: %s", tc.logName, tail(mtx.Log.String()))
+				}
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			a, err := testpeer.Analyze(ctx, file)
-			if err != nil {
-				t.Fatal(err)
+			files := readBack(t, mtx, tc.key, keys, hs)
+			for _, file := range files {
+				checkCodecFile(t, file, tc.ffName)
 			}
-			v := a.Stream("video")
-			if v == nil || v.CodecName != tc.ffName || v.Width != 640 || v.Height != 360 {
-				t.Fatalf("%s: streams %+v, want %s 640x360", file, a.Streams, tc.ffName)
-			}
-			if len(a.Errors) > 0 {
-				t.Errorf("%d decode errors: %q", len(a.Errors), a.Errors[:min(len(a.Errors), 5)])
-			}
-			checkFrameRate(t, a)
 		})
 	}
+}
+
+// readBack returns, per key, the HEVC stream read back over RTSP (4 s) or
+// MediaMTX's recording of the AV1 stream (3 s, then unpublished).
+func readBack(t *testing.T, mtx *testpeer.MediaMTX, codec string, keys []string, hs []*dest.Handler) []string {
+	t.Helper()
+	var files []string
+	if codec != "hevc" {
+		time.Sleep(3 * time.Second)
+		for i, h := range hs {
+			h.Close()
+			files = append(files, recording(t, mtx, "live/"+keys[i]))
+		}
+		return files
+	}
+	for _, key := range keys {
+		file := filepath.Join(t.TempDir(), key+".mkv")
+		cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-rtsp_transport", "tcp",
+			"-i", mtx.RTSPURL("live/"+key), "-map", "0", "-c", "copy", "-t", "4", file)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("reading back over RTSP: %v: %s", err, b)
+		}
+		files = append(files, file)
+	}
+	return files
+}
+
+// checkCodecFile decodes file: codec, 640x360, no error, 30 fps.
+func checkCodecFile(t *testing.T, file, codec string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a, err := testpeer.Analyze(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.Stream("video")
+	if v == nil || v.CodecName != codec || v.Width != 640 || v.Height != 360 {
+		t.Fatalf("%s: streams %+v, want %s 640x360", file, a.Streams, codec)
+	}
+	if len(a.Errors) > 0 {
+		t.Errorf("%s: %d decode errors: %q", file, len(a.Errors), a.Errors[:min(len(a.Errors), 5)])
+	}
+	checkFrameRate(t, a)
 }
 
 // checkFrameRate asserts at least a second of 30 fps video, with under
