@@ -3,6 +3,7 @@ package session
 import (
 	"fmt"
 	"image"
+	"path/filepath"
 	"strings"
 
 	"golive/app/profile"
@@ -61,9 +62,9 @@ func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Renditi
 			return nil, err
 		}
 	}
-	if codec != unit.CodecH264 && (d.Kind != profile.KindRTMP || d.RTMP == nil) {
-		return nil, fmt.Errorf("%s video: only RTMP/RTMPS destinations (Enhanced RTMP) carry it in this version; "+
-			"%s destinations take H.264: set dest.%s.codec to h264", codec, d.Kind, d.Name)
+	if codec != unit.CodecH264 && !carries(d, codec) {
+		return nil, fmt.Errorf("%s video: only RTMP/RTMPS destinations (Enhanced RTMP) and mkv/mp4 recordings carry it "+
+			"in this version; set dest.%s.codec to h264", codec, d.Name)
 	}
 	if d.Video.IsZero() {
 		return nil, nil
@@ -74,6 +75,23 @@ func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Renditi
 	}
 	return &engine.Rendition{Width: r.Width, Height: r.Height, FPS: r.FPS, VideoBitrate: r.VideoBitrate,
 		Encoder: enc, Preset: r.Preset, Layout: r.Layout}, nil
+}
+
+// carries reports whether destination d can take HEVC or AV1 video:
+// RTMP/RTMPS (Enhanced RTMP), and Matroska or MP4 recordings (HEVC also
+// MPEG-TS).
+func carries(d profile.Destination, codec unit.Codec) bool {
+	switch {
+	case d.Kind == profile.KindRTMP && d.RTMP != nil:
+		return true
+	case d.Kind == profile.KindRecord && d.Record != nil:
+		f := d.Record.Format
+		if f == "" {
+			f = strings.ToLower(strings.TrimPrefix(filepath.Ext(d.Record.Path), "."))
+		}
+		return f == "mkv" || f == "mp4" || (f == "ts" && codec == unit.CodecHEVC)
+	}
+	return false
 }
 
 // encoderFor picks the encoder of a rendition: an H.264 encoder (or

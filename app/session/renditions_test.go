@@ -96,6 +96,11 @@ func TestRenditionHEVCAndAV1Destinations(t *testing.T) {
 		{"custom", profile.CodecAV1, "libx264", "libsvtav1"},
 		{"youtube", profile.CodecAV1, "", "libsvtav1"},
 	} {
+		rec := profile.Destination{Name: "rec", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.mkv"},
+			Video: &profile.Video{Codec: c.codec}}
+		if r, err := DestinationVideo(p, rec); err != nil || r == nil || r.Encoder == "" {
+			t.Errorf("%s recording to mkv: %+v, %v", c.codec, r, err)
+		}
 		d := profile.Destination{Name: "yt", Kind: profile.KindRTMP, Enabled: true,
 			RTMP:  &profile.RTMP{Service: c.service, URL: "rtmp://a.rtmp.youtube.com/live2", Key: "k"},
 			Video: &profile.Video{Codec: c.codec, Encoder: c.encoder}}
@@ -110,8 +115,10 @@ func TestRenditionHEVCAndAV1Destinations(t *testing.T) {
 	}{
 		{profile.Destination{Name: "rtp", Kind: profile.KindRTP, RTP: &profile.RTP{Host: "127.0.0.1", Port: 5004},
 			Video: &profile.Video{Codec: profile.CodecHEVC}}, "hevc video: only RTMP/RTMPS destinations"},
-		{profile.Destination{Name: "rec", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.mkv"},
+		{profile.Destination{Name: "rec", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.ts"},
 			Video: &profile.Video{Codec: profile.CodecAV1}}, "set dest.rec.codec to h264"},
+		{profile.Destination{Name: "flv", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.flv"},
+			Video: &profile.Video{Codec: profile.CodecHEVC}}, "mkv/mp4 recordings carry it"},
 		{profile.Destination{Name: "yt", Kind: profile.KindRTMP, RTMP: &profile.RTMP{Service: "youtube", URL: "rtmp://a/b", Key: "k"},
 			Video: &profile.Video{Codec: profile.CodecAV1, Encoder: "libx265"}}, "encoder libx265 does not encode av1 video"},
 	} {

@@ -112,8 +112,11 @@ func (m *Muxer) validate() error {
 	case m.Tracks.Video == nil && m.AudioCodec == 0:
 		return errors.New("muxer has no track to write")
 	}
-	if v := m.Tracks.Video; v != nil && v.Codec != unit.CodecH264 {
+	if v := m.Tracks.Video; v != nil && v.Codec != unit.CodecH264 && v.Codec != unit.CodecHEVC && v.Codec != unit.CodecAV1 {
 		return fmt.Errorf("muxer: unsupported video codec %s", v.Codec)
+	}
+	if v := m.Tracks.Video; v != nil && v.Codec == unit.CodecAV1 && m.Format == "mpegts" {
+		return errors.New("muxer: AV1 video does not go in MPEG-TS here: record to Matroska (.mkv) or MP4")
 	}
 	if m.AudioCodec != 0 && m.Tracks.AudioFor(m.AudioCodec) == nil {
 		return fmt.Errorf("muxer: the stream has no %s audio track", m.AudioCodec)
@@ -140,6 +143,9 @@ func (m *Muxer) addStreams() error {
 }
 
 func (m *Muxer) addVideo(v *unit.VideoParams) (*track, error) {
+	if v.Codec == unit.CodecHEVC || v.Codec == unit.CodecAV1 {
+		return m.addNewVideo(v)
+	}
 	var extra []byte
 	if m.avcc {
 		var err error

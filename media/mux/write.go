@@ -55,6 +55,8 @@ func (m *Muxer) trackFor(p *unit.Packet) *track {
 	switch {
 	case p.Codec == unit.CodecH264:
 		return m.video
+	case (p.Codec == unit.CodecHEVC || p.Codec == unit.CodecAV1) && m.Tracks.Video != nil && p.Codec == m.Tracks.Video.Codec:
+		return m.video
 	case m.AudioCodec != 0 && p.Codec == m.AudioCodec:
 		return m.audio
 	}
@@ -62,8 +64,8 @@ func (m *Muxer) trackFor(p *unit.Packet) *track {
 }
 
 func (m *Muxer) payload(t *track, p *unit.Packet) []byte {
-	if t != m.video || !m.avcc {
-		return p.Data
+	if t != m.video || !m.avcc || p.Codec != unit.CodecH264 {
+		return p.Data // HEVC and AV1: libavformat converts (newvideo.go)
 	}
 	nalus := p.NALUs
 	if nalus == nil {

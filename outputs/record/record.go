@@ -33,10 +33,11 @@ const flushInterval = time.Second
 func AudioCodec() unit.Codec { return unit.CodecAAC }
 
 // ReaderConfig returns the stream subscription a recorder needs: H.264
-// and AAC, with a queue deep enough to ride out a slow disk.
+// (or HEVC or AV1) and AAC, with a queue deep enough to ride out a slow
+// disk.
 func ReaderConfig(name string) stream.ReaderConfig {
 	return stream.ReaderConfig{Name: name, MaxQueue: 5 * time.Second,
-		Codecs: []unit.Codec{unit.CodecH264, AudioCodec()}}
+		Codecs: []unit.Codec{unit.CodecH264, unit.CodecHEVC, unit.CodecAV1, AudioCodec()}}
 }
 
 // Recorder records the stream to a file. It implements dest.Worker.

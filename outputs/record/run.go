@@ -113,7 +113,7 @@ func (r *Recorder) write(ctx context.Context, s *dest.Session, m *mux.Muxer, w *
 		if err := m.WritePacket(p); err != nil {
 			return err
 		}
-		if p.Codec == unit.CodecH264 {
+		if p.Kind() == unit.KindVideo {
 			s.Counters.FramesSent.Add(1)
 		}
 		r.account(s, m)
