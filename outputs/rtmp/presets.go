@@ -73,7 +73,8 @@ var Presets = []Preset{
 		MaxVideoBitrate: 8_000_000, MaxAudioBitrate: 160_000, MaxKeyframeInterval: 2 * time.Second,
 		MaxWidth: 1920, MaxHeight: 1080, MaxFPS: 60, VideoCodecs: h264Only, AudioCodecs: aacOnly,
 		AudioSampleRates: []int{44100, 48000}},
-	{ID: PresetCustom, Name: "Custom RTMP server", VideoCodecs: h264Only, AudioCodecs: aacOnly},
+	// A custom server may take Enhanced RTMP: every video codec GoLive encodes.
+	{ID: PresetCustom, Name: "Custom RTMP server", VideoCodecs: youTubeVideo, AudioCodecs: aacOnly},
 }
 
 // PresetByID returns the preset with the given id.
