@@ -143,17 +143,9 @@ func (m *Muxer) addStreams() error {
 }
 
 func (m *Muxer) addVideo(v *unit.VideoParams) (*track, error) {
-	if v.Codec == unit.CodecHEVC || v.Codec == unit.CodecAV1 {
-		return m.addNewVideo(v)
-	}
-	var extra []byte
-	if m.avcc {
-		var err error
-		if extra, err = AVCConfig(v.SPS, v.PPS); err != nil {
-			return nil, err
-		}
-	} else if len(v.SPS) > 0 && len(v.PPS) > 0 {
-		extra = AnnexBConfig(v.SPS, v.PPS)
+	id, extra, err := m.videoConfig(v)
+	if err != nil {
+		return nil, err
 	}
 	s := m.fc.NewStream(nil)
 	if s == nil {
@@ -161,7 +153,7 @@ func (m *Muxer) addVideo(v *unit.VideoParams) (*track, error) {
 	}
 	cp := s.CodecParameters()
 	cp.SetMediaType(astiav.MediaTypeVideo)
-	cp.SetCodecID(astiav.CodecIDH264)
+	cp.SetCodecID(id)
 	cp.SetCodecTag(0)
 	cp.SetWidth(v.Width)
 	cp.SetHeight(v.Height)
@@ -177,6 +169,22 @@ func (m *Muxer) addVideo(v *unit.VideoParams) (*track, error) {
 	}
 	s.SetTimeBase(astiav.NewRational(1, 90000))
 	return &track{index: s.Index()}, nil
+}
+
+// videoConfig is the codec id and extradata of v's stream: H.264 as
+// avcC (FLV, MP4) or Annex B, HEVC and AV1 as newVideoConfig says.
+func (m *Muxer) videoConfig(v *unit.VideoParams) (astiav.CodecID, []byte, error) {
+	if v.Codec == unit.CodecHEVC || v.Codec == unit.CodecAV1 {
+		return newVideoConfig(v)
+	}
+	if m.avcc {
+		extra, err := AVCConfig(v.SPS, v.PPS)
+		return astiav.CodecIDH264, extra, err
+	}
+	if len(v.SPS) > 0 && len(v.PPS) > 0 {
+		return astiav.CodecIDH264, AnnexBConfig(v.SPS, v.PPS), nil
+	}
+	return astiav.CodecIDH264, nil, nil
 }
 
 func (m *Muxer) addAudio(a *unit.AudioParams) (*track, error) {
