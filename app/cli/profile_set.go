@@ -10,21 +10,25 @@ import (
 
 // applySetting sets one KEY=VALUE of `golive profile set` / `add`.
 func (c *profileCmd) applySetting(p *profile.Profile, key, v string) error {
-	k := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(key)), "-", "_")
-	if rest, ok := strings.CutPrefix(k, "dest."); ok {
-		// dest.NAME.FIELD: NAME may contain dots, FIELD does not.
+	trimmed := strings.TrimSpace(key)
+	if len(trimmed) >= len("dest.") && strings.EqualFold(trimmed[:len("dest.")], "dest.") {
+		// dest.NAME.FIELD: NAME may contain dots, FIELD does not. The split is
+		// made on the key as typed: lower-casing can change a string's byte
+		// length, so indexes into the lower-cased copy do not fit the original.
+		rest := trimmed[len("dest."):]
 		i := strings.LastIndex(rest, ".")
 		if i <= 0 {
 			return usageErr("%q: want dest.NAME.FIELD", key)
 		}
-		orig := strings.TrimSpace(key)[len("dest."):]
-		name := orig[:i]
+		name := rest[:i]
 		d, ok := p.Destination(name)
 		if !ok {
 			return noDest(p, name)
 		}
-		return c.applyDestSetting(d, rest[i+1:], v)
+		field := strings.ReplaceAll(strings.ToLower(rest[i+1:]), "-", "_")
+		return c.applyDestSetting(d, field, v)
 	}
+	k := strings.ReplaceAll(strings.ToLower(trimmed), "-", "_")
 	k = strings.TrimPrefix(strings.TrimPrefix(k, "capture."), "encoder.")
 	if k == "name" {
 		p.Name = v
