@@ -35,13 +35,17 @@ func RunDevices(_ context.Context, args []string, env Env) error {
 		fmt.Fprintf(w, "  %s [id %s]%s\n", m.Name, m.ID, def)
 	}
 	fmt.Fprintln(w, "  test: 880 Hz tone with a beep every second (--audio test)")
-	fmt.Fprintln(w, "Encoders (--encoder NAME):")
+	fmt.Fprintln(w, "Encoders (--encoder NAME; a destination's own video: dest.NAME.encoder):")
 	for _, e := range engine.ListEncoders() {
 		kind := "software"
 		if e.Hardware {
 			kind = "hardware"
 		}
-		fmt.Fprintf(w, "  %-14s %-5s %s\n", e.Name, e.Codec, kind)
+		note := ""
+		if e.Unsupported != "" {
+			note = " (not usable: " + e.Unsupported + ")"
+		}
+		fmt.Fprintf(w, "  %-14s %-5s %s%s\n", e.Name, e.Codec, kind, note)
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func (e *sessionEngine) Devices() Devices {
 			e.devices.Microphones = append(e.devices.Microphones, m.Name)
 		}
 		for _, enc := range engine.ListEncoders() {
-			if enc.Codec == unit.CodecH264 {
+			if enc.Codec == unit.CodecH264 && enc.Unsupported == "" {
 				e.devices.Encoders = append(e.devices.Encoders, enc.Name)
 			}
 		}

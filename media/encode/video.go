@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -61,8 +62,8 @@ func (v *Video) Initialize() error {
 	if v.codec == nil || codecOf(v.codec.ID()) == 0 {
 		return fmt.Errorf("video encoder %q: not an H.264, HEVC or AV1 encoder in this libavcodec: %w", v.Encoder, ErrUnsupported)
 	}
-	if v.Encoder == "h264_vaapi" {
-		return fmt.Errorf("video encoder h264_vaapi: needs VAAPI hardware frames, which GoLive does not set up: %w", ErrUnsupported)
+	if strings.HasSuffix(v.Encoder, "_vaapi") {
+		return fmt.Errorf("video encoder %s: needs VAAPI hardware frames, which GoLive does not set up: %w", v.Encoder, ErrUnsupported)
 	}
 	pf, err := v.pixelFormat()
 	if err != nil {
@@ -170,12 +171,12 @@ func (v *Video) options() map[string]string {
 		o["forced-idr"] = "1"
 	case "h264_qsv":
 		o["profile"] = "high"
-		o["preset"] = v.Preset
+		o["preset"] = qsvPreset(v.Preset)
 		o["forced_idr"] = "1"
 	case "h264_videotoolbox":
 		o["profile"] = "high"
 		o["realtime"] = "1"
-	case "libx265", "libsvtav1":
+	case "libx265", "libsvtav1", "hevc_nvenc", "hevc_qsv", "av1_nvenc", "av1_qsv":
 		v.newCodecOptions(o, g)
 	}
 	return o

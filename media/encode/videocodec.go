@@ -38,9 +38,10 @@ func codecOf(id astiav.CodecID) unit.Codec {
 	return 0
 }
 
-// newCodecOptions sets the live settings of libx265 and libsvtav1: the
-// speed preset, constant bit rate through the VBV, a fixed GOP of g frames
-// with no scene-cut key frames and no B-frames (low delay).
+// newCodecOptions sets the live settings of the HEVC and AV1 encoders
+// (libx265, libsvtav1, NVENC, Quick Sync): the speed preset, constant bit
+// rate through the VBV, a fixed GOP of g frames with no scene-cut key
+// frames and no B-frames (low delay).
 func (v *Video) newCodecOptions(o map[string]string, g string) {
 	switch v.Encoder {
 	case "libx265":
@@ -60,7 +61,31 @@ func (v *Video) newCodecOptions(o map[string]string, g string) {
 		o["svtav1-params"] = "rc=2:pred-struct=1:tbr=" + strconv.Itoa(v.Bitrate/1000) +
 			":keyint=" + g + ":scd=0:lookahead=0"
 		delete(o, "maxrate")
+	case "hevc_nvenc", "av1_nvenc":
+		// Constant bit rate, no reordering delay, IDR on request (as h264_nvenc).
+		o["rc"] = "cbr"
+		o["zerolatency"] = "1"
+		o["forced-idr"] = "1"
+		if v.Encoder == "hevc_nvenc" {
+			o["profile"] = "main"
+		}
+	case "hevc_qsv", "av1_qsv":
+		o["preset"] = qsvPreset(v.Preset)
+		o["forced_idr"] = "1"
+		o["async_depth"] = "1" // one frame in flight: no added latency
 	}
+}
+
+// qsvPreset maps an x264 preset name to Quick Sync's seven (veryfast …
+// veryslow): the faster x264 names become veryfast, placebo veryslow.
+func qsvPreset(p string) string {
+	switch p {
+	case "ultrafast", "superfast", "veryfast", "":
+		return "veryfast"
+	case "placebo":
+		return "veryslow"
+	}
+	return p
 }
 
 // svtPreset maps a preset name to SVT-AV1's 0-13 scale: a number is kept,

@@ -155,13 +155,22 @@ func TestListEncoders(t *testing.T) {
 		"aac":        {Name: "aac", Codec: unit.CodecAAC},
 		"libopus":    {Name: "libopus", Codec: unit.CodecOpus},
 		"h264_nvenc": {Name: "h264_nvenc", Codec: unit.CodecH264, Hardware: true},
+		"libx265":    {Name: "libx265", Codec: unit.CodecHEVC},
+		"hevc_nvenc": {Name: "hevc_nvenc", Codec: unit.CodecHEVC, Hardware: true},
+		"libsvtav1":  {Name: "libsvtav1", Codec: unit.CodecAV1},
 	} {
 		if has[name] != want {
 			t.Errorf("%s: %+v, want %+v", name, has[name], want)
 		}
 	}
-	if _, ok := has["libx265"]; ok {
-		t.Error("HEVC encoder listed")
+	// Listed with the reason GoLive cannot drive them.
+	for _, name := range []string{"h264_vaapi", "hevc_vaapi", "libaom-av1", "opus"} {
+		if e, ok := has[name]; !ok || e.Unsupported == "" {
+			t.Errorf("%s: %+v, want it listed as unsupported", name, e)
+		}
+	}
+	if _, ok := has["mjpeg_qsv"]; ok {
+		t.Error("an MJPEG encoder is listed")
 	}
 }
 
