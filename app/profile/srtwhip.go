@@ -160,6 +160,12 @@ func (r *SRT) Endpoint() (srturl.URL, error) {
 		u.Passphrase = r.Key
 	}
 	if r.Latency != 0 {
+		// Range-checked before the conversion, which overflows for huge
+		// counts and could wrap into the range.
+		if r.Latency < 0 || r.Latency > int(srturl.MaxLatency/time.Millisecond) {
+			return u, &srturl.Error{Reason: fmt.Sprintf("latency %d ms out of range %d-%d", r.Latency,
+				srturl.MinLatency/time.Millisecond, srturl.MaxLatency/time.Millisecond)}
+		}
 		u.Latency = time.Duration(r.Latency) * time.Millisecond
 	}
 	return u, u.Validate()

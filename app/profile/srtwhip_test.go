@@ -95,4 +95,10 @@ func TestSRTWHIPValidation(t *testing.T) {
 	if _, err := ParseWHIPFlag("https://h/x#one", "two"); err == nil {
 		t.Error("two different tokens accepted")
 	}
+	// 288230376151711844 ms (2^58+100) overflows time.Duration to 100 ms:
+	// Endpoint checks the count before converting it.
+	huge := &SRT{URL: "srt://h:1", Latency: 288230376151711844}
+	if u, err := huge.Endpoint(); err == nil {
+		t.Errorf("latency %d ms accepted as %v", huge.Latency, u.Latency)
+	}
 }

@@ -107,6 +107,16 @@ func (u *URL) parseQuery(query string) error {
 	if err != nil {
 		return fail("bad query (check %%-escapes): %s", redactQueryErr(err))
 	}
+	// Keys are case-insensitive: the same option twice in two spellings
+	// would make the one that counts depend on map order.
+	seen := make(map[string]bool, len(values))
+	for key := range values {
+		k := strings.ToLower(key)
+		if seen[k] {
+			return fail("option %q given twice", shorten(k))
+		}
+		seen[k] = true
+	}
 	for key, vals := range values {
 		v := vals[len(vals)-1]
 		if err := u.set(strings.ToLower(key), v); err != nil {
@@ -138,6 +148,11 @@ func (u *URL) set(key, v string) error {
 		}
 		if us > 0 && us < 1000 {
 			return fail("latency=%d is in microseconds, as in ffmpeg and OBS: for %d ms write latency=%d", us, us, us*1000)
+		}
+		if us > MaxLatency.Microseconds() {
+			// Checked before the conversion: a huge count of microseconds
+			// overflows time.Duration and could wrap into the range.
+			return fail("latency %d µs out of range %v-%v", us, MinLatency, MaxLatency)
 		}
 		u.Latency = time.Duration(us) * time.Microsecond
 	case "pbkeylen":

@@ -26,21 +26,24 @@ func TestParse(t *testing.T) {
 
 func TestParseRejects(t *testing.T) {
 	for raw, want := range map[string]string{
-		"":                                           "empty",
-		"rtmp://host:1935":                           "must start with srt://",
-		"srt://host":                                 "with a port",
-		"srt://host:0":                               "out of range",
-		"srt://host:9000/live":                       "no path",
-		"srt://user@host:9000":                       "no path",
-		"srt://host:9000?latency=200":                "latency=200000",
-		"srt://host:9000?latency=x":                  "microseconds",
-		"srt://host:9000?latency=99000000":           "out of range",
-		"srt://host:9000?passphrase=short":           "10 to 79",
-		"srt://host:9000?mode=listener":              "caller",
-		"srt://host:9000?pbkeylen=8":                 "16, 24 or 32",
-		"srt://host:9000?foo=1":                      "unknown option",
-		"srt://host:9000?passphrase=%zzsecretsecret": "invalid %-escape",
-		"srt://host:9000?streamid=a\x01":             "control",
+		"":                                 "empty",
+		"rtmp://host:1935":                 "must start with srt://",
+		"srt://host":                       "with a port",
+		"srt://host:0":                     "out of range",
+		"srt://host:9000/live":             "no path",
+		"srt://user@host:9000":             "no path",
+		"srt://host:9000?latency=200":      "latency=200000",
+		"srt://host:9000?latency=x":        "microseconds",
+		"srt://host:9000?latency=99000000": "out of range",
+		// 2305843009213793952 µs overflows time.Duration to exactly 100 ms.
+		"srt://host:9000?latency=2305843009213793952": "out of range",
+		"srt://host:9000?streamid=a&StreamID=b":       "given twice",
+		"srt://host:9000?passphrase=short":            "10 to 79",
+		"srt://host:9000?mode=listener":               "caller",
+		"srt://host:9000?pbkeylen=8":                  "16, 24 or 32",
+		"srt://host:9000?foo=1":                       "unknown option",
+		"srt://host:9000?passphrase=%zzsecretsecret":  "invalid %-escape",
+		"srt://host:9000?streamid=a\x01":              "control",
 	} {
 		_, err := Parse(raw)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -61,6 +64,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("srt://h:65535?pkt_size=1316&transtype=live")
 	f.Fuzz(func(t *testing.T, raw string) {
 		u, err := Parse(raw)
+		// The same input gives the same answer (no map-order dependence).
+		if u2, err2 := Parse(raw); u2 != u || (err == nil) != (err2 == nil) {
+			t.Fatalf("Parse(%q) twice: %+v %v, then %+v %v", raw, u, err, u2, err2)
+		}
 		if err != nil {
 			if u.Passphrase != "" && len(u.Passphrase) > 3 && strings.Contains(err.Error(), u.Passphrase) {
 				t.Fatalf("error shows the passphrase: %v", err)
