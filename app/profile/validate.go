@@ -26,6 +26,9 @@ const (
 	MaxAudioBitrate = 512_000
 	MinRTPMTU       = rtptarget.MinMTU
 	MaxRTPMTU       = rtptarget.MaxMTU
+	// MaxRegionOffset bounds a region's X and Y: beyond any desktop (X11
+	// coordinates are 16-bit), and X+W cannot overflow.
+	MaxRegionOffset = 1<<16 - 1
 )
 
 // Known value sets.
@@ -216,6 +219,8 @@ func ParseRegion(s string) (Region, error) {
 	switch {
 	case r.X < 0 || r.Y < 0:
 		return r, fmt.Errorf("region %q: X and Y must be 0 or more", s)
+	case r.X > MaxRegionOffset || r.Y > MaxRegionOffset:
+		return r, fmt.Errorf("region %q: X and Y must be at most %d", s, MaxRegionOffset)
 	case r.W < 16 || r.H < 16:
 		return r, fmt.Errorf("region %q: width and height must be at least 16", s)
 	case r.W > MaxWidth || r.H > MaxHeight:

@@ -22,6 +22,7 @@ func TestValidateInvalidProfiles(t *testing.T) {
 		{"region count", func(p *Profile) { p.Capture.Region = "1,2,3" }, "capture.region", -1, "must be X,Y,W,H"},
 		{"region number", func(p *Profile) { p.Capture.Region = "0,0,a,100" }, "capture.region", -1, `"a" is not a whole number`},
 		{"region negative", func(p *Profile) { p.Capture.Region = "-1,0,100,100" }, "capture.region", -1, "X and Y must be 0 or more"},
+		{"region far", func(p *Profile) { p.Capture.Region = "9223372036854775807,0,100,100" }, "capture.region", -1, "at most 65535"},
 		{"region tiny", func(p *Profile) { p.Capture.Region = "0,0,8,100" }, "capture.region", -1, "at least 16"},
 		{"audio", func(p *Profile) { p.Capture.Audio = "speaker" }, "capture.audio", -1, `unknown audio input "speaker"`},
 		{"width small", func(p *Profile) { p.Encoder.Width = 100 }, "encoder.width", -1, "width 100 out of range 160-7680"},
