@@ -36,6 +36,10 @@ func avcDecoderConfig(sps, pps []byte) ([]byte, error) {
 	if len(sps) < 4 || len(pps) == 0 {
 		return nil, errors.New("h264 parameter sets missing: need SPS and PPS")
 	}
+	if len(sps) > maxHEVCParamSet || len(pps) > maxHEVCParamSet {
+		// The record's length fields are 16-bit.
+		return nil, errors.New("h264 parameter set longer than 65535 bytes")
+	}
 	var s h264.SPS
 	if err := s.Unmarshal(sps); err != nil {
 		return nil, fmt.Errorf("parse h264 sps: %w", err)
