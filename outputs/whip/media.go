@@ -64,6 +64,7 @@ type apiOptions struct {
 	tracks   unit.Tracks
 	loopback bool // gather loopback candidates (the server is on this machine)
 	noNACK   bool // tests: no retransmissions
+	noICE    bool // tests: gather no candidates (no sockets)
 	bitrate  int  // initial congestion-control estimate
 	iceFail  time.Duration
 	counters *counters
@@ -124,6 +125,9 @@ func newAPI(o apiOptions) (*webrtc.API, error) {
 	se.SetIncludeLoopbackCandidate(o.loopback)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	se.SetICETimeouts(o.iceFail/2, o.iceFail, time.Second)
+	if o.noICE {
+		se.SetInterfaceFilter(func(string) bool { return false })
+	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg),
 		webrtc.WithSettingEngine(se)), nil
 }
