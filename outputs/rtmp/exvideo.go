@@ -8,6 +8,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/av1"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
+	"github.com/yutopp/go-flv/tag"
 	"github.com/yutopp/go-rtmp/message"
 
 	"golive/media/unit"
@@ -45,6 +46,18 @@ func fourCC(c unit.Codec) string {
 		return "av01"
 	}
 	return ""
+}
+
+// appendSequenceEnd appends the video tag that ends the stream's video,
+// as FFmpeg's FLV muxer writes at its trailer: for H.264 the legacy AVC
+// end of sequence (AVCPacketType 2, FLV spec v10.1 E.4.3.1), for HEVC/AV1
+// Enhanced RTMP's PacketTypeSequenceEnd with the codec's FourCC and no
+// body.
+func appendSequenceEnd(dst []byte, c unit.Codec) []byte {
+	if fcc := fourCC(c); fcc != "" {
+		return append(dst, exHeader|frameKey<<4|exSequenceEnd, fcc[0], fcc[1], fcc[2], fcc[3])
+	}
+	return append(dst, byte(tag.FrameTypeKeyFrame)<<4|byte(tag.CodecIDAVC), byte(tag.AVCPacketTypeEOS), 0, 0, 0)
 }
 
 // fourCCNumber is the FourCC as the number onMetaData's videocodecid

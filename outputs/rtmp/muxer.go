@@ -129,6 +129,18 @@ func (m *muxer) drain(ctx context.Context, end error) error {
 	return end
 }
 
+// endSequence sends the end of the video sequence at unpublish (after
+// the last frame, at its timestamp), when a sequence start was sent.
+func (m *muxer) endSequence(ctx context.Context) error {
+	v := m.s.Tracks.Video
+	if v == nil || !m.sentAVC {
+		return nil
+	}
+	m.buf = appendSequenceEnd(m.buf, v.Codec)
+	m.endMessage(csVideo, typeVideo, m.lastVideo, time.Time{})
+	return m.flush(ctx)
+}
+
 // sendHeaders sends @setDataFrame onMetaData, then the AAC and AVC
 // sequence headers (the AVC one waits for the first key frame when the
 // tracks carry no SPS/PPS).

@@ -180,7 +180,10 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	err = m.run(ctx)
 	if ctx.Err() != nil || errors.Is(err, stream.ErrClosed) {
 		gctx, cancel := context.WithTimeout(context.Background(), closeGrace)
-		c.unpublish(gctx, ep, info.streamID)
+		c.unwatch() // the publishing context has ended: write under gctx now
+		if m.endSequence(gctx) == nil {
+			c.unpublish(gctx, ep, info.streamID)
+		}
 		cancel()
 	}
 	return err
