@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golive/app/secret"
 )
 
 // FuzzLoadProfiles feeds arbitrary bytes to the profile loader: parsing
@@ -63,7 +65,8 @@ func FuzzLoadProfiles(f *testing.F) {
 }
 
 // FuzzDestinationFlags fuzzes the destination URL parsers behind --rtmp
-// URL[#KEY] / --rtmp-key (outputs/rtmp.ParseURL) and --rtp
+// URL[#KEY] / --rtmp-key (outputs/rtmp.ParseURL), --srt URL and --whip
+// URL[#TOKEN] / --whip-token (the same two strings) and --rtp
 // HOST:PORT[?opts]: no panic, a key never appears in an error, and what
 // is accepted validates and survives a round trip.
 // Corpus: testdata/fuzz/FuzzDestinationFlags.
@@ -73,7 +76,7 @@ func FuzzDestinationFlags(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rawURL, key, rtpSpec string) {
 		d, err := ParseRTMPFlag(rawURL, key)
 		if err != nil {
-			if len(key) >= 8 && !strings.Contains(rawURL, key) && strings.Contains(err.Error(), key) {
+			if leaksKey(err, rawURL, key) {
 				t.Fatalf("error leaks the key: %v", err)
 			}
 		} else {
@@ -88,6 +91,7 @@ func FuzzDestinationFlags(f *testing.F) {
 				t.Fatalf("round trip of %q: %v", rawURL, err)
 			}
 		}
+		fuzzSRTWHIPFlags(t, rawURL, key)
 		r, err := ParseRTPFlag(rtpSpec)
 		if err != nil {
 			return
@@ -106,6 +110,41 @@ func FuzzDestinationFlags(f *testing.F) {
 			t.Fatalf("round trip of %q changed it: %+v vs %+v", rtpSpec, *again.RTP, *r.RTP)
 		}
 	})
+}
+
+// fuzzSRTWHIPFlags checks ParseSRTFlag and ParseWHIPFlag on one input.
+func fuzzSRTWHIPFlags(t *testing.T, rawURL, key string) {
+	if d, err := ParseSRTFlag(rawURL); err == nil {
+		if err := checkDest(d); err != nil {
+			t.Fatalf("--srt %q accepted but does not validate: %v", rawURL, err)
+		}
+		if again, err := ParseSRTFlag(d.SRT.URL); err != nil || again.SRT.URL != d.SRT.URL {
+			t.Fatalf("--srt round trip of %q via %q: %v", rawURL, d.SRT.URL, err)
+		}
+	}
+	d, err := ParseWHIPFlag(rawURL, key)
+	if err != nil {
+		if leaksKey(err, rawURL, key) {
+			t.Fatalf("--whip error leaks the token: %v", err)
+		}
+		return
+	}
+	if err := checkDest(d); err != nil {
+		t.Fatalf("--whip %q accepted but does not validate: %v", rawURL, err)
+	}
+	if again, err := ParseWHIPFlag(d.WHIP.URL, d.WHIP.Key); err != nil || again.WHIP.URL != d.WHIP.URL {
+		t.Fatalf("--whip round trip of %q via %q: %v", rawURL, d.WHIP.URL, err)
+	}
+}
+
+// leaksKey reports an error that shows the separately given key: one
+// that is not part of the URL, as typed or as the message renders it
+// (redacted and %-escaped: "a:/0000000\"" shows as "a:/0000000%22", which
+// holds a key "0000000%" by coincidence, not by leaking it).
+func leaksKey(err error, rawURL, key string) bool {
+	base, _, _ := strings.Cut(strings.TrimSpace(rawURL), "#")
+	return len(key) >= 8 && !strings.Contains(rawURL, key) && !strings.Contains(secret.RedactURL(base), key) &&
+		strings.Contains(err.Error(), key)
 }
 
 // fastTempDir is a temporary directory on tmpfs when there is one: the

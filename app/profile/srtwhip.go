@@ -251,6 +251,9 @@ func ParseWHIPFlag(raw, token string) (Destination, error) {
 	if token == "" {
 		token = frag
 	}
-	u, _ := whipurl.Parse(ep)
+	u, err := whipurl.Parse(ep)
+	if err != nil {
+		return Destination{}, fmt.Errorf("--whip: %s", strings.TrimPrefix(err.Error(), "whip url: "))
+	}
 	return Destination{Name: "WHIP " + u.Host, Kind: KindWHIP, Enabled: true, WHIP: &WHIP{URL: ep, Key: token}}, nil
 }

@@ -194,6 +194,15 @@ func (ep *Endpoint) setAppKey(u *url.URL, key string) error {
 	if err := checkKey(ep.StreamKey); err != nil {
 		return err
 	}
+	if len(elems) > 0 {
+		// The URL is kept as rtmp://host/APP with the key apart: a key
+		// equal to APP's last element would read back as a key pasted
+		// into the URL and be dropped from the application.
+		if appLast, err := url.PathUnescape(elems[len(elems)-1]); err == nil && appLast == ep.StreamKey {
+			return urlErr("the stream key is the same as the last element of the application path: " +
+				"check the URL (rtmp://host/app) and the key")
+		}
+	}
 	ep.App = strings.Join(elems, "/")
 	if key != "" && u.RawQuery != "" {
 		ep.App += "?" + u.RawQuery

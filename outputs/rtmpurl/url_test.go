@@ -76,6 +76,8 @@ func TestParseURLInvalid(t *testing.T) {
 		{"rtmp://host/live", "a/" + secret, "must not contain '/'"},
 		{"rtmp://host/live", strings.Repeat("k", 1025), "too long"},
 		{"rtmp://host/live/%zz" + secret, "", "invalid % escape"},
+		{"rtmp://host/" + secret + "/" + secret, "", "same as the last element of the application"},
+		{"rtmp://host/" + secret + "/" + secret, secret, "same as the last element of the application"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.msg, func(t *testing.T) {
@@ -102,6 +104,7 @@ func FuzzParseURL(f *testing.F) {
 	for _, s := range []string{"rtmp://h/live/k", "rtmps://[::1]:443/a/b/c?x=1", "rtmp://h:99999/", "rtmp://%zz/", "x"} {
 		f.Add(s, "SeCrEtKeY")
 	}
+	f.Add("rtmp://0/0/0", "")
 	f.Fuzz(func(t *testing.T, raw, key string) {
 		ep, err := ParseURL(raw, key)
 		if err != nil {
@@ -113,6 +116,11 @@ func FuzzParseURL(f *testing.F) {
 		}
 		if ep.StreamKey == "" || ep.App == "" || ep.Port < 1 || ep.Host == "" || !strings.HasSuffix(ep.String(), "/****") {
 			t.Fatalf("inconsistent endpoint %+v", ep)
+		}
+		// Profiles keep the tcUrl and the key apart: they read back the same.
+		again, err := ParseURL(ep.TCURL, ep.StreamKey)
+		if err != nil || *again != *ep {
+			t.Fatalf("ParseURL(%q, key) read back as %+v, %v; was %+v", ep.TCURL, again, err, ep)
 		}
 	})
 }

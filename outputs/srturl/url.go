@@ -96,6 +96,12 @@ func Parse(raw string) (URL, error) {
 	if err := u.parseQuery(query); err != nil {
 		return URL{}, err
 	}
+	// The URL is kept in its rendered form, where the stream id is
+	// %-escaped (up to three times longer): the limit holds for it too,
+	// so that what Parse accepts parses again.
+	if n := len(u.String()); n > MaxURLLength {
+		return URL{}, fail("longer than %d characters once %%-escaped (%d)", MaxURLLength, n)
+	}
 	return u, u.Validate()
 }
 

@@ -83,6 +83,12 @@ func Parse(raw string) (*url.URL, error) {
 		}
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
+	// The URL is used in its escaped form, which can be three times as
+	// long ("é" is "%C3%A9"): the limit holds for that form too, so that
+	// what Parse accepts parses again.
+	if n := len(u.String()); n > MaxURLLength {
+		return nil, fail("longer than %d characters once %%-escaped (%d)", MaxURLLength, n)
+	}
 	return u, nil
 }
 
