@@ -119,20 +119,30 @@ func (r *Registry) Len() int {
 }
 
 // Redact returns s with every form of every registered secret replaced
-// by Redacted and every embedded URL passed through RedactURL.
+// by Redacted and every embedded URL passed through RedactURL. The forms
+// are matched again after the URL pass: re-encoding a URL decodes what
+// needs no escape ("rtmp://%61bcd@h" becomes "rtmp://abcd@h"), which can
+// spell a registered secret that was not there as written.
 func (r *Registry) Redact(s string) string {
 	if s == "" {
 		return s
 	}
+	var re *regexp.Regexp
 	if r != nil {
 		r.mu.RLock()
-		re := r.re
+		re = r.re
 		r.mu.RUnlock()
+	}
+	if re != nil {
+		s = re.ReplaceAllLiteralString(s, Redacted)
+	}
+	if u := RedactURLsInText(s); u != s {
+		s = u
 		if re != nil {
 			s = re.ReplaceAllLiteralString(s, Redacted)
 		}
 	}
-	return RedactURLsInText(s)
+	return s
 }
 
 // Contains reports whether s holds any form of a registered secret.

@@ -1,0 +1,45 @@
+package secret
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// keyChars are the characters of stream keys, tokens and passphrases as
+// services hand them out (Facebook keys carry ?, & and =).
+const keyChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~?&=:+"
+
+// FuzzRedact puts a registered key, in each form a server or library may
+// echo it in (echoes, or with a byte %-escaped), between any two texts (URLs, log lines): what
+// Registry.Redact returns never holds the key in any letter case, and
+// Redact never panics on any text. Corpus: testdata/fuzz/FuzzRedact.
+func FuzzRedact(f *testing.F) {
+	f.Add("live_123456789_abcdefghij", "publish rtmp://live.twitch.tv/app/", " refused")
+	f.Add("FB-1234567890-0-AbCd?s_bl=1&a=AbCdEf123456", "rtmps://h:443/rtmp/", "#x")
+	f.Add("s3cret-publish", "whip https://u:", "@h/whip?token=")
+	f.Add("abcd1234", "rtmp://", "@h/app")
+	f.Fuzz(func(t *testing.T, key, before, after string) {
+		r := &Registry{}
+		_ = r.Redact(before + key + after)
+		if len(key) < MinSecretLen || len(key) > 256 || strings.Trim(key, keyChars) != "" ||
+			strings.Contains(strings.ToLower(Redacted), strings.ToLower(key)) {
+			return
+		}
+		r.Register(key)
+		// A URL may %-escape any byte: "%61bcd" is "abcd" to a URL parser.
+		escaped := fmt.Sprintf("%%%02X", key[0]) + key[1:]
+		for _, form := range append(echoes(key), escaped) {
+			if len(form) < MinSecretLen {
+				continue
+			}
+			out := r.Redact(before + form + after)
+			// Markers become a byte no key has, so that a marker and its
+			// neighbours never spell the key.
+			plain := strings.ToLower(strings.ReplaceAll(out, Redacted, "\x00"))
+			if strings.Contains(plain, strings.ToLower(key)) {
+				t.Fatalf("key %q (form %q) left in %q", key, form, out)
+			}
+		}
+	})
+}
