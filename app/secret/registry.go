@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // MinSecretLen is the shortest secret a Registry replaces in free text;
@@ -28,7 +29,42 @@ type Registry struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{}
 	forms   map[string]struct{} // every form of every secret
-	re      *regexp.Regexp      // case-insensitive alternation of forms, longest first
+	m       *matcher            // built from forms; replaced, never changed
+}
+
+// matcher finds the forms of the registered secrets: a case-insensitive
+// alternation of those that are valid UTF-8 (longest first), and the
+// others byte for byte (a regexp matches text, not bytes: a key typed or
+// piped with invalid UTF-8 would not even compile into one).
+type matcher struct {
+	re    *regexp.Regexp
+	exact []string // longest first
+}
+
+// replace replaces every form in s with Redacted.
+func (m *matcher) replace(s string) string {
+	if m == nil {
+		return s
+	}
+	for _, f := range m.exact {
+		s = strings.ReplaceAll(s, f, Redacted)
+	}
+	if m.re != nil {
+		s = m.re.ReplaceAllLiteralString(s, Redacted)
+	}
+	return s
+}
+
+func (m *matcher) match(s string) bool {
+	if m == nil {
+		return false
+	}
+	for _, f := range m.exact {
+		if strings.Contains(s, f) {
+			return true
+		}
+	}
+	return m.re != nil && m.re.MatchString(s)
 }
 
 // Default is the registry used by Handler when none is given, by the
@@ -77,11 +113,25 @@ func (r *Registry) compile() {
 		}
 		return forms[i] < forms[j]
 	})
-	quoted := make([]string, len(forms))
-	for i, f := range forms {
-		quoted[i] = regexp.QuoteMeta(f)
+	m := &matcher{}
+	var quoted []string
+	for _, f := range forms {
+		if utf8.ValidString(f) {
+			quoted = append(quoted, regexp.QuoteMeta(f))
+		} else {
+			m.exact = append(m.exact, f)
+		}
 	}
-	r.re = regexp.MustCompile("(?i)(?:" + strings.Join(quoted, "|") + ")")
+	if len(quoted) > 0 {
+		re, err := regexp.Compile("(?i)(?:" + strings.Join(quoted, "|") + ")")
+		if err != nil {
+			// Not expected for quoted UTF-8; still hide every form, in
+			// its exact letter case, rather than fail.
+			m.exact = forms
+		}
+		m.re = re
+	}
+	r.m = m
 }
 
 // Variants returns the forms of secret that a Registry hides: the value
@@ -127,20 +177,15 @@ func (r *Registry) Redact(s string) string {
 	if s == "" {
 		return s
 	}
-	var re *regexp.Regexp
+	var m *matcher
 	if r != nil {
 		r.mu.RLock()
-		re = r.re
+		m = r.m
 		r.mu.RUnlock()
 	}
-	if re != nil {
-		s = re.ReplaceAllLiteralString(s, Redacted)
-	}
+	s = m.replace(s)
 	if u := RedactURLsInText(s); u != s {
-		s = u
-		if re != nil {
-			s = re.ReplaceAllLiteralString(s, Redacted)
-		}
+		s = m.replace(u)
 	}
 	return s
 }
@@ -148,9 +193,9 @@ func (r *Registry) Redact(s string) string {
 // Contains reports whether s holds any form of a registered secret.
 func (r *Registry) Contains(s string) bool {
 	r.mu.RLock()
-	re := r.re
+	m := r.m
 	r.mu.RUnlock()
-	return re != nil && re.MatchString(s)
+	return m.match(s)
 }
 
 // Register adds secrets to the Default registry.
