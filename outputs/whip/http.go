@@ -24,6 +24,7 @@ const (
 	deleteTimeout    = 3 * time.Second
 	contentTypeSDP   = "application/sdp"
 	statusSnippetLen = 200
+	maxErrorText     = 300 // longer transport errors are shortened
 )
 
 // Errors of the WHIP exchange (errors.Is): 401 and 403 and 404 are fatal
@@ -177,12 +178,31 @@ func (c *client) remove(session *url.URL) error {
 	return nil
 }
 
+// redact makes a transport error safe to show: without the token, and
+// short and printable (net/http quotes what a server sent in place of a
+// response, up to the header limit).
 func (c *client) redact(err error) error {
-	if c.token == "" || !strings.Contains(err.Error(), c.token) {
+	msg := err.Error()
+	leaks := c.token != "" && strings.Contains(msg, c.token)
+	if !leaks && len(msg) <= maxErrorText && shortText(msg) == msg {
 		return err
 	}
-	return errors.New(c.redactText(err.Error()))
+	msg = shortText(c.redactText(msg))
+	if leaks {
+		return errors.New(msg)
+	}
+	return &shortError{msg: msg, err: err}
 }
+
+// shortError is an error shown shortened; errors.Is and As still see the
+// original.
+type shortError struct {
+	msg string
+	err error
+}
+
+func (e *shortError) Error() string { return e.msg }
+func (e *shortError) Unwrap() error { return e.err }
 
 func (c *client) redactText(s string) string {
 	if c.token == "" {
