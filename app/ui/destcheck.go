@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/layout"
@@ -220,8 +222,11 @@ func (dd *destDialog) summary() string {
 	lines := make([]string, len(fields))
 	for i, f := range fields {
 		msg, label := dd.errs[f], fieldLabel(f)
-		if strings.HasPrefix(strings.ToLower(msg), strings.ToLower(label)) {
-			lines[i] = strings.ToUpper(msg[:1]) + msg[1:]
+		if msg != "" && strings.HasPrefix(strings.ToLower(msg), strings.ToLower(label)) {
+			// Capitalise the first letter, not the first byte: a message
+			// may start with a multi-byte character.
+			r, n := utf8.DecodeRuneInString(msg)
+			lines[i] = string(unicode.ToUpper(r)) + msg[n:]
 		} else {
 			lines[i] = label + ": " + msg
 		}

@@ -155,3 +155,16 @@ func TestRTPRowActions(t *testing.T) {
 		t.Fatalf("VLC failure shows %q", msg)
 	}
 }
+
+// TestSummaryCapitalisesALetter: a problem that starts with its field's
+// label is capitalised by its first letter, not its first byte (a
+// multi-byte first character stays valid UTF-8), and an empty message
+// gets its label.
+func TestSummaryCapitalisesALetter(t *testing.T) {
+	// A field without a window label is labelled by its own name.
+	dd := &destDialog{errs: map[string]string{"ñ.field": "ñ.field is bad", "x": ""}}
+	got := dd.summary()
+	if got != "x: \nÑ.field is bad" {
+		t.Fatalf("summary %q", got)
+	}
+}
