@@ -162,11 +162,9 @@ func destinationOutput(p profile.Profile, name string) (session.Output, error) {
 	if !ok {
 		return session.Output{}, fmt.Errorf("destination %q: %w", name, ErrNotFound)
 	}
-	o, err := session.DestinationOutput(*dst)
-	if err != nil {
-		return session.Output{}, fmt.Errorf("destination %q: %w", name, err)
-	}
-	return o, nil
+	// Its own rendition too: a destination with a video of its own reads
+	// that encoder, as in the window and the command line.
+	return session.ProfileOutput(p, *dst)
 }
 
 // stop stops the active destinations of one group.

@@ -28,16 +28,27 @@ func FromProfile(p profile.Profile) (Config, error) {
 		if !d.Enabled {
 			continue
 		}
-		o, err := DestinationOutput(d)
+		o, err := ProfileOutput(p, d)
 		if err != nil {
-			return Config{}, fmt.Errorf("destination %q: %w", d.Name, err)
-		}
-		if o.Video, err = DestinationVideo(p, d); err != nil {
-			return Config{}, fmt.Errorf("destination %q: %w", d.Name, err)
+			return Config{}, err
 		}
 		cfg.Outputs = append(cfg.Outputs, o)
 	}
 	return cfg, nil
+}
+
+// ProfileOutput maps destination d of profile p to an output reading the
+// encoder of its rendition (DestinationOutput and DestinationVideo): what
+// Initialize and the live-control calls (AddOutput, UpdateOutput) take.
+func ProfileOutput(p profile.Profile, d profile.Destination) (Output, error) {
+	o, err := DestinationOutput(d)
+	if err != nil {
+		return Output{}, fmt.Errorf("destination %q: %w", d.Name, err)
+	}
+	if o.Video, err = DestinationVideo(p, d); err != nil {
+		return Output{}, fmt.Errorf("destination %q: %w", d.Name, err)
+	}
+	return o, nil
 }
 
 // VideoCodec maps a profile codec name ("" is H.264).

@@ -80,6 +80,17 @@ func (s *Session) encoderFor(o Output) (string, error) {
 	return id, nil
 }
 
+// ServesVideo reports whether a running encoder makes o's rendition, so
+// that AddOutput or UpdateOutput can start o while live (else they return
+// ErrNeedsRestart: a new encoder cannot start while live).
+func (s *Session) ServesVideo(o Output) bool {
+	if !s.Live() {
+		return false
+	}
+	_, err := s.encoderFor(o)
+	return err == nil
+}
+
 // encoderStats lists every encoder with the destinations reading it.
 func (s *Session) encoderStats(entries []*entry) []EncoderStats {
 	es := s.eng.Encoders()

@@ -103,6 +103,7 @@ func (s *Session) Initialize() error {
 	s.opusLimit = ecfg.OpusMaxPacket
 	ecfg.Logger = s.Logger
 	ecfg.Renditions = s.planRenditions()
+	s.warnCPU(estimate(s.Engine, ecfg.Renditions))
 	s.eng = &engine.Engine{Config: ecfg}
 	if err := s.eng.Initialize(); err != nil {
 		return secret.RedactError(fmt.Errorf("starting the engine: %w", err), nil)

@@ -108,6 +108,7 @@ func (dd *destDialog) current() profile.Destination {
 	case profile.KindWHIP:
 		d.WHIP = dd.currentWHIP()
 	}
+	d.Video = dd.currentVideo(d.Name)
 	return d
 }
 
@@ -122,10 +123,11 @@ func (dd *destDialog) check() (profile.Destination, bool) {
 		}
 	}
 	dd.checkFields(d, add)
+	dd.checkVideo(d, add)
 	p := profile.Profile{Name: "check", Capture: dd.w.prof.Capture, Encoder: dd.w.prof.Encoder,
 		Destinations: []profile.Destination{d}}
 	for _, fe := range profile.FieldErrors(p.Validate()) {
-		if fe.Dest == 0 {
+		if fe.Dest == 0 && fe.Field != "video" { // checkVideo: field by field
 			add(fe.Field, fe.Message)
 		}
 	}
@@ -195,10 +197,13 @@ func (dd *destDialog) validate() {
 	if dd.msg == nil || dd.save == nil {
 		return
 	}
-	_, ok := dd.check()
+	d, ok := dd.check()
 	dd.showLimits()
+	dd.showVideoNote(d)
+	v := &dd.video
 	for _, e := range []interface{ Validate() error }{dd.name, dd.server, dd.key, dd.caFile, dd.pin, dd.host, dd.port, dd.mtu, dd.path,
-		dd.srt.url, dd.srt.key, dd.srt.latency, dd.whip.url, dd.whip.key} {
+		dd.srt.url, dd.srt.key, dd.srt.latency, dd.whip.url, dd.whip.key,
+		v.size, v.fps, v.rate, v.encoder, v.preset, v.fallback} {
 		_ = e.Validate()
 	}
 	if ok {
@@ -260,6 +265,15 @@ var fieldLabels = map[string]string{
 	"encoder.height":        "Output size",
 	"encoder.encoder":       "Encoder",
 	"encoder.preset":        "Preset",
+	"video.size":            "Video size",
+	"video.fps":             "Video frame rate",
+	"video.video_bitrate":   "Video kb/s",
+	"video.codec":           "Video codec",
+	"video.encoder":         "Video encoder",
+	"video.preset":          "Video preset",
+	"video.layout":          "Video layout",
+	"video.adaptive":        "Adaptive bitrate",
+	"video.fallback":        "Fallback",
 }
 
 // fieldLabel is the label of a profile field (the field itself when the

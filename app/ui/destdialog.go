@@ -49,6 +49,7 @@ type destDialog struct {
 	path    *keyEntry
 	srt     srtFields
 	whip    whipFields
+	video   videoFields
 	msg     *widget.Label
 	save    *widget.Button
 	groups  map[string]fyne.CanvasObject
@@ -70,7 +71,7 @@ func openDestDialog(w *mainWindow, i int, d profile.Destination) *destDialog {
 	}
 	dd.dlg = dialog.NewCustomWithoutButtons(title, content, w.win)
 	dd.fill(d)
-	w.showModal(dd.dlg, fyne.NewSize(560, 520), dd.onSave, dd.dlg.Hide)
+	w.showModal(dd.dlg, fyne.NewSize(600, 560), dd.onSave, dd.dlg.Hide)
 	w.lastDestDialog = dd
 	return dd
 }
@@ -118,7 +119,8 @@ func (dd *destDialog) build() fyne.CanvasObject {
 	top := widget.NewForm(widget.NewFormItem("Type", dd.kind), widget.NewFormItem("Name", dd.name))
 	buttons := container.NewHBox(layoutSpacer(), cancel, dd.save)
 	return container.NewVBox(top, dd.groups[profile.KindRTMP], dd.groups[profile.KindSRT],
-		dd.groups[profile.KindWHIP], dd.groups[profile.KindRTP], dd.groups[profile.KindRecord], dd.msg, buttons)
+		dd.groups[profile.KindWHIP], dd.groups[profile.KindRTP], dd.groups[profile.KindRecord],
+		widget.NewSeparator(), dd.buildVideo(), dd.msg, buttons)
 }
 
 // keyItem is the stream key field, with a hint saying where keys are kept
@@ -187,6 +189,7 @@ func (dd *destDialog) fill(d profile.Destination) {
 		dd.pin.SetText(r.PinSHA256)
 		dd.kind.SetSelected(rtmpType(r.URL))
 	}
+	dd.fillVideo(d)
 	dd.validate()
 }
 

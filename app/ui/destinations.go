@@ -35,11 +35,14 @@ type destList struct {
 	// summaries the last stream's, shown on the rows once it ended.
 	figs      map[string]*figures
 	summaries map[string]string
+	// laterVideo names the destinations whose saved video waits for the
+	// next Go Live (no running encoder makes it).
+	laterVideo map[string]bool
 }
 
 func newDestList(w *mainWindow) *destList {
 	l := &destList{w: w, box: container.NewVBox(), pending: map[string]int{}, opErrs: map[string]string{},
-		figs: map[string]*figures{}, summaries: map[string]string{}}
+		figs: map[string]*figures{}, summaries: map[string]string{}, laterVideo: map[string]bool{}}
 	l.add = widget.NewButtonWithIcon("Add destination", theme.ContentAddIcon(), l.askAdd)
 	l.empty = widget.NewLabel("No destination yet: add one to go live.")
 	header := container.NewBorder(nil, nil, heading("Destinations"), l.add)
@@ -108,6 +111,7 @@ func (l *destList) startStream() {
 	l.figs = map[string]*figures{}
 	l.summaries = map[string]string{}
 	l.opErrs = map[string]string{}
+	l.laterVideo = map[string]bool{}
 	l.reset()
 }
 
@@ -119,6 +123,7 @@ func (l *destList) endStream() {
 		}
 	}
 	l.opErrs = map[string]string{}
+	l.laterVideo = map[string]bool{}
 	l.reset()
 }
 

@@ -37,6 +37,7 @@ type destRow struct {
 	enable  *widget.Check
 	name    *widget.Label
 	target  *middleLabel
+	video   *widget.Label
 	state   *widget.Label
 	rate    *widget.Label
 	avg     *widget.Label
@@ -69,6 +70,9 @@ func newDestRow(l *destList, i int, d profile.Destination) *destRow {
 	r.name = widget.NewLabelWithStyle(d.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.target = newMiddleLabel(kindLabel(d) + "  " + targetText(d))
+	r.video = widget.NewLabel("")
+	r.video.Truncation = fyne.TextTruncateEllipsis
+	r.video.Hide()
 	r.state = widget.NewLabel("off")
 	r.rate = widget.NewLabel(formatBitrate(0))
 	r.avg = widget.NewLabel("")
@@ -85,7 +89,7 @@ func newDestRow(l *destList, i int, d profile.Destination) *destRow {
 	r.note.Hide()
 	r.buildActions()
 	left := container.NewHBox(r.enable, widget.NewIcon(kindIcon(d)))
-	line1 := container.NewBorder(nil, nil, left, r.state, container.NewVBox(r.name, r.target))
+	line1 := container.NewBorder(nil, nil, left, r.state, container.NewVBox(r.name, r.target, r.video))
 	figures := newFlow(container.NewHBox(r.rate, r.spark), r.avg, r.drops, r.offline, r.proto)
 	actions := r.actions()
 	r.flows = []*fyne.Container{figures, actions}
@@ -189,6 +193,7 @@ func (r *destRow) update(st dest.Status) {
 	}
 	setLabel(r.proto, proto, levelNormal)
 	setVisible(r.proto, proto != "")
+	r.showVideo()
 	r.showProblem(st)
 	r.showNote()
 	r.updateControls()
@@ -199,10 +204,10 @@ func (r *destRow) update(st dest.Status) {
 // that sizes them changed (not on every poll).
 func (r *destRow) relayout() {
 	var b strings.Builder
-	for _, o := range []fyne.CanvasObject{r.errMsg, r.note, r.toggle, r.retry, r.trust, r.details, r.avg, r.drops, r.offline, r.proto} {
+	for _, o := range []fyne.CanvasObject{r.video, r.errMsg, r.note, r.toggle, r.retry, r.trust, r.details, r.avg, r.drops, r.offline, r.proto} {
 		fmt.Fprintf(&b, "%v,", o.Visible())
 	}
-	for _, l := range []*widget.Label{r.state, r.rate, r.avg, r.drops, r.offline, r.proto, r.errMsg, r.note} {
+	for _, l := range []*widget.Label{r.video, r.state, r.rate, r.avg, r.drops, r.offline, r.proto, r.errMsg, r.note} {
 		fmt.Fprintf(&b, "%d,", len(l.Text))
 	}
 	b.WriteString(r.toggle.Text)
@@ -215,6 +220,20 @@ func (r *destRow) relayout() {
 	}
 	r.object.Refresh()
 	r.l.box.Refresh()
+}
+
+// showVideo shows the destination's own rendition ("720p30 · 3.0 Mb/s ·
+// H.264", "vertical 1080x1920 · …"); nothing when it is the main one.
+func (r *destRow) showVideo() {
+	text := videoSummary(r.l.w.prof, r.d)
+	if text != "" {
+		text = "Video " + text
+	}
+	if r.l.laterVideo[r.d.Name] {
+		text += " (from the next Go Live)"
+	}
+	setLabel(r.video, text, levelNormal)
+	setVisible(r.video, text != "")
 }
 
 // showProblem shows the message for people, or the failed live change.

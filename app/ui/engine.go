@@ -39,7 +39,7 @@ func (e *sessionEngine) Start(p profile.Profile) (Live, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &liveSession{s: s, ctx: ctx, cancel: cancel}, nil
+	return &liveSession{s: s, prof: p.Clone(), ctx: ctx, cancel: cancel}, nil
 }
 
 // profileAudioCodecs lists the audio codecs every destination of p needs,
@@ -138,6 +138,12 @@ func (e *sessionEngine) Check(p profile.Profile) []string {
 	return append(out, recordSpaceWarnings(p)...)
 }
 
+// CheckCPU is the Go Live check's estimate of the encoders' CPU against
+// this machine's cores (the same as `golive live`'s): a warning, or "".
+func (e *sessionEngine) CheckCPU(p profile.Profile) string {
+	return session.CheckCPU(session.ProfileEncoders(p))
+}
+
 // recordSpaceWarnings says, before going live, which enabled recording's
 // folder has room for less than about 30 minutes at p's bit rates.
 func recordSpaceWarnings(p profile.Profile) []string {
@@ -179,7 +185,10 @@ func unwrapAll(err error) []error {
 
 // liveSession adapts a running session.Session to Live.
 type liveSession struct {
-	s      *session.Session
+	s *session.Session
+	// prof is the profile it went live with: its encoder settings (locked
+	// while live) resolve the renditions of destinations changed live.
+	prof   profile.Profile
 	ctx    context.Context
 	cancel context.CancelFunc
 }
@@ -229,7 +238,7 @@ func (l *liveSession) RemoveOutput(name string) error { return l.s.RemoveOutput(
 
 // AddOutput adds a destination to the running stream.
 func (l *liveSession) AddOutput(d profile.Destination) error {
-	o, err := session.DestinationOutput(d)
+	o, err := session.ProfileOutput(l.prof, d)
 	if err != nil {
 		return err
 	}
@@ -238,9 +247,16 @@ func (l *liveSession) AddOutput(d profile.Destination) error {
 
 // UpdateOutput restarts a destination with d's settings.
 func (l *liveSession) UpdateOutput(d profile.Destination) error {
-	o, err := session.DestinationOutput(d)
+	o, err := session.ProfileOutput(l.prof, d)
 	if err != nil {
 		return err
 	}
 	return l.s.UpdateOutput(o)
+}
+
+// ServesVideo reports whether the running stream already encodes d's
+// rendition (so that d can move to it while live).
+func (l *liveSession) ServesVideo(d profile.Destination) bool {
+	o, err := session.ProfileOutput(l.prof, d)
+	return err == nil && l.s.ServesVideo(o)
 }

@@ -64,6 +64,8 @@ type fakeLive struct {
 	outs   []fakeOut
 	calls  []string
 	ctlErr error
+	// serves says which renditions the stream encodes (ServesVideo).
+	serves func(profile.Destination) bool
 }
 
 type fakeOut struct {

@@ -200,6 +200,11 @@ func (w *mainWindow) preflight(p profile.Profile) (problems, warnings []string) 
 		problems = append(problems, "No screen to capture was found (no display): choose Test pattern as the video source.")
 	}
 	warnings = append(warnings, w.engine.Check(p)...)
+	if c, ok := w.engine.(cpuChecker); ok {
+		if msg := c.CheckCPU(p); msg != "" {
+			warnings = append(warnings, msg)
+		}
+	}
 	if kbps, n := uploadKbps(p); n > 0 {
 		limit := float64(w.opts.UploadKbps) * 0.8
 		if limit <= 0 {
@@ -212,6 +217,12 @@ func (w *mainWindow) preflight(p profile.Profile) (problems, warnings []string) 
 		}
 	}
 	return dedupe(problems), dedupe(warnings)
+}
+
+// cpuChecker is implemented by engines that estimate the encoders' CPU
+// before going live (sessionEngine: session.CheckCPU).
+type cpuChecker interface {
+	CheckCPU(p profile.Profile) string
 }
 
 // uploadKbps is the upload the enabled network destinations need.

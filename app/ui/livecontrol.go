@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"reflect"
 
 	"golive/app/profile"
 	"golive/app/session"
@@ -113,6 +114,9 @@ func (l *destList) putLive(old, d profile.Destination) {
 	}
 	known, _ := l.inSession(old.Name)
 	d = d.Clone()
+	if !l.videoNow(known, old, &d) {
+		return
+	}
 	switch {
 	case known && old.Name != d.Name:
 		l.liveOp(old.Name, func(s Live) error { return s.RemoveOutput(old.Name) })
@@ -131,4 +135,45 @@ func (l *destList) removeLive(name string) {
 	if known, _ := l.inSession(name); known && l.w.phase == phaseLive {
 		l.liveOp(name, func(s Live) error { return s.RemoveOutput(name) })
 	}
+}
+
+// videoServer is implemented by live sessions that can tell whether a
+// destination's rendition is one the running stream already encodes.
+type videoServer interface {
+	ServesVideo(d profile.Destination) bool
+}
+
+// servesVideo reports whether the running stream encodes d's video: d can
+// then start or move to it while live.
+func (l *destList) servesVideo(d profile.Destination) bool {
+	if sameVideo(l.w.prof, d, profile.Destination{}) {
+		return true // the main encoder always runs
+	}
+	vs, ok := l.w.live.(videoServer)
+	return ok && vs.ServesVideo(d)
+}
+
+// videoNow handles a saved destination whose video needs an encoder the
+// running stream does not have (session.ErrNeedsRestart): its new video
+// waits for the next Go Live (the row says so) while it keeps streaming
+// its current video with its other changes; a new one waits entirely.
+// It reports whether the live change should go on with d.
+func (l *destList) videoNow(known bool, old profile.Destination, d *profile.Destination) bool {
+	delete(l.laterVideo, old.Name)
+	delete(l.laterVideo, d.Name)
+	if (known && sameVideo(l.w.prof, old, *d)) || l.servesVideo(*d) || !d.Enabled {
+		return true
+	}
+	l.laterVideo[d.Name] = true
+	if r := l.row(d.Name); r != nil {
+		r.update(r.status)
+	}
+	if !known || old.Name != d.Name {
+		if known {
+			l.liveOp(old.Name, func(s Live) error { return s.RemoveOutput(old.Name) })
+		}
+		return false
+	}
+	d.Video = old.Clone().Video
+	return !reflect.DeepEqual(old, *d)
 }
