@@ -10,8 +10,8 @@ import (
 	"golive/app/secret"
 )
 
-// FuzzLoadProfiles feeds arbitrary bytes to the profile loader: parsing
-// never panics, a parsed file re-encodes to a fixed point, and Store.Open
+// FuzzLoadProfiles feeds arbitrary bytes to the profile loader and to
+// profile import (fuzzImport): parsing never panics, a parsed file re-encodes to a fixed point, and Store.Open
 // always starts (moving a bad file aside) without losing the input.
 // Corpus: testdata/fuzz/FuzzLoadProfiles. Run: go test -fuzz=FuzzLoadProfiles ./app/profile
 func FuzzLoadProfiles(f *testing.F) {
@@ -23,6 +23,7 @@ func FuzzLoadProfiles(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzImport(t, data)
 		doc, _, err := parseDoc(data)
 		if err == nil {
 			for i := range doc.Profiles {
@@ -62,6 +63,28 @@ func FuzzLoadProfiles(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzImport reads the same bytes as a profile export (golive profile
+// import, the window's Import): no panic, and an imported profile exports
+// and imports again to a fixed point.
+func fuzzImport(t *testing.T, data []byte) {
+	p, err := DecodeExport(data)
+	if err != nil {
+		return
+	}
+	_ = p.Validate()
+	enc1, err := EncodeExport(p, true)
+	if err != nil {
+		t.Fatalf("export an imported profile: %v", err)
+	}
+	p2, err := DecodeExport(enc1)
+	if err != nil {
+		t.Fatalf("import own export: %v\n%s", err, enc1)
+	}
+	if enc2, _ := EncodeExport(p2, true); !bytes.Equal(enc1, enc2) {
+		t.Fatalf("export not a fixed point:\n%s\n%s", enc1, enc2)
+	}
 }
 
 // FuzzDestinationFlags fuzzes the destination URL parsers behind --rtmp
