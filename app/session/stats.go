@@ -24,6 +24,8 @@ type AudioStats struct {
 // `golive live --stats json` and polled by the window. The JSON names are
 // relied on by scripts and the UI.
 type Stats struct {
+	// ElapsedS is the stream clock in seconds: the time since the engine
+	// started it (the audio and video timestamps count from there).
 	ElapsedS   float64       `json:"elapsed_s"`
 	FPS        float64       `json:"fps"`
 	Frames     FrameStats    `json:"frames"`
@@ -41,8 +43,12 @@ type Stats struct {
 // Stats returns a snapshot of the engine and every output.
 func (s *Session) Stats() Stats {
 	es := s.eng.Stats()
+	elapsed := time.Since(s.started)
+	if es.Elapsed > 0 { // the stream clock, once the engine has started it
+		elapsed = es.Elapsed
+	}
 	st := Stats{
-		ElapsedS:   time.Since(s.started).Seconds(),
+		ElapsedS:   elapsed.Seconds(),
 		FPS:        es.FPS,
 		Frames:     FrameStats{Captured: es.Captured, Encoded: es.Encoded, Skipped: es.Skipped},
 		Audio:      AudioStats{PeakDB: es.AudioPeakDB, RMSDB: es.AudioRMSDB, Note: es.AudioNote},

@@ -42,7 +42,7 @@ struct golive_pw {
 	int ended;
 	char why[256];
 	uint64_t seq, skipped;
-	int64_t age_ns; // how old the held picture was when it arrived (0: unknown)
+	int64_t shown_ns; // CLOCK_MONOTONIC when the held picture was on screen (0: none yet)
 };
 
 static void wake(golive_pw *s) {
@@ -171,15 +171,23 @@ static int readable(struct pw_buffer *b) {
 	return 1;
 }
 
-// picture_age is how long ago the producer stamped the picture
-// (SPA_META_Header pts, CLOCK_MONOTONIC as portals set it), or 0.
-static int64_t picture_age(struct pw_buffer *b) {
-	struct spa_meta_header *h = spa_buffer_find_meta_data(b->buffer, SPA_META_Header, sizeof(*h));
+static int64_t monotonic_ns(void) {
 	struct timespec ts;
-	if (!h || h->pts <= 0 || clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
-		return 0;
-	int64_t age = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec - h->pts;
-	return age > 0 && age < 200000000 ? age : 0; // another clock, or stale: unknown
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+// picture_time is when the picture was on screen (CLOCK_MONOTONIC): the
+// producer's timestamp (SPA_META_Header pts, CLOCK_MONOTONIC as portals
+// set it), or now, its arrival, when there is none or it is implausible
+// (another clock, or older than 200 ms).
+static int64_t picture_time(struct pw_buffer *b) {
+	struct spa_meta_header *h = spa_buffer_find_meta_data(b->buffer, SPA_META_Header, sizeof(*h));
+	int64_t now = monotonic_ns();
+	if (!h || h->pts <= 0)
+		return now;
+	int64_t age = now - h->pts;
+	return age > 0 && age < 200000000 ? h->pts : now;
 }
 
 static void on_process(void *data) {
@@ -199,11 +207,11 @@ static void on_process(void *data) {
 		golive_pw_sym.stream_queue_buffer(s->stream, b);
 		return;
 	}
-	int64_t age = picture_age(b);
+	int64_t shown = picture_time(b);
 	pthread_mutex_lock(&s->mu);
 	struct pw_buffer *old = s->held;
 	s->held = b;
-	s->age_ns = age;
+	s->shown_ns = shown;
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&s->mu);
 	if (old)
@@ -291,9 +299,9 @@ uint64_t golive_pw_seq(golive_pw *s) { return __atomic_load_n(&s->seq, __ATOMIC_
 
 int64_t golive_pw_age(golive_pw *s) {
 	pthread_mutex_lock(&s->mu);
-	int64_t a = s->age_ns;
+	int64_t shown = s->shown_ns;
 	pthread_mutex_unlock(&s->mu);
-	return a;
+	return shown > 0 ? monotonic_ns() - shown : 0;
 }
 
 uint64_t golive_pw_skipped(golive_pw *s) {

@@ -69,7 +69,7 @@ func openPWStream(remote *os.File, node uint32, fps int) (*pwStream, error) {
 // seq counts the pictures received.
 func (s *pwStream) seq() uint64 { return uint64(C.golive_pw_seq(s.c)) }
 
-// age is how old the newest picture was on arrival (0: unknown).
+// age is how long ago the newest picture was on screen, now (0: none yet).
 func (s *pwStream) age() time.Duration { return time.Duration(C.golive_pw_age(s.c)) }
 
 // skipped counts unreadable pictures.

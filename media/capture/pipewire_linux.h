@@ -33,8 +33,11 @@ int golive_pw_ended(golive_pw *s, char *msg, int len);
 // memory this process cannot read).
 int golive_pw_take(golive_pw *s, void *dst, int x, int y, int w, int h, int *fw, int *fh);
 
-// golive_pw_age is how old the newest picture was when it arrived, from
-// the producer's timestamp (0 when unknown).
+// golive_pw_age is how long ago, at the time of the call, the newest
+// picture was on screen: from the producer's timestamp, else from its
+// arrival (0 before the first picture). Measured at the call, not at the
+// arrival, so that a reader that wakes up late still places the picture
+// at its own instant.
 int64_t golive_pw_age(golive_pw *s);
 
 // golive_pw_skipped counts pictures dropped as unreadable (empty, corrupted

@@ -88,7 +88,7 @@ func TestPortalScreen(t *testing.T) {
 		last = vf.Time
 		frames++
 	}
-	t.Logf("%d frames in 2 s on a still screen; the picture was %v old on arrival", frames, src.(*portalScreen).pw.age())
+	t.Logf("%d frames in 2 s on a still screen; the last picture was on screen %v ago", frames, src.(*portalScreen).pw.age())
 	if frames < 57 || frames > 61 {
 		t.Fatalf("%d frames in 2 s at 30 fps", frames)
 	}

@@ -25,7 +25,7 @@ const (
 // PipeWire sends a picture only when the screen changes, so Read keeps the
 // fixed frame rate itself: one picture per slot of the 1/FPS grid from the
 // stream epoch: the newest picture in the slot of the time it was on
-// screen (its arrival minus its age from the producer's timestamp), the
+// screen (from the producer's timestamp, else its arrival), the
 // previous one again when the screen stayed still for the whole slot.
 type portalScreen struct {
 	cfg      ScreenConfig
@@ -158,8 +158,10 @@ func (s *portalScreen) Read(ctx context.Context) (VideoFrame, error) {
 	}
 }
 
-// observe notes a new picture and when it was on screen: its arrival time
-// minus its age from the producer's timestamp.
+// observe notes a new picture and when it was on screen: now minus its
+// age, which counts from the producer's timestamp (or its arrival) up to
+// now, so a Read that wakes up late on a busy machine still files the
+// picture in the slot of its own instant.
 func (s *portalScreen) observe(now time.Time) bool {
 	seq := s.pw.seq()
 	if seq == s.seen {
