@@ -45,6 +45,8 @@ type SyncReport struct {
 	// Offsets are beep minus flash for each paired marker: positive when
 	// the audio is late.
 	Offsets []time.Duration
+	// PairFlashes is the flash onset (seconds) of each entry of Offsets.
+	PairFlashes []float64
 	// MaxAbsOffset is the largest |offset|; MeanOffset their mean.
 	MaxAbsOffset time.Duration
 	MeanOffset   time.Duration
@@ -187,6 +189,7 @@ func (r *SyncReport) pair() {
 		used[best] = true
 		off := time.Duration(math.Round((r.Beeps[best] - f) * float64(time.Second)))
 		r.Offsets = append(r.Offsets, off)
+		r.PairFlashes = append(r.PairFlashes, f)
 		sum += off
 		r.MaxAbsOffset = max(r.MaxAbsOffset, off.Abs())
 	}
