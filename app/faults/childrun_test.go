@@ -31,6 +31,14 @@ type childRun struct {
 	exited     time.Time
 	cpu        time.Duration // user + system time, last sample
 	hwmKB      int           // VmHWM, last sample
+	lastStats  time.Time     // when the last stats line arrived
+	samples    []cpuSample   // every CPU reading
+}
+
+// cpuSample is the child's CPU time read at an instant.
+type cpuSample struct {
+	at  time.Time
+	cpu time.Duration
 }
 
 // startChild runs `golive live args... --stats json` in a child process.
@@ -74,6 +82,7 @@ func startChild(t *testing.T, args ...string) *childRun {
 				r.firstStats = time.Now()
 			}
 			r.stats = append(r.stats, st)
+			r.lastStats = time.Now()
 			r.mu.Unlock()
 		}
 		err := r.cmd.Wait()
@@ -101,11 +110,15 @@ func startChild(t *testing.T, args ...string) *childRun {
 // sample reads the child's CPU time and peak RSS while it exists.
 func (r *childRun) sample(pid int) {
 	cpu, errCPU := procCPU(pid)
+	at := time.Now()
 	hwm, errHWM := procHWM(pid)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if errCPU == nil && cpu > r.cpu {
 		r.cpu = cpu
+	}
+	if errCPU == nil {
+		r.samples = append(r.samples, cpuSample{at: at, cpu: cpu})
 	}
 	if errHWM == nil && hwm > r.hwmKB {
 		r.hwmKB = hwm
@@ -189,6 +202,36 @@ func (r *childRun) cpuPerSecond() float64 {
 	defer r.mu.Unlock()
 	life := r.exited.Sub(r.firstStats.Add(-time.Second))
 	return r.cpu.Seconds() / life.Seconds()
+}
+
+// cpuBetween is the CPU time the child used per second of wall time
+// between the readings nearest inside [from, to]: both ends of a span are
+// read together (CPU time and instant), so a test process slow to read
+// does not move them apart. ok is false when the readings do not span at
+// least a second.
+func (r *childRun) cpuBetween(from, to time.Time) (float64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var first, last *cpuSample
+	for i := range r.samples {
+		if c := &r.samples[i]; !c.at.Before(from) && !c.at.After(to) {
+			if first == nil {
+				first = c
+			}
+			last = c
+		}
+	}
+	if first == nil || last.at.Sub(first.at) < time.Second {
+		return 0, false
+	}
+	return (last.cpu - first.cpu).Seconds() / last.at.Sub(first.at).Seconds(), true
+}
+
+// statsSpan is when the first and the last stats lines arrived.
+func (r *childRun) statsSpan() (time.Time, time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.firstStats, r.lastStats
 }
 
 // notes lists the distinct errors and notes output i reported.
