@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,10 +54,14 @@ func TestLiveControlEndToEnd(t *testing.T) {
 	waitPublished(t, ng, "live", "one", true, 5*time.Second)
 	waitPublished(t, ng, "live2", "two", true, 5*time.Second)
 
-	// Pull Two for the whole test.
+	// Pull Two for the whole test. A player joins at a key frame (up to
+	// a GOP, 2 s, after it connects): One is stopped only once Two's pull
+	// is past its join, and Two's frames are checked for gaps from
+	// joinedBy on (the stop comes later in Two's time however slowly
+	// ffmpeg started).
 	pulled := filepath.Join(t.TempDir(), "two.flv")
-	pull := pullRTMP(t, base+"/live2/two", pulled, 11*time.Second)
-	time.Sleep(2 * time.Second)
+	pull := pullRTMP(t, base+"/live2/two", pulled, 13*time.Second)
+	time.Sleep(joinedBy)
 
 	w.tick()
 	one := w.dests.row("One")
@@ -94,7 +99,7 @@ func TestLiveControlEndToEnd(t *testing.T) {
 	a := checkDecodes(t, "Two", pulled, 10)
 	var prev float64 = -1
 	for _, f := range a.Frames {
-		if f.MediaType != "video" {
+		if f.MediaType != "video" || f.Time() < joinedBy.Seconds()-1 {
 			continue
 		}
 		if ts := f.Time(); prev >= 0 && ts-prev > 0.25 {
@@ -103,6 +108,10 @@ func TestLiveControlEndToEnd(t *testing.T) {
 		prev = f.Time()
 	}
 }
+
+// joinedBy is how long TestLiveControlEndToEnd lets Two's player join
+// (connect, then wait for a key frame) before it stops One.
+const joinedBy = 4 * time.Second
 
 // waitPublished waits until nginx has (or no longer has) a publisher on
 // app/name.
@@ -143,7 +152,9 @@ func pullRTMP(t *testing.T, url, path string, d time.Duration) *exec.Cmd {
 }
 
 // checkDecodes decodes a recording: at least minSeconds of H.264 video
-// without a decode error.
+// (from its first to its last frame) without a decode error, at no less
+// than minPulledFPS (an encoder on an overloaded machine skips frames:
+// the count is logged below 25 a second).
 func checkDecodes(t *testing.T, what, path string, minSeconds float64) *testpeer.Analysis {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -157,8 +168,22 @@ func checkDecodes(t *testing.T, what, path string, minSeconds float64) *testpeer
 	}
 	v := a.Stream("video")
 	n := a.Count("video")
-	if v == nil || v.CodecName != "h264" || float64(n) < minSeconds*25 {
-		t.Fatalf("%s: %d video frames (stream %+v), want %.1f s of H.264", what, n, v, minSeconds)
+	first, last := math.Inf(1), math.Inf(-1)
+	for _, f := range a.Frames {
+		if f.MediaType == "video" && f.Time() >= 0 {
+			first, last = min(first, f.Time()), max(last, f.Time())
+		}
+	}
+	span := last - first
+	if v == nil || v.CodecName != "h264" || span < minSeconds || float64(n) < span*minPulledFPS {
+		t.Fatalf("%s: %d video frames over %.2f s (stream %+v), want %.1f s of H.264 at >= %d frames/s", what, n, span, v, minSeconds, minPulledFPS)
+	}
+	if rate := float64(n) / span; rate < 25 {
+		t.Logf("%s: %.1f frames/s (a busy machine: the encoder skipped frames)", what, rate)
 	}
 	return a
 }
+
+// minPulledFPS is the lowest frame rate of a pulled 30 fps stream that
+// checkDecodes accepts.
+const minPulledFPS = 15
