@@ -7,19 +7,27 @@ import (
 	"golive/media/unit"
 )
 
-// encMeter measures one encoder's output bitrate and the time it spends
-// scaling and encoding, over windows of at least a second.
+// encMeter measures one encoder's output bitrate and the CPU it costs,
+// over windows of at least a second: the CPU time of its threads (see
+// threadCPU) plus that of scaling its pictures on the capture thread;
+// where threads cannot be measured, the wall time of the scale and encode
+// calls.
 type encMeter struct {
 	mu          sync.Mutex
 	windowStart time.Time
 	bytes       int
-	busyTime    time.Duration
+	// wall is the time spent in the scale and encode calls, scale the CPU
+	// time of the scaling, in the current window.
+	wall, scale time.Duration
+	threads     threadCPU
 	kbps, cpu   float64
 }
 
-func (m *encMeter) busy(d time.Duration) {
+// busy counts one scaling: its wall time and its thread's CPU time.
+func (m *encMeter) busy(wall, cpu time.Duration) {
 	m.mu.Lock()
-	m.busyTime += d
+	m.wall += wall
+	m.scale += cpu
 	m.mu.Unlock()
 }
 
@@ -29,14 +37,18 @@ func (m *encMeter) frame(now time.Time, took time.Duration, pkts []*unit.Packet)
 	if m.windowStart.IsZero() {
 		m.windowStart = now
 	}
-	m.busyTime += took
+	m.wall += took
 	for _, p := range pkts {
 		m.bytes += len(p.Data)
 	}
 	if d := now.Sub(m.windowStart); d >= time.Second {
 		m.kbps = float64(m.bytes) * 8 / 1000 / d.Seconds()
-		m.cpu = m.busyTime.Seconds() / d.Seconds()
-		m.windowStart, m.bytes, m.busyTime = now, 0, 0
+		busy := m.wall
+		if m.threads.counting() {
+			busy = m.threads.delta() + m.scale
+		}
+		m.cpu = busy.Seconds() / d.Seconds()
+		m.windowStart, m.bytes, m.wall, m.scale = now, 0, 0, 0
 	}
 }
 
@@ -62,7 +74,8 @@ type EncoderStats struct {
 	// had no room for them).
 	Encoded, Skipped uint64
 	// CPU is the share of one core's time spent scaling and encoding
-	// for it (wall time in the converter and encoder per second).
+	// for it: CPU time of its threads per second (on Linux; elsewhere
+	// the wall time of its scale and encode calls per second).
 	CPU float64
 }
 

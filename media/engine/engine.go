@@ -245,10 +245,13 @@ func (e *Engine) openEncoders() error {
 		Bitrate: e.VideoBitrate, Preset: e.Preset, KeyframeInterval: e.KeyframeInterval,
 		Logger: e.Logger,
 	}
-	if err := e.venc.Initialize(); err != nil {
+	tids, err := startedBy(e.venc.Initialize)
+	if err != nil {
 		e.venc = nil
 		return err
 	}
+	e.meter.threads.add(tids...)
+	e.Logger.Debug("encoder opened", "encoder", MainID, "threads", len(tids))
 	for _, codec := range e.AudioCodecs {
 		a := &encode.Audio{Codec: codec, Bitrate: e.AudioBitrate}
 		if codec == unit.CodecOpus {

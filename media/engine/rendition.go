@@ -108,10 +108,13 @@ func (e *Engine) openPipes(audio []*unit.AudioParams) error {
 			Bitrate: r.VideoBitrate, Preset: r.Preset, KeyframeInterval: e.KeyframeInterval,
 			Logger: e.Logger.With("encoder", r.ID),
 		}
-		if err := p.venc.Initialize(); err != nil {
+		tids, err := startedBy(p.venc.Initialize)
+		if err != nil {
 			p.venc = nil
 			return fmt.Errorf("rendition %s: %w", r.ID, err)
 		}
+		p.meter.threads.add(tids...)
+		e.Logger.Debug("encoder opened", "encoder", r.ID, "threads", len(tids))
 		p.scaler = encode.Scaler{Width: r.Width, Height: r.Height, PixelFormat: p.venc.PixelFormat(),
 			Vertical: r.Layout == LayoutVertical}
 		if err := p.handoff.init(e.Handoff); err != nil {
@@ -139,12 +142,12 @@ func (p *pipe) offer(vf capture.VideoFrame, epoch time.Time) error {
 		p.stats.skipped.Add(1)
 		return nil
 	}
-	start := time.Now()
+	start, cpu := time.Now(), onThreadCPU()
 	if err := p.scaler.Scale(vf.Frame, s.frame); err != nil {
 		p.handoff.idle <- s
 		return fmt.Errorf("rendition %s: video conversion: %w", p.ID, err)
 	}
-	p.meter.busy(time.Since(start))
+	p.meter.busy(time.Since(start), onThreadCPU()-cpu)
 	s.index, s.captured = idx, vf.Time
 	p.handoff.ready <- s
 	return nil
@@ -152,6 +155,9 @@ func (p *pipe) offer(vf capture.VideoFrame, epoch time.Time) error {
 
 // run encodes this rendition's pictures until ctx ends.
 func (p *pipe) run(ctx context.Context) error {
+	tid, unlock := lockThread() // its CPU time is the encoder's
+	defer unlock()
+	p.meter.threads.add(tid)
 	for {
 		var s *slot
 		select {

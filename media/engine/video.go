@@ -61,6 +61,8 @@ func frameIndex(t, epoch time.Time, fps int) int64 {
 // captureVideo reads pictures, converts them and hands them to the
 // encoder; pictures the encoder has no room for are skipped.
 func (e *Engine) captureVideo(ctx context.Context, epoch time.Time) error {
+	_, unlock := lockThread() // onThreadCPU measures scaling on this thread
+	defer unlock()
 	last := int64(-1)
 	for {
 		vf, err := e.videoSrc.Read(ctx)
@@ -85,11 +87,11 @@ func (e *Engine) captureVideo(ctx context.Context, epoch time.Time) error {
 			e.stats.skipped.Add(1)
 			continue
 		}
-		start := time.Now()
+		start, cpu := time.Now(), onThreadCPU()
 		if err := e.scaler.Scale(vf.Frame, s.frame); err != nil {
 			return fmt.Errorf("video conversion: %w", err)
 		}
-		e.meter.busy(time.Since(start))
+		e.meter.busy(time.Since(start), onThreadCPU()-cpu)
 		s.index, s.captured = idx, vf.Time
 		e.preview.offer(s.frame)
 		e.handoff.ready <- s // never blocks: as many places as slots
@@ -101,6 +103,9 @@ func (e *Engine) captureVideo(ctx context.Context, epoch time.Time) error {
 
 // encodeVideo encodes handed-off pictures and publishes the packets.
 func (e *Engine) encodeVideo(ctx context.Context) error {
+	tid, unlock := lockThread() // its CPU time is the encoder's
+	defer unlock()
+	e.meter.threads.add(tid)
 	for {
 		var s *slot
 		select {
