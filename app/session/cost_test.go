@@ -1,6 +1,7 @@
 package session
 
 import (
+	"log/slog"
 	"runtime"
 	"slices"
 	"strings"
@@ -153,5 +154,25 @@ func TestEncoderCPUMeasured(t *testing.T) {
 		t.Fatalf("cpu beyond the machine's %v cores: main %.3f, r1 %.3f", cores, ms, ml)
 	case ml <= ms:
 		t.Fatalf("the 1280x720 encoder (%.3f) does not cost more than the 640x360 one (%.3f)", ml, ms)
+	}
+}
+
+// TestInitializeWarnsOfCPU: the warning `golive live` and the window's
+// stream get at Initialize is logged and kept in Warnings (four HEVC
+// 1080p60 veryslow encoders overload any test machine).
+func TestInitializeWarnsOfCPU(t *testing.T) {
+	p := testSourceProfile()
+	p.Encoder.FPS = 60
+	for i, name := range []string{"A", "B", "C", "D"} {
+		p.Destinations = append(p.Destinations, rtmpDest(name, &profile.Video{Width: 1920, Height: 1080 - 2*i,
+			Codec: profile.CodecHEVC, Preset: "veryslow"}))
+	}
+	var log strings.Builder
+	s := &Session{Config: Config{Logger: slog.New(slog.NewTextHandler(&log, nil))}}
+	s.warnCPU(ProfileEncoders(p))
+	w := s.Warnings()
+	if len(w) != 1 || !strings.HasPrefix(w[0], "The 5 encoders need about ") ||
+		!strings.Contains(log.String(), "level=WARN") || !strings.Contains(log.String(), "r4 1920x1074@60 libx265 veryslow") {
+		t.Fatalf("warnings %q, log %q", w, log.String())
 	}
 }

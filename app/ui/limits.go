@@ -60,8 +60,12 @@ func (dd *destDialog) showLimits() {
 	problems := dd.w.limitProblems(d)
 	lv := levelNormal
 	if len(problems) > 0 {
+		where := "the Encoder panel"
+		if !d.Video.IsZero() {
+			where = "this destination's video settings below"
+		}
 		text += "\nWith the current encoder settings: " + strings.Join(problems, "; ") +
-			". Lower them in the Encoder panel."
+			". Lower them in " + where + "."
 		lv = levelWarning
 	}
 	setLabel(dd.limits, text, lv)
