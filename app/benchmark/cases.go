@@ -23,16 +23,23 @@ type Case struct {
 	RTMP int
 	// Pairs overrides the harness's number of pairs (a stress case).
 	Pairs int
-	// Second is a second rendition (issue 18): RTMP more destinations
-	// get it, and there is no RTP target. GoLive runs from a profile,
-	// ffmpeg with split=2 into two libx264 encoders and one tee.
+	// Second is a second rendition (issue 18): more destinations get it,
+	// and there is no RTP target. GoLive runs from a profile, ffmpeg with
+	// split=2 into two libx264 encoders and one tee.
 	Second *SecondRendition
+	// PlusOneOf names a case this one equals but for one more
+	// destination: the harness then runs GoLive alone, that case and this
+	// one alternating, and reports the CPU the extra destination costs.
+	PlusOneOf string
 }
 
 // SecondRendition is the size and bit rate of a case's second encode (at
 // the case's frame rate).
 type SecondRendition struct {
 	Width, Height, VideoKbps int
+	// RTMP is the number of destinations on it (0: as many as on the
+	// main rendition).
+	RTMP int
 }
 
 // AudioKbps is the AAC bit rate of every case.
@@ -52,11 +59,17 @@ func Matrix() []Case {
 	}
 	// The fan-out stress: 16 RTMP destinations at 6 Mbit/s, zero drops.
 	cs = append(cs, Case{Name: "720p30-n16-6M", Width: 1280, Height: 720, FPS: 30, VideoKbps: 6000, RTMP: 16, Pairs: 1})
-	// Two renditions, two RTMP destinations each.
-	cs = append(cs, Case{Name: "720p30+480p30-n2x2", Width: 1280, Height: 720, FPS: 30, VideoKbps: 2500, RTMP: 2,
+	// Two renditions, two RTMP destinations each; then a third
+	// destination on the main rendition (GoLive against itself).
+	cs = append(cs, Case{Name: TwoRenditions, Width: 1280, Height: 720, FPS: 30, VideoKbps: 2500, RTMP: 2,
 		Second: &SecondRendition{Width: 854, Height: 480, VideoKbps: 1000}})
+	cs = append(cs, Case{Name: "720p30+480p30-n3+2", Width: 1280, Height: 720, FPS: 30, VideoKbps: 2500, RTMP: 3,
+		Second: &SecondRendition{Width: 854, Height: 480, VideoKbps: 1000, RTMP: 2}, PlusOneOf: TwoRenditions})
 	return cs
 }
+
+// TwoRenditions is the name of the two-rendition case of issue 18.
+const TwoRenditions = "720p30+480p30-n2x2"
 
 // SelectCases returns the cases of m named in the comma-separated list
 // (all of them when list is empty or "all").
@@ -90,9 +103,16 @@ type Endpoints struct {
 // Destinations is how many RTMP destinations c publishes to.
 func (c Case) Destinations() int {
 	if c.Second != nil {
-		return 2 * c.RTMP
+		return c.RTMP + c.Second.destinations(c.RTMP)
 	}
 	return c.RTMP
+}
+
+func (r *SecondRendition) destinations(main int) int {
+	if r.RTMP > 0 {
+		return r.RTMP
+	}
+	return main
 }
 
 // GoLiveArgs is the `golive live` command line of c.

@@ -63,11 +63,22 @@ func (r Run) CPUPerMediaS(media time.Duration) float64 {
 	return r.CPU.Seconds() / media.Seconds()
 }
 
+// CPUPerWallS is CPU seconds per wall second (cores).
+func (r Run) CPUPerWallS() float64 {
+	if r.Err != nil || r.Wall <= 0 {
+		return math.NaN()
+	}
+	return r.CPU.Seconds() / r.Wall.Seconds()
+}
+
 // CaseResult holds the runs of one case.
 type CaseResult struct {
 	Case           Case
 	Media          time.Duration
 	GoLive, FFmpeg []Run
+	// Base is GoLive's runs of the case c.PlusOneOf names, each before
+	// the GoLive run of the same pair (FFmpeg is then empty).
+	Base []Run
 }
 
 func (h *Harness) defaults() {
@@ -137,6 +148,9 @@ func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 	if c.Pairs > 0 {
 		pairs = c.Pairs
 	}
+	if c.PlusOneOf != "" {
+		return h.runPlusOne(ctx, c, seq, pairs)
+	}
 	for i := range pairs {
 		for _, golive := range []bool{true, false} {
 			if ctx.Err() != nil {
@@ -150,16 +164,21 @@ func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 			} else {
 				res.FFmpeg = append(res.FFmpeg, r)
 			}
-			h.Logger.Info("bench run", "case", c.Name, "pair", i+1, "program", prog,
-				"cpu_per_media_s", fmt.Sprintf("%.3f", r.CPUPerMediaS(h.Media)),
-				"rss_mb", r.MaxRSSKB/1024, "first_video", r.FirstVideo.Round(time.Millisecond),
-				"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms,
-				"others_cores", fmt.Sprintf("%.2f", r.Others), "steal_cores", fmt.Sprintf("%.2f", r.Steal), "err", r.Err)
-			// Let nginx drop the streams before the next run.
-			time.Sleep(500 * time.Millisecond)
+			h.logRun(c, i, prog, r)
 		}
 	}
 	return res
+}
+
+// logRun logs one run, then lets nginx drop its streams.
+func (h *Harness) logRun(c Case, pair int, prog string, r Run) {
+	h.Logger.Info("bench run", "case", c.Name, "pair", pair+1, "program", prog,
+		"cpu_per_media_s", fmt.Sprintf("%.3f", r.CPUPerMediaS(h.Media)),
+		"cpu_per_wall_s", fmt.Sprintf("%.3f", r.CPUPerWallS()), "skipped", r.Stats.Skipped,
+		"rss_mb", r.MaxRSSKB/1024, "first_video", r.FirstVideo.Round(time.Millisecond),
+		"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms,
+		"others_cores", fmt.Sprintf("%.2f", r.Others), "steal_cores", fmt.Sprintf("%.2f", r.Steal), "err", r.Err)
+	time.Sleep(500 * time.Millisecond)
 }
 
 func (h *Harness) runOnce(ctx context.Context, c Case, golive bool, tag string) Run {

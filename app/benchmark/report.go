@@ -43,7 +43,13 @@ func Summarize(r CaseResult) Summary {
 			continue
 		}
 		s.GoRuns++
-		gc = append(gc, g.CPUPerMediaS(r.Media))
+		if r.Case.cpuCounts(g, r.Media.Seconds()) {
+			gc = append(gc, g.CPUPerMediaS(r.Media))
+		} else {
+			gc = append(gc, math.NaN())
+			s.GoErrors = append(s.GoErrors, fmt.Sprintf("skipped %d frames (more than %d): left out of the CPU figures",
+				g.Stats.Skipped, r.Case.SkipAllowance(r.Media.Seconds())))
+		}
 		gr = append(gr, float64(g.MaxRSSKB)/1024)
 		p50 = append(p50, g.Stats.LatencyP50Ms)
 		p99 = append(p99, g.Stats.LatencyP99Ms)
@@ -89,7 +95,7 @@ func firstMs(d time.Duration) float64 {
 func PerDestinationCost(ss []Summary, width, kbps int, golive bool) (float64, bool) {
 	var x, y []float64
 	for _, s := range ss {
-		if s.Case.Width != width || s.Case.VideoKbps != kbps || s.Case.Screen {
+		if s.Case.Width != width || s.Case.VideoKbps != kbps || s.Case.Screen || s.Case.Second != nil {
 			continue
 		}
 		v := s.FFCPU.Median
@@ -143,7 +149,7 @@ func WriteTables(w io.Writer, ss []Summary) {
 	}
 	if len(errs) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "Failed runs (left out of the figures):")
+		fmt.Fprintln(w, "Runs left out (of all figures when failed, of the CPU figures when frames were skipped):")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, strings.Join(errs, "\n"))
 	}

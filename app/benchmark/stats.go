@@ -98,12 +98,18 @@ type statsLine struct {
 		Encoded  uint64 `json:"encoded"`
 		Skipped  uint64 `json:"skipped"`
 	} `json:"frames"`
-	Outputs []outputStats `json:"outputs"`
-	Error   string        `json:"error"`
+	Outputs  []outputStats `json:"outputs"`
+	Encoders []struct {
+		ID      string `json:"id"`
+		Skipped uint64 `json:"skipped"`
+	} `json:"encoders"`
+	Error string `json:"error"`
 }
 
 // RunStats is what GoLive reported about one run (its last stats line).
 type RunStats struct {
+	// Encoded is the main encoder's frames; Skipped is the frames every
+	// video encoder skipped.
 	Encoded, Skipped uint64
 	// Dropped counts packets dropped by all outputs (video and audio).
 	Dropped uint64
@@ -144,6 +150,12 @@ func ParseGoLiveStats(out []byte) (RunStats, error) {
 	}
 	rs := RunStats{Encoded: last.Frames.Encoded, Skipped: last.Frames.Skipped,
 		LatencyP50Ms: math.NaN(), LatencyP99Ms: math.NaN(), DequeueP50Ms: math.NaN(), DequeueP99Ms: math.NaN()}
+	if len(last.Encoders) > 0 {
+		rs.Skipped = 0
+		for _, e := range last.Encoders {
+			rs.Skipped += e.Skipped
+		}
+	}
 	for _, o := range last.Outputs {
 		rs.Dropped += o.Dropped + o.DroppedA
 		rs.Reconnects += o.Reconnects

@@ -37,12 +37,12 @@ func find(ss []Summary, name string) (Summary, bool) {
 func CheckTargets(ss []Summary) []Verdict {
 	var vs []Verdict
 	for _, s := range ss {
-		if s.Case.Screen || s.Case.Pairs > 0 {
+		if s.Case.Screen || s.Case.Pairs > 0 || s.Case.PlusOneOf != "" {
 			continue
 		}
 		r := s.Ratio.Median
 		vs = append(vs, verdict("CPU ≤ 1.00× ffmpeg, "+s.Case.Name, r <= 1.0, !math.IsNaN(r),
-			"%.2f× (median of %d pairs)", r, s.Pair))
+			"%.2f× (median of %d pairs)", r, s.Ratio.N))
 	}
 	if sl, ok := PerDestinationCost(ss, 1280, 2500, true); ok {
 		vs = append(vs, verdict("each extra RTMP destination ≤ 0.5% of a core at 2.5 Mbit/s",

@@ -74,9 +74,19 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out,
 	}
 	defer h.Close()
 	started := time.Now()
-	var sums []benchmark.Summary
+	var (
+		sums    []benchmark.Summary
+		results []benchmark.CaseResult
+		plus    []benchmark.Verdict
+	)
 	for i, c := range sel {
-		sums = append(sums, benchmark.Summarize(h.RunCase(ctx, c, i)))
+		r := h.RunCase(ctx, c, i)
+		results = append(results, r)
+		if c.PlusOneOf != "" {
+			plus = append(plus, benchmark.SummarizePlusOne(r).Verdict())
+		} else {
+			sums = append(sums, benchmark.Summarize(r))
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -88,12 +98,13 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out,
 	}
 	fmt.Fprintln(&b, "### Targets")
 	fmt.Fprintln(&b)
-	benchmark.WriteVerdicts(&b, benchmark.CheckTargets(sums))
+	benchmark.WriteVerdicts(&b, append(benchmark.CheckTargets(sums), plus...))
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "### Per case")
 	fmt.Fprintln(&b)
 	benchmark.WriteTables(&b, sums)
 	writeSlopes(&b, sums)
+	benchmark.WriteRenditionCases(&b, results)
 	if goBench != "" {
 		if err := writeGoBench(&b, goBench); err != nil {
 			return err
