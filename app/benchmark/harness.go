@@ -174,7 +174,7 @@ func (h *Harness) RunCase(ctx context.Context, c Case, seq int) CaseResult {
 func (h *Harness) logRun(c Case, pair int, prog string, r Run) {
 	h.Logger.Info("bench run", "case", c.Name, "pair", pair+1, "program", prog,
 		"cpu_per_media_s", fmt.Sprintf("%.3f", r.CPUPerMediaS(h.Media)),
-		"cpu_per_wall_s", fmt.Sprintf("%.3f", r.CPUPerWallS()), "skipped", r.Stats.Skipped,
+		"cpu_per_wall_s", fmt.Sprintf("%.3f", r.CPUPerWallS()), "skipped", r.Stats.Skipped, "encoders", fmt.Sprintf("%+v", r.Stats.Encoders),
 		"rss_mb", r.MaxRSSKB/1024, "first_video", r.FirstVideo.Round(time.Millisecond),
 		"p50_ms", r.Stats.LatencyP50Ms, "p99_ms", r.Stats.LatencyP99Ms,
 		"others_cores", fmt.Sprintf("%.2f", r.Others), "steal_cores", fmt.Sprintf("%.2f", r.Steal), "err", r.Err)

@@ -98,12 +98,16 @@ type statsLine struct {
 		Encoded  uint64 `json:"encoded"`
 		Skipped  uint64 `json:"skipped"`
 	} `json:"frames"`
-	Outputs  []outputStats `json:"outputs"`
-	Encoders []struct {
-		ID      string `json:"id"`
-		Skipped uint64 `json:"skipped"`
-	} `json:"encoders"`
-	Error string `json:"error"`
+	Outputs  []outputStats    `json:"outputs"`
+	Encoders []EncoderFigures `json:"encoders"`
+	Error    string           `json:"error"`
+}
+
+// EncoderFigures is one video encoder in GoLive's stats.
+type EncoderFigures struct {
+	ID      string  `json:"id"`
+	Skipped uint64  `json:"skipped"`
+	CPU     float64 `json:"cpu"`
 }
 
 // RunStats is what GoLive reported about one run (its last stats line).
@@ -123,6 +127,8 @@ type RunStats struct {
 	// DequeueP50Ms and DequeueP99Ms are the engine's and fan-out's share:
 	// capture to the RTMP muxer's read (worst destination).
 	DequeueP50Ms, DequeueP99Ms float64
+	// Encoders is every video encoder's figures.
+	Encoders []EncoderFigures
 }
 
 // ParseGoLiveStats reads `golive live --stats json` output and returns the
@@ -150,6 +156,7 @@ func ParseGoLiveStats(out []byte) (RunStats, error) {
 	}
 	rs := RunStats{Encoded: last.Frames.Encoded, Skipped: last.Frames.Skipped,
 		LatencyP50Ms: math.NaN(), LatencyP99Ms: math.NaN(), DequeueP50Ms: math.NaN(), DequeueP99Ms: math.NaN()}
+	rs.Encoders = last.Encoders
 	if len(last.Encoders) > 0 {
 		rs.Skipped = 0
 		for _, e := range last.Encoders {

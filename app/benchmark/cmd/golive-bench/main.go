@@ -74,22 +74,9 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out,
 	}
 	defer h.Close()
 	started := time.Now()
-	var (
-		sums    []benchmark.Summary
-		results []benchmark.CaseResult
-		plus    []benchmark.Verdict
-	)
-	for i, c := range sel {
-		r := h.RunCase(ctx, c, i)
-		results = append(results, r)
-		if c.PlusOneOf != "" {
-			plus = append(plus, benchmark.SummarizePlusOne(r).Verdict())
-		} else {
-			sums = append(sums, benchmark.Summarize(r))
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	sums, results, plus := runCases(ctx, h, sel)
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
 	var b bytes.Buffer
 	writeHeader(&b, started, pairs, media)
@@ -115,6 +102,25 @@ func run(log *slog.Logger, goLive string, pairs int, seconds float64, list, out,
 		return nil
 	}
 	return benchmark.WriteResults(out, b.String())
+}
+
+// runCases runs every case of sel (until ctx ends) and summarizes them:
+// GoLive against ffmpeg, and the cost of one more destination.
+func runCases(ctx context.Context, h *benchmark.Harness, sel []benchmark.Case) (
+	sums []benchmark.Summary, results []benchmark.CaseResult, plus []benchmark.Verdict) {
+	for i, c := range sel {
+		r := h.RunCase(ctx, c, i)
+		results = append(results, r)
+		if c.PlusOneOf != "" {
+			plus = append(plus, benchmark.SummarizePlusOne(r).Verdict())
+		} else {
+			sums = append(sums, benchmark.Summarize(r))
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return sums, results, plus
 }
 
 func writeHeader(b *bytes.Buffer, started time.Time, pairs int, media time.Duration) {
