@@ -21,16 +21,36 @@ func rxSummary(c *destCase) string {
 	return fmt.Sprintf("%d of %d frames decoded, %d decode errors", c.rx.Frames(), c.final.FramesSent, len(c.rx.Errors()))
 }
 
+// Limits that relax when the machine was overloaded during the run (CPU
+// pressure above busyCPUPressure, logged): a process starved of CPU for
+// longer than an RTMP destination's queue (900 ms) drops video until the
+// next key frame even towards a healthy server.
+const (
+	busyCPUPressure = 0.5
+	maxRefDropBusy  = 0.15 // of the frames encoded, by the reference
+	extraQueueBusy  = 2000 // ms over the throttled destination's queue limit
+)
+
 // checkReference: the healthy destination keeps every frame the encoder
-// produced, never reconnects, and its receiver decodes all of them.
+// produced, never reconnects, and its receiver decodes all of them. On an
+// overloaded machine it may drop up to maxRefDropBusy of the video
+// (counted, and at key-frame boundaries: the receiver still decodes every
+// frame sent).
 func checkReference(t *testing.T, c *destCase, run *liveRun, i int) {
 	enc := run.latest().Frames.Encoded
 	c.received = rxSummary(c)
-	if c.final.Dropped != 0 || c.final.DroppedAudio != 0 || c.final.Reconnects != 0 {
+	dropped := c.final.Dropped
+	if run.overloaded && dropped > 0 {
+		t.Logf("overloaded machine: the reference dropped %d video frames of %d (limit %.0f%%)", dropped, enc, maxRefDropBusy*100)
+		if float64(dropped) <= maxRefDropBusy*float64(enc) {
+			dropped = 0
+		}
+	}
+	if dropped != 0 || c.final.DroppedAudio != 0 || c.final.Reconnects != 0 {
 		t.Errorf("reference was disturbed: %+v", c.final)
 	}
-	if c.final.FramesSent+3 < enc {
-		t.Errorf("reference sent %d frames of %d encoded", c.final.FramesSent, enc)
+	if c.final.FramesSent+c.final.Dropped+3 < enc || !run.overloaded && c.final.FramesSent+3 < enc {
+		t.Errorf("reference sent %d frames of %d encoded (%d dropped)", c.final.FramesSent, enc, c.final.Dropped)
 	}
 	got := c.rx.Frames()
 	if got > int(c.final.FramesSent) || got+3 < int(c.final.FramesSent) || len(c.rx.Errors()) > 0 {
@@ -88,6 +108,10 @@ func checkThrottled(t *testing.T, c *destCase, run *liveRun, i int) {
 		t.Errorf("a 100 kbit/s path carried a 1.6 Mbit/s stream without drops or reconnects: %+v", c.final)
 	}
 	limit := 2*float64(rtmp.MaxQueuePFrames/time.Millisecond) + 300
+	if run.overloaded {
+		limit += extraQueueBusy
+		t.Logf("overloaded machine: queue limit %.0f ms", limit)
+	}
 	if q := run.maxQueue(i); q > limit {
 		t.Errorf("queue reached %.0f ms (limit %.0f)", q, limit)
 	}

@@ -94,6 +94,7 @@ func TestDestinationFaults(t *testing.T) {
 			c.rx = startRTMPReceiver(t, c.ng, "live", c.key)
 		}
 	}
+	pressure := testpeer.ReadCPUPressure()
 	run := startLive(testCtx(t, 3*time.Minute), t, args...)
 	run.waitFor(t, "every destination that can go live to send 60 frames", 30*time.Second, func(st session.Stats) bool {
 		for i, c := range cases {
@@ -110,6 +111,11 @@ func TestDestinationFaults(t *testing.T) {
 	}
 	if code := run.wait(t, 90*time.Second); code != 0 {
 		t.Fatalf("golive live exited with %d: %s", code, run.stderr.String())
+	}
+	if share, ok := pressure.Share(); ok {
+		run.overloaded = share > busyCPUPressure
+		t.Logf("CPU pressure over the run: tasks waited for a CPU %.0f%% of the time (overloaded above %.0f%%)",
+			share*100, busyCPUPressure*100)
 	}
 	final := run.latest()
 	for i, c := range cases {
