@@ -39,6 +39,11 @@ const (
 	typeCommandAMF0  = 20
 )
 
+// readPiece is the most a ChunkReader reads (and grows a message buffer
+// by) at a time: memory follows the bytes that arrived, not the length
+// a header announced.
+const readPiece = 16 << 10
+
 // maxChunkSize is the largest chunk size a peer may announce (RTMP 5.4.1:
 // 31 bits).
 const maxChunkSize = math.MaxInt32
@@ -292,11 +297,17 @@ func (c *ChunkReader) readChunk() (Message, bool, error) {
 			return Message{}, false, c.errorf("left more than %s in unfinished messages (limit %s)",
 				sizeText(c.buffered), sizeText(c.limits.MaxBuffered))
 		}
-		// The buffer grows with what arrives, never from the length.
-		start := len(st.buf)
-		st.buf = slices.Grow(st.buf, n)[:start+n]
-		if err := c.readFull(st.buf[start:]); err != nil {
-			return Message{}, false, err
+		// The buffer grows with what arrives, never from the length: a
+		// chunk can be the whole message (chunk size up to 2^31-1), so it
+		// is read in pieces of at most readPiece bytes.
+		for got := 0; got < n; {
+			k := min(n-got, readPiece)
+			start := len(st.buf)
+			st.buf = slices.Grow(st.buf, k)[:start+k]
+			if err := c.readFull(st.buf[start:]); err != nil {
+				return Message{}, false, err
+			}
+			got += k
 		}
 		c.buffered += n
 	}

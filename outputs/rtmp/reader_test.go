@@ -65,6 +65,31 @@ func TestChunkReaderRoundTrip(t *testing.T) {
 	}
 }
 
+// TestChunkReaderLargeChunk: a message in one chunk larger than the
+// reader's read piece (a large chunk size) is reassembled whole, and what
+// is allocated follows the bytes that arrived: a 12-byte header announcing
+// 1 MB costs no megabyte.
+func TestChunkReaderLargeChunk(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789"), 10_000)
+	wire := wireOf(t, 1<<20, outMessage{csid: csVideo, typeID: typeVideo, streamID: 1, payload: big})
+	cr := NewChunkReader(bytes.NewReader(wire), ReaderLimits{})
+	cr.chunkSize = 1 << 20
+	if got, err := cr.ReadMessage(); err != nil || !bytes.Equal(got.Payload, big) {
+		t.Fatalf("read %d bytes, %v; want %d", len(got.Payload), err, len(big))
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cr = NewChunkReader(bytes.NewReader(header0(4, 1<<20-1, typeVideo)), ReaderLimits{})
+	cr.chunkSize = 1 << 20
+	if _, err := cr.ReadMessage(); err == nil {
+		t.Fatal("a cut message was read")
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 128<<10 {
+		t.Fatalf("allocated %d bytes for a 12-byte header", grew)
+	}
+}
+
 // header0 is a type 0 chunk header announcing a message of length on csid.
 func header0(csid byte, length int, typeID byte) []byte {
 	return []byte{csid, 0, 0, 0, byte(length >> 16), byte(length >> 8), byte(length), typeID, 0, 0, 0, 0}
