@@ -73,9 +73,8 @@ func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Renditi
 			return nil, err
 		}
 	}
-	if codec != unit.CodecH264 && !carries(d, codec) {
-		return nil, fmt.Errorf("%s video: only RTMP/RTMPS destinations (Enhanced RTMP) and mkv/mp4 recordings carry it "+
-			"in this version; set dest.%s.codec to h264", codec, d.Name)
+	if err := checkCarries(d, codec); err != nil {
+		return nil, err
 	}
 	if d.Video.IsZero() {
 		return nil, nil
@@ -88,21 +87,45 @@ func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Renditi
 		Encoder: enc, Preset: r.Preset, Layout: r.Layout}, nil
 }
 
-// carries reports whether destination d can take HEVC or AV1 video:
-// RTMP/RTMPS (Enhanced RTMP), and Matroska or MP4 recordings (HEVC also
-// MPEG-TS).
-func carries(d profile.Destination, codec unit.Codec) bool {
+// checkCarries refuses, before going live, a video codec destination d
+// cannot carry. H.264 goes everywhere; HEVC to RTMP/RTMPS (Enhanced RTMP),
+// native RTP (RFC 7798), MPEG-TS over RTP or SRT, and mkv/mp4/ts
+// recordings; AV1 to RTMP/RTMPS and mkv/mp4 recordings.
+func checkCarries(d profile.Destination, codec unit.Codec) error {
+	if codec == unit.CodecH264 {
+		return nil
+	}
+	fix := fmt.Sprintf("; set dest.%s.codec to h264", d.Name)
 	switch {
 	case d.Kind == profile.KindRTMP && d.RTMP != nil:
-		return true
+		return nil
 	case d.Kind == profile.KindRecord && d.Record != nil:
 		f := d.Record.Format
 		if f == "" {
 			f = strings.ToLower(strings.TrimPrefix(filepath.Ext(d.Record.Path), "."))
 		}
-		return f == "mkv" || f == "mp4" || (f == "ts" && codec == unit.CodecHEVC)
+		if f == "mkv" || f == "mp4" || (f == "ts" && codec == unit.CodecHEVC) {
+			return nil
+		}
+		return fmt.Errorf("%s video: only mkv/mp4 recordings carry it (HEVC also ts)%s", codec, fix)
+	case d.Kind == profile.KindRTP && d.RTP != nil:
+		if codec == unit.CodecHEVC {
+			return nil
+		}
+		return fmt.Errorf("AV1 over RTP is not supported: use an RTMP destination or a recording%s", fix)
+	case d.Kind == profile.KindSRT && d.SRT != nil:
+		if err := srt.CheckVideo(codec); err != nil {
+			return fmt.Errorf("%w%s", err, fix)
+		}
+		return nil
+	case d.Kind == profile.KindWHIP:
+		other := "an RTMP destination or a recording"
+		if codec == unit.CodecHEVC {
+			other = "an RTMP, RTP or SRT destination or a recording"
+		}
+		return fmt.Errorf("%s over WHIP is not supported in this version: use %s%s", strings.ToUpper(codec.String()), other, fix)
 	}
-	return false
+	return fmt.Errorf("%s video: this destination does not carry it%s", codec, fix)
 }
 
 // encoderFor picks the encoder of a rendition: an H.264 encoder (or

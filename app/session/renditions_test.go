@@ -86,9 +86,10 @@ func TestRenditionCodecRefusedBeforeLive(t *testing.T) {
 
 // TestRenditionHEVCAndAV1Destinations: HEVC and AV1 renditions go to
 // YouTube and custom RTMP servers (Enhanced RTMP) with libx265 and
-// libsvtav1 chosen for them; a recording, a native RTP destination and an
-// HEVC encoder named for AV1 are refused before going live, naming what to
-// do.
+// libsvtav1 chosen for them, HEVC to RTP (native and mpegts) and SRT
+// with libx265; AV1 to RTP or SRT, HEVC/AV1 to WHIP, a recording format
+// that cannot hold the codec and an HEVC encoder named for AV1 are refused
+// before going live, naming what to do.
 func TestRenditionHEVCAndAV1Destinations(t *testing.T) {
 	p := testProfile(t, t.TempDir()+"/rec.mkv")
 	for _, c := range []struct{ service, codec, encoder, want string }{
@@ -109,12 +110,27 @@ func TestRenditionHEVCAndAV1Destinations(t *testing.T) {
 			t.Errorf("%s %s: rendition %+v, %v; want encoder %s", c.service, c.codec, r, err, c.want)
 		}
 	}
+	for _, d := range []profile.Destination{
+		{Name: "rtp", Kind: profile.KindRTP, RTP: &profile.RTP{Host: "127.0.0.1", Port: 5004, Mode: "native"}},
+		{Name: "ts", Kind: profile.KindRTP, RTP: &profile.RTP{Host: "127.0.0.1", Port: 5004, Mode: "mpegts"}},
+		{Name: "srt", Kind: profile.KindSRT, SRT: &profile.SRT{URL: "srt://127.0.0.1:9000"}},
+	} {
+		d.Video = &profile.Video{Codec: profile.CodecHEVC}
+		if r, err := DestinationVideo(p, d); err != nil || r == nil || r.Encoder != "libx265" {
+			t.Errorf("hevc to %s: rendition %+v, %v; want libx265", d.Name, r, err)
+		}
+	}
 	for _, c := range []struct {
 		d    profile.Destination
 		want string
 	}{
 		{profile.Destination{Name: "rtp", Kind: profile.KindRTP, RTP: &profile.RTP{Host: "127.0.0.1", Port: 5004},
-			Video: &profile.Video{Codec: profile.CodecHEVC}}, "hevc video: only RTMP/RTMPS destinations"},
+			Video: &profile.Video{Codec: profile.CodecAV1}},
+			"AV1 over RTP is not supported: use an RTMP destination or a recording; set dest.rtp.codec to h264"},
+		{profile.Destination{Name: "srt", Kind: profile.KindSRT, SRT: &profile.SRT{URL: "srt://127.0.0.1:9000"},
+			Video: &profile.Video{Codec: profile.CodecAV1}}, "AV1 over SRT (MPEG-TS) is not supported"},
+		{profile.Destination{Name: "whip", Kind: profile.KindWHIP, WHIP: &profile.WHIP{URL: "http://127.0.0.1:8889/a/whip"},
+			Video: &profile.Video{Codec: profile.CodecHEVC}}, "HEVC over WHIP is not supported in this version"},
 		{profile.Destination{Name: "rec", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.ts"},
 			Video: &profile.Video{Codec: profile.CodecAV1}}, "set dest.rec.codec to h264"},
 		{profile.Destination{Name: "flv", Kind: profile.KindRecord, Record: &profile.Record{Path: "/tmp/x.flv"},

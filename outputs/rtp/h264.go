@@ -35,23 +35,21 @@ type payloadSink interface {
 // the access unit (RFC 6184 section 5.1). It allocates nothing.
 type h264Packetizer struct{}
 
-// errPayloadTooSmall is returned when the MTU leaves no room for FU-A.
-var errPayloadTooSmall = errors.New("rtp payload size too small for H.264")
+// errPayloadTooSmall is returned when the MTU leaves no room for FU-A (or
+// an HEVC FU).
+var errPayloadTooSmall = errors.New("rtp payload size too small for a fragmentation unit")
 
-// skipNALU tells whether a NAL unit is left out: access unit delimiters and
-// filler data carry nothing a receiver needs.
+// skip implements nalFormat: access unit delimiters and filler data carry
+// nothing a receiver needs.
+func (z *h264Packetizer) skip(n []byte) bool { return skipNALU(n) }
+
+// aggregateHeader implements nalFormat: a STAP-A starts with one byte.
+func (z *h264Packetizer) aggregateHeader() int { return 1 }
+
+// skipNALU tells whether an H.264 NAL unit is left out.
 func skipNALU(n []byte) bool {
 	t := unit.NALUType(n)
 	return len(n) == 0 || t == unit.NALUTypeAUD || t == naluTypeFiller
-}
-
-// nextNALU returns the index of the first NAL unit at or after i that is
-// sent, or len(nalus).
-func nextNALU(nalus [][]byte, i int) int {
-	for i < len(nalus) && skipNALU(nalus[i]) {
-		i++
-	}
-	return i
 }
 
 // packetize sends one access unit. For a key frame whose NAL units lack SPS
@@ -66,30 +64,7 @@ func (z *h264Packetizer) packetize(sink payloadSink, nalus [][]byte, key bool, s
 			return err
 		}
 	}
-	i := nextNALU(nalus, 0)
-	for i < len(nalus) {
-		j, size := i, 1
-		room := len(sink.payloadBuffer())
-		for k := j; k < len(nalus) && size+2+len(nalus[k]) <= room; k = nextNALU(nalus, k+1) {
-			size += 2 + len(nalus[k])
-			j = k + 1
-		}
-		if j <= i || nextNALU(nalus, i+1) >= j {
-			// Zero or one NAL unit fits: send it alone.
-			last := nextNALU(nalus, i+1) >= len(nalus)
-			if err := z.sendOne(sink, nalus[i], last); err != nil {
-				return err
-			}
-			i = nextNALU(nalus, i+1)
-			continue
-		}
-		last := nextNALU(nalus, j) >= len(nalus)
-		if err := z.sendGroup(sink, nalus, i, j, last); err != nil {
-			return err
-		}
-		i = nextNALU(nalus, j)
-	}
-	return nil
+	return packetizeNALUs(sink, z, nalus, true)
 }
 
 // sendParameterSets sends out-of-band SPS and PPS, together in a STAP-A
@@ -121,7 +96,7 @@ func hasParameterSets(nalus [][]byte) bool {
 	return sps && pps
 }
 
-// sendOne sends a NAL unit as a single NAL unit packet or as FU-A fragments.
+// sendOne implements nalFormat: a single NAL unit packet or FU-A fragments.
 func (z *h264Packetizer) sendOne(sink payloadSink, n []byte, last bool) error {
 	buf := sink.payloadBuffer()
 	if len(n) <= len(buf) {
@@ -153,8 +128,8 @@ func (z *h264Packetizer) sendOne(sink payloadSink, n []byte, last bool) error {
 	return nil
 }
 
-// sendGroup sends the sent NAL units among nalus[from:to] in one STAP-A; the
-// caller checked that they fit.
+// sendGroup implements nalFormat: the sent NAL units among nalus[from:to]
+// in one STAP-A; the caller checked that they fit.
 func (z *h264Packetizer) sendGroup(sink payloadSink, nalus [][]byte, from, to int, last bool) error {
 	buf := sink.payloadBuffer()
 	var nri byte

@@ -11,9 +11,10 @@ import (
 
 // tsOptions make the MPEG-TS a player can join at any time: PAT/PMT ten
 // times a second and again at each key frame, PCR every 20 ms, and every
-// packet flushed at once (no extra latency in the I/O buffer). The H.264
-// key frames carry SPS/PPS in band. The interleaver waits at most 300 ms
-// for a late track, so a stalled audio encoder cannot hold video back.
+// packet flushed at once (no extra latency in the I/O buffer). H.264 and
+// HEVC (stream types 0x1b and 0x24) key frames carry their parameter sets
+// in band. The interleaver waits at most 300 ms for a late track, so a
+// stalled audio encoder cannot hold video back.
 var tsOptions = map[string]string{
 	"pat_period":           "0.1",
 	"pcr_period":           "20",
@@ -69,7 +70,7 @@ func (z *tsPacketizer) flush() error {
 	return nil
 }
 
-// runMPEGTS muxes H.264 + AAC into MPEG-TS with libavformat and sends it
+// runMPEGTS muxes H.264 or HEVC + AAC into MPEG-TS with libavformat and sends it
 // as RTP payload type 33 on Port.
 func (t *Target) runMPEGTS(ctx context.Context, s *dest.Session) error {
 	ss, err := t.openSession(s, streamSpec{kind: "mpegts", pt: ptMP2T, clockRate: videoClockRate})
@@ -94,7 +95,13 @@ func (t *Target) runMPEGTS(ctx context.Context, s *dest.Session) error {
 	ss.start()
 	s.Live()
 	err = t.pumpMPEGTS(ctx, s, ss, z, m)
-	if cerr := m.Close(); cerr != nil && err == nil {
+	// Close writes what the muxer still holds (packets waiting for
+	// interleaving, the last PES): send it too, before the BYE.
+	cerr := m.Close()
+	if ferr := z.flush(); cerr == nil && z.err == nil {
+		cerr = ferr
+	}
+	if cerr != nil && err == nil {
 		err = cerr
 	}
 	return err
@@ -107,7 +114,7 @@ func (t *Target) pumpMPEGTS(ctx context.Context, s *dest.Session, ss *session, z
 		if err != nil {
 			return err
 		}
-		if p.Codec != unit.CodecH264 && p.Codec != m.AudioCodec {
+		if p.Codec != m.Tracks.Video.Codec && p.Codec != m.AudioCodec {
 			continue
 		}
 		ss.begin(st, p)
@@ -123,7 +130,7 @@ func (t *Target) pumpMPEGTS(ctx context.Context, s *dest.Session, ss *session, z
 		if err := z.flush(); err != nil {
 			return err
 		}
-		if p.Codec == unit.CodecH264 {
+		if p.Codec == m.Tracks.Video.Codec {
 			s.Counters.FramesSent.Add(1)
 		}
 	}

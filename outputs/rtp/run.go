@@ -26,8 +26,8 @@ func (t *Target) Run(ctx context.Context, s *dest.Session) (err error) {
 	if err := t.init(); err != nil {
 		return dest.Fatal(err)
 	}
-	if v := s.Tracks.Video; v == nil || v.Codec != unit.CodecH264 {
-		return dest.Fatal(errors.New("rtp: the stream has no H.264 video"))
+	if err := checkVideo(s.Tracks.Video); err != nil {
+		return dest.Fatal(err)
 	}
 	t.stats.resetStreams()
 	if _, err := t.WriteSDP(s.Tracks); err != nil {
@@ -173,9 +173,15 @@ func (ss *session) begin(st *rtpStream, p *unit.Packet) {
 	}
 }
 
+// byeDelay separates the last media packet from the BYE: a receiver that
+// ends at the BYE (ffmpeg) drops the media it has not read yet, and a
+// stream's end is a burst (the MPEG-TS muxer's last packets).
+const byeDelay = 100 * time.Millisecond
+
 // close sends BYE on every stream (RFC 3550 section 6.6), stops the RTCP
 // goroutines, closes the sockets and waits.
 func (ss *session) close() {
+	time.Sleep(byeDelay)
 	now := time.Now()
 	for _, st := range ss.streams {
 		if err := st.sendSR(now, ss.cname, true); err != nil {
@@ -194,9 +200,15 @@ func (ss *session) closeSockets() {
 	}
 }
 
-// runNative sends H.264 (RFC 6184) on Port and Opus (RFC 7587) on Port+2.
+// runNative sends H.264 (RFC 6184) or HEVC (RFC 7798) on Port and Opus
+// (RFC 7587) on Port+2.
 func (t *Target) runNative(ctx context.Context, s *dest.Session) error {
-	specs := []streamSpec{{kind: "video", pt: ptH264, clockRate: videoClockRate}}
+	v := s.Tracks.Video
+	pt := uint8(ptH264)
+	if v.Codec == unit.CodecHEVC {
+		pt = ptH265
+	}
+	specs := []streamSpec{{kind: "video", pt: pt, clockRate: videoClockRate}}
 	hasOpus := s.Tracks.AudioFor(unit.CodecOpus) != nil
 	if hasOpus {
 		specs = append(specs, streamSpec{kind: "audio", pt: ptOpus, clockRate: opusClockRate})
@@ -210,7 +222,7 @@ func (t *Target) runNative(ctx context.Context, s *dest.Session) error {
 	defer ss.close()
 	ss.start()
 	s.Live()
-	n := &nativeSender{ss: ss, s: s, video: ss.streams[0], sps: s.Tracks.Video.SPS, pps: s.Tracks.Video.PPS}
+	n := &nativeSender{ss: ss, s: s, video: ss.streams[0], codec: v.Codec, vps: v.VPS, sps: v.SPS, pps: v.PPS}
 	if hasOpus {
 		n.audio = ss.streams[1]
 	}
@@ -226,8 +238,11 @@ type nativeSender struct {
 	ss           *session
 	s            *dest.Session
 	video, audio *rtpStream
-	pk           h264Packetizer
-	sps, pps     []byte
+	codec        unit.Codec // of the video: H.264 or HEVC
+	h264         h264Packetizer
+	h265         h265Packetizer
+	vps, sps     []byte
+	pps          []byte
 	merge        interleave.Merger
 	audioWake    bool // see Reader.SetAudioWake
 }
@@ -271,17 +286,24 @@ func (n *nativeSender) run(ctx context.Context) error {
 	}
 }
 
-// send packetizes one packet: H.264 per RFC 6184, Opus per RFC 7587.
+// send packetizes one packet: H.264 per RFC 6184, HEVC per RFC 7798, Opus
+// per RFC 7587.
 func (n *nativeSender) send(p *unit.Packet) error {
 	switch {
-	case p.Codec == unit.CodecH264:
+	case p.Codec == n.codec:
 		n.ss.begin(n.video, p)
 		n.video.hdr.Timestamp = n.video.timestamp(p.PTS)
-		if err := n.pk.packetize(n.video, naluList(p), p.Key, n.sps, n.pps); err != nil {
+		var err error
+		if n.codec == unit.CodecHEVC {
+			err = n.h265.packetize(n.video, naluList(p), p.Key, n.vps, n.sps, n.pps)
+		} else {
+			err = n.h264.packetize(n.video, naluList(p), p.Key, n.sps, n.pps)
+		}
+		if err != nil {
 			if errors.Is(err, errPayloadTooSmall) {
-				return dest.FatalLocal(fmt.Errorf("rtp h264: %w", err))
+				return dest.FatalLocal(fmt.Errorf("rtp %s: %w", n.codec, err))
 			}
-			return fmt.Errorf("rtp h264: %w", err)
+			return fmt.Errorf("rtp %s: %w", n.codec, err)
 		}
 		n.s.Counters.FramesSent.Add(1)
 	case p.Codec == unit.CodecOpus && n.audio != nil:
@@ -294,6 +316,20 @@ func (n *nativeSender) send(p *unit.Packet) error {
 				len(p.Data), len(n.audio.payloadBuffer())))
 		}
 		return n.audio.sendPayload(size, false)
+	}
+	return nil
+}
+
+// checkVideo refuses, with a message for people, a stream whose video the
+// target cannot carry: H.264 and HEVC go in both modes, AV1 in neither.
+func checkVideo(v *unit.VideoParams) error {
+	switch {
+	case v == nil:
+		return errors.New("rtp: the stream has no video")
+	case v.Codec == unit.CodecAV1:
+		return fmt.Errorf("rtp: %w", errAV1OverRTP)
+	case v.Codec != unit.CodecH264 && v.Codec != unit.CodecHEVC:
+		return fmt.Errorf("rtp: %s video is not supported: use H.264 or HEVC", v.Codec)
 	}
 	return nil
 }

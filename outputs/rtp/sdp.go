@@ -1,8 +1,6 @@
 package rtp
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -19,7 +17,8 @@ import (
 // SDP describes the target's streams (RFC 8866) for a receiver: in mpegts
 // mode one m=video line with payload type 33 (MP2T/90000, RFC 3551); in
 // native mode H.264 with profile-level-id, sprop-parameter-sets and
-// packetization-mode=1 (RFC 6184 section 8.1) and, when the stream carries
+// packetization-mode=1 (RFC 6184 section 8.1), or HEVC with its parameter
+// sets (RFC 7798 section 7.1, sdph265.go), and, when the stream carries
 // Opus, opus/48000/2 on port+2 (RFC 7587 section 7). With SRTP the profile
 // is RTP/SAVP and every media carries an a=crypto line (RFC 4568).
 func (t *Target) SDP(tracks unit.Tracks) (string, error) {
@@ -63,18 +62,11 @@ func (t *Target) SDP(tracks unit.Tracks) (string, error) {
 }
 
 func (t *Target) nativeMedia(desc *sdp.SessionDescription, tracks unit.Tracks) error {
-	v := tracks.Video
-	if v == nil || v.Codec != unit.CodecH264 {
-		return errors.New("sdp: native mode needs an H.264 video track")
+	m, err := t.videoMedia(tracks.Video)
+	if err != nil {
+		return err
 	}
-	if len(v.SPS) < 4 || len(v.PPS) == 0 {
-		return errors.New("sdp: H.264 track has no SPS/PPS")
-	}
-	fmtp := "packetization-mode=1;profile-level-id=" + hex.EncodeToString(v.SPS[1:4]) +
-		";sprop-parameter-sets=" + base64.StdEncoding.EncodeToString(v.SPS) + "," +
-		base64.StdEncoding.EncodeToString(v.PPS)
-	desc.MediaDescriptions = append(desc.MediaDescriptions,
-		t.media("video", t.Port, ptH264, "H264/90000", fmtp))
+	desc.MediaDescriptions = append(desc.MediaDescriptions, m)
 	if a := tracks.AudioFor(unit.CodecOpus); a != nil {
 		// RFC 7587: always opus/48000/2; stereo is signalled in fmtp.
 		fmtp := "sprop-stereo=0"

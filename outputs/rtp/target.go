@@ -1,12 +1,15 @@
 // Package rtp sends the encoded stream as RTP to preview targets (VLC,
 // ffplay, GStreamer), in one of two payload modes:
 //
-//   - "mpegts": MPEG-TS (H.264 + AAC) as RTP payload type 33, RFC 2250 and
+//   - "mpegts": MPEG-TS (H.264 or HEVC + AAC) as RTP payload type 33, RFC 2250 and
 //     RFC 3551 (https://www.rfc-editor.org/rfc/rfc2250,
 //     https://www.rfc-editor.org/rfc/rfc3551). VLC opens it everywhere.
 //   - "native": H.264 per RFC 6184 (https://www.rfc-editor.org/rfc/rfc6184)
-//     and Opus per RFC 7587 (https://www.rfc-editor.org/rfc/rfc7587) on two
+//     or HEVC per RFC 7798 (https://www.rfc-editor.org/rfc/rfc7798), and
+//     Opus per RFC 7587 (https://www.rfc-editor.org/rfc/rfc7587) on two
 //     ports, described by an SDP file.
+//
+// AV1 is not carried (no receiver here depacketizes AV1 over RTP).
 //
 // Every stream gets RTCP per RFC 3550 (https://www.rfc-editor.org/rfc/rfc3550):
 // Sender Reports about once a second, Receiver Reports parsed into per-target
@@ -48,6 +51,7 @@ const (
 	srtcpTrailer    = 4 + srtpTagSize
 	ptMP2T          = 33
 	ptH264          = 96
+	ptH265          = 97
 	ptOpus          = 111
 	videoClockRate  = 90000
 	opusClockRate   = 48000
@@ -177,13 +181,14 @@ func (t *Target) AudioCodec() unit.Codec {
 	return unit.CodecAAC
 }
 
-// ReaderConfig is the stream subscription the target needs: H.264 and its
-// audio codec, with a short queue (a preview is about low latency).
+// ReaderConfig is the stream subscription the target needs: its video
+// (H.264 or HEVC: a stream carries one) and its audio codec, with a short
+// queue (a preview is about low latency).
 func (t *Target) ReaderConfig() stream.ReaderConfig {
 	return stream.ReaderConfig{
 		Name:     t.Name,
 		MaxQueue: time.Second,
-		Codecs:   []unit.Codec{unit.CodecH264, t.AudioCodec()},
+		Codecs:   []unit.Codec{unit.CodecH264, unit.CodecHEVC, t.AudioCodec()},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,9 +57,20 @@ type Publisher struct {
 	last  srtStats // last figures of the current socket
 }
 
-// ReaderConfig is the queue of an SRT destination: H.264 and AAC, 2 s.
+// ReaderConfig is the queue of an SRT destination: H.264 or HEVC (a
+// stream carries one) and AAC, 2 s.
 func ReaderConfig(name string) stream.ReaderConfig {
-	return stream.ReaderConfig{Name: name, Codecs: []unit.Codec{unit.CodecH264, unit.CodecAAC}}
+	return stream.ReaderConfig{Name: name, Codecs: []unit.Codec{unit.CodecH264, unit.CodecHEVC, unit.CodecAAC}}
+}
+
+// CheckVideo refuses, with a message for people, video an SRT destination
+// cannot carry: MPEG-TS takes H.264 and HEVC (stream types 0x1b and 0x24)
+// here, not AV1.
+func CheckVideo(c unit.Codec) error {
+	if c == unit.CodecH264 || c == unit.CodecHEVC {
+		return nil
+	}
+	return fmt.Errorf("%s over SRT (MPEG-TS) is not supported: use an RTMP destination or a recording", strings.ToUpper(c.String()))
 }
 
 // AudioCodec is the audio an SRT destination carries (AAC in MPEG-TS).
@@ -106,6 +118,11 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	u, err := p.Endpoint()
 	if err != nil {
 		return dest.Fatal(err)
+	}
+	if v := s.Tracks.Video; v != nil {
+		if err := CheckVideo(v.Codec); err != nil {
+			return dest.Fatal(fmt.Errorf("srt %s: %w", u.Address(), err))
+		}
 	}
 	if p.down.Load() {
 		if perr := p.Probe(ctx); perr != nil {
@@ -180,7 +197,8 @@ func pump(ctx context.Context, s *dest.Session, m *mux.Muxer, w *tsWriter) error
 		if err != nil {
 			return err
 		}
-		if pkt.Codec != unit.CodecH264 && pkt.Codec != m.AudioCodec {
+		video := m.Tracks.Video != nil && pkt.Codec == m.Tracks.Video.Codec
+		if !video && pkt.Codec != m.AudioCodec {
 			continue
 		}
 		if err := m.WritePacket(pkt); err != nil {
@@ -192,7 +210,7 @@ func pump(ctx context.Context, s *dest.Session, m *mux.Muxer, w *tsWriter) error
 		if err := w.flush(); err != nil {
 			return err
 		}
-		if pkt.Codec == unit.CodecH264 {
+		if video {
 			s.Counters.FramesSent.Add(1)
 		}
 	}

@@ -34,11 +34,23 @@ type Engine struct {
 // NewEngine initializes the engine; subscribe outputs, then Start.
 func NewEngine(t *testing.T, keyframeInterval time.Duration, audio ...unit.Codec) *Engine {
 	t.Helper()
-	e := &engine.Engine{Config: engine.Config{
-		Video: engine.VideoSourceConfig{Kind: engine.KindTest}, Audio: engine.AudioSourceConfig{Kind: engine.KindTest},
-		Width: Width, Height: Height, FPS: FPS, VideoBitrate: 1_000_000, AudioCodecs: audio,
-		KeyframeInterval: keyframeInterval,
-	}}
+	return newEngine(t, engine.Config{KeyframeInterval: keyframeInterval, AudioCodecs: audio})
+}
+
+// NewRenditionEngine is NewEngine (2 s GOP) with one more rendition, as
+// a session runs a destination's own video (e.g. HEVC with libx265):
+// publish from RenditionStream(r.ID).
+func NewRenditionEngine(t *testing.T, r engine.Rendition, audio ...unit.Codec) *Engine {
+	t.Helper()
+	return newEngine(t, engine.Config{AudioCodecs: audio, Renditions: []engine.Rendition{r}})
+}
+
+func newEngine(t *testing.T, c engine.Config) *Engine {
+	t.Helper()
+	c.Video = engine.VideoSourceConfig{Kind: engine.KindTest}
+	c.Audio = engine.AudioSourceConfig{Kind: engine.KindTest}
+	c.Width, c.Height, c.FPS, c.VideoBitrate = Width, Height, FPS, 1_000_000
+	e := &engine.Engine{Config: c}
 	if err := e.Initialize(); err != nil {
 		t.Fatal(err)
 	}
