@@ -92,11 +92,11 @@ func (g *gstReceiver) check(t *testing.T, sent int) {
 	t.Helper()
 	_ = g.cmd.Process.Signal(syscall.SIGINT)
 	select {
-	case <-g.done:
+	case err := <-g.done:
+		t.Logf("gst-launch ended: %v", err)
 	case <-time.After(10 * time.Second):
 		_ = g.cmd.Process.Kill()
-		<-g.done
-		t.Errorf("gst-launch did not stop at the interrupt")
+		t.Errorf("gst-launch did not stop at the interrupt: %v", <-g.done)
 	}
 	out := g.out.String()
 	frames := len(gstFrameLine.FindAllString(out, -1))

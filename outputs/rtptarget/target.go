@@ -16,7 +16,7 @@ import (
 )
 
 // Payload modes: MPEG-TS over RTP (RFC 2250, payload type 33) or H.264
-// (RFC 6184) and Opus (RFC 7587) described by an SDP.
+// (RFC 6184) or HEVC (RFC 7798) and Opus (RFC 7587) described by an SDP.
 const (
 	ModeMPEGTS = "mpegts"
 	ModeNative = "native"
