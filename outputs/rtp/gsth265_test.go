@@ -86,7 +86,7 @@ var (
 )
 
 // check ends the pipeline (EOS on interrupt, so the decoder drains) and
-// checks what it decoded: every frame sent (within 2), at 640x360, with no
+// checks what it decoded: every frame sent (within 2), at 320x180, with no
 // warning or error from the depayloader, parser or decoder.
 func (g *gstReceiver) check(t *testing.T, sent int) {
 	t.Helper()
@@ -102,8 +102,8 @@ func (g *gstReceiver) check(t *testing.T, sent int) {
 	frames := len(gstFrameLine.FindAllString(out, -1))
 	size := gstRawCaps.FindStringSubmatch(out)
 	t.Logf("gstreamer: %d frames decoded of %d sent, caps %v", frames, sent, size)
-	if len(size) != 3 || size[1] != "640" || size[2] != "360" {
-		t.Errorf("decoded caps %v, want 640x360:\n%s", size, tail(out, 3000))
+	if len(size) != 3 || size[1] != "320" || size[2] != "180" {
+		t.Errorf("decoded caps %v, want 320x180:\n%s", size, tail(out, 3000))
 	}
 	if frames < sent-2 || frames > sent {
 		t.Errorf("%d frames decoded, %d sent", frames, sent)

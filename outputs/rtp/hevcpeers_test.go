@@ -24,20 +24,20 @@ type hevcRun struct {
 	status dest.Status
 }
 
-// TestHEVCToRealReceivers publishes an HEVC rendition (libx265 640x360@30
-// at 1 Mb/s, beside the main H.264 encode, as a session runs a
+// TestHEVCToRealReceivers publishes an HEVC rendition (libx265 320x180@30
+// at 1 Mb/s: 180 lines, cropped by the SPS conformance window, beside the main H.264 encode, as a session runs a
 // destination's own rendition) to three RTP targets for 6 s: native
 // (RFC 7798 + Opus) received by ffmpeg from the SDP file and by GStreamer
 // (rtph265depay ! h265parse ! avdec_h265, its caps from the SDP's fmtp),
 // and mpegts (HEVC + AAC in MPEG-TS, PT 33) received by ffmpeg. The
 // receivers start first; ffmpeg ends at the targets' RTCP BYE, GStreamer
-// at an interrupt. Each must have decoded HEVC 640x360 with 0 errors and
+// at an interrupt. Each must have decoded HEVC 320x180 with 0 errors and
 // every frame its target sent (within 2: UDP, and a receiver that ends at
 // the BYE); ffmpeg's copies have their frames on the 30 fps grid and
 // carry the audio codec of their mode.
 func TestHEVCToRealReceivers(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe", "gst-launch-1.0")
-	e := peertest.NewRenditionEngine(t, engine.Rendition{ID: "hevc", Encoder: "libx265"}, unit.CodecAAC, unit.CodecOpus)
+	e := peertest.NewRenditionEngine(t, engine.Rendition{ID: "hevc", Encoder: "libx265", Width: 320, Height: 180}, unit.CodecAAC, unit.CodecOpus)
 	defer e.Stop(t)
 	st := e.RenditionStream("hevc")
 	tracks := st.Tracks()
@@ -126,7 +126,7 @@ func (r *hevcRun) check(t *testing.T) {
 	if r.target.Mode == ModeNative {
 		wantAudio = "opus"
 	}
-	peertest.CheckDecoded(t, r.ffmpeg.out, peertest.Want{Codec: "hevc", Width: 640, Height: 360, FPS: 30,
+	peertest.CheckDecoded(t, r.ffmpeg.out, peertest.Want{Codec: "hevc", Width: 320, Height: 180, FPS: 30,
 		Audio: wantAudio, Sent: int(st.FramesSent), Tolerance: 2})
 }
 
