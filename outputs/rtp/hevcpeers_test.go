@@ -25,7 +25,7 @@ type hevcRun struct {
 }
 
 // TestHEVCToRealReceivers publishes an HEVC rendition (libx265 320x180@30
-// at 1 Mb/s: 180 lines, cropped by the SPS conformance window, beside the main H.264 encode, as a session runs a
+// at 1 Mb/s, beside the main H.264 encode, as a session runs a
 // destination's own rendition) to three RTP targets for 6 s: native
 // (RFC 7798 + Opus) received by ffmpeg from the SDP file and by GStreamer
 // (rtph265depay ! h265parse ! avdec_h265, its caps from the SDP's fmtp),
