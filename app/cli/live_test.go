@@ -53,10 +53,13 @@ func TestLiveRecordsTestSource(t *testing.T) {
 	if au == nil || au.CodecName != "aac" || au.SampleRate != "48000" || au.Channels != 2 {
 		t.Fatalf("audio stream: %+v", au)
 	}
-	if n := a.Count("video"); n < 285 || n > 305 {
-		t.Fatalf("decoded %d video frames, want ~300", n)
+	// ~300 frames; the frames the encoder skipped under load (at most
+	// testpeer.MaxSkippedPercent, else RelaxForSkips fails) are missing.
+	relax := testpeer.RelaxForSkips(t, "golive live", last.Frames.Skipped, last.Frames.Captured)
+	if n, low := a.Count("video"), 285-int(last.Frames.Skipped); n < low || n > 305 {
+		t.Fatalf("decoded %d video frames, want %d-305 (~300, %d skipped)", n, low, last.Frames.Skipped)
 	}
-	checkKeyFrames(t, a, testpeer.RelaxForSkips(t, "golive live", last.Frames.Skipped, last.Frames.Captured))
+	checkKeyFrames(t, a, relax)
 }
 
 // checkKeyFrames wants a key frame every 2 s of media: every 60 frames at
