@@ -20,7 +20,6 @@ var hostileArgs = []string{"--source", "test", "--audio", "test", "--size", "854
 // Limits of TestHostileRTMPServers.
 const (
 	hostileRun    = 60 * time.Second // the storm check needs a minute
-	baselineRun   = 20 * time.Second
 	maxExitLag    = 2 * time.Second
 	maxPeakRSSKB  = 200 << 10
 	maxPublishes  = 8 // against publish-then-close in 60 s (a reset backoff gives ~20)
@@ -43,8 +42,9 @@ type hostileCase struct {
 // checks that the process exits 0 within 2 s of the end of --duration,
 // that its peak RSS stays under 200 MB, that the healthy destination's
 // pulled stream has no timestamp gap and no decode error, that the
-// encoder skipped no more frames than in a 20 s run without the hostile
-// servers (scaled to 60 s, plus 30 frames), that every hostile
+// encoder skipped no more frames than a run without the hostile servers
+// beside it (the same 60 s, so the same machine load: 1.25 times its
+// skips plus 30 frames), that every hostile
 // destination shows its specific error in --stats json, and that the
 // publish-then-close server saw at most 8 publishes.
 func TestHostileRTMPServers(t *testing.T) {
@@ -53,13 +53,6 @@ func TestHostileRTMPServers(t *testing.T) {
 	}
 	testpeer.RequireBinaries(t, "nginx", "ffprobe")
 	ng := testpeer.StartNginxRTMP(t)
-
-	base := startChild(t, append(append([]string{}, hostileArgs...), "--duration", baselineRun.String(),
-		"--rtmp", ng.RTMPURL("live", "basekey-R1"))...)
-	if code := base.wait(t, baselineRun+60*time.Second); code != 0 {
-		t.Fatalf("baseline run exited with %d: %s", code, trim(base.stderr.String()))
-	}
-	baseSkipped := base.latest().Frames.Skipped
 
 	cases := []*hostileCase{
 		{b: rtmptest.OversizedMessage, want: "server sent a 16 MB message (limit 1 MB)"},
@@ -83,27 +76,33 @@ func TestHostileRTMPServers(t *testing.T) {
 	hang := testpeer.StartTCPProxy(t, fmt.Sprintf("127.0.0.1:%d", ng.RTMPPort))
 	args = append(args, "--rtmp", "rtmp://"+silent.Addr()+"/live/silentkey-R3", "--rtmp", "rtmp://"+hang.Addr()+"/live/hangkey-R4")
 	pull := startAnalyzePull(t, ng, "live", "healthykey-R2")
+	base := startChild(t, append(append([]string{}, hostileArgs...), "--duration", hostileRun.String(),
+		"--rtmp", ng.RTMPURL("live", "basekey-R1"))...)
 	run := startChild(t, args...)
 	time.AfterFunc(hostileRun-8*time.Second, func() { hang.SetMode(testpeer.ProxyBlackHole) })
 	if code := run.wait(t, hostileRun+90*time.Second); code != 0 {
 		t.Fatalf("golive live exited with %d: %s", code, trim(run.stderr.String()))
 	}
+	if code := base.wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("baseline run exited with %d: %s", code, trim(base.stderr.String()))
+	}
+	baseSkipped := base.latest().Frames.Skipped
 	final := run.latest()
 	a := pull.wait(t)
 
 	lag := run.exitLag(hostileRun)
-	t.Logf("exit %v after the end of --duration; peak RSS %d MB; CPU %.2f cores; skipped %d (baseline %d in %v)",
-		lag.Round(time.Millisecond), run.hwmKB>>10, run.cpuPerSecond(), final.Frames.Skipped, baseSkipped, baselineRun)
+	t.Logf("exit %v after the end of --duration; peak RSS %d MB; CPU %.2f cores; skipped %d (baseline beside it %d)",
+		lag.Round(time.Millisecond), run.hwmKB>>10, run.cpuPerSecond(), final.Frames.Skipped, baseSkipped)
 	if lag > maxExitLag {
 		t.Errorf("exited %v after the end of --duration (limit %v)", lag, maxExitLag)
 	}
 	if run.hwmKB > maxPeakRSSKB {
 		t.Errorf("peak RSS %d MB (limit %d MB)", run.hwmKB>>10, maxPeakRSSKB>>10)
 	}
-	allowed := baseSkipped*uint64(hostileRun/baselineRun) + skipMarginAbs
+	allowed := baseSkipped*5/4 + skipMarginAbs
 	if final.Frames.Skipped > allowed {
-		t.Errorf("the encoder skipped %d frames beside the hostile servers, %d in %v without them (allowed %d)",
-			final.Frames.Skipped, baseSkipped, baselineRun, allowed)
+		t.Errorf("the encoder skipped %d frames beside the hostile servers, %d in the same %v without them (allowed %d)",
+			final.Frames.Skipped, baseSkipped, hostileRun, allowed)
 	}
 	checkAllStopped(t, final)
 	checkHealthyPull(t, a, final.Outputs[0].FramesSent, final.Frames.Skipped)
