@@ -14,17 +14,17 @@ import (
 	"golive/outputs/internal/peertest"
 )
 
-// TestSRTHEVC publishes an HEVC rendition (libx265 640x360@30 beside the
+// TestSRTHEVC publishes an HEVC rendition (libx265 320x180@30 beside the
 // main H.264 encode, as a session runs a destination's own video) over
 // SRT to an ffmpeg listener for 5 s: ffmpeg's copy is MPEG-TS holding
-// HEVC (stream type 0x24) 640x360 and AAC, with 0 decode errors and every
+// HEVC (stream type 0x24) 320x180 and AAC, with 0 decode errors and every
 // frame sent (within 2) on the 30 fps grid.
 func TestSRTHEVC(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
 	port := testpeer.FreeUDPPort(t)
 	out := filepath.Join(t.TempDir(), "hevc.ts")
 	l := startListener(t, port, "", out)
-	e := peertest.NewRenditionEngine(t, engine.Rendition{ID: "hevc", Encoder: "libx265"}, unit.CodecAAC)
+	e := peertest.NewRenditionEngine(t, engine.Rendition{ID: "hevc", Encoder: "libx265", Width: 320, Height: 180}, unit.CodecAAC)
 	defer e.Stop(t)
 	h := &dest.Handler{Name: "hevc", Kind: "srt", Worker: &Publisher{URL: fmt.Sprintf("srt://127.0.0.1:%d", port)},
 		Stream: e.RenditionStream("hevc"), Reader: ReaderConfig("hevc")}
@@ -44,8 +44,8 @@ func TestSRTHEVC(t *testing.T) {
 	for _, es := range e.Encoders() {
 		testpeer.RelaxForSkips(t, "encoder "+es.ID, es.Skipped, es.Encoded+es.Skipped)
 	}
-	peertest.CheckDecoded(t, out, peertest.Want{Codec: "hevc", Width: peertest.Width, Height: peertest.Height,
-		FPS: peertest.FPS, Audio: "aac", Sent: int(st.FramesSent), Tolerance: 2})
+	peertest.CheckDecoded(t, out, peertest.Want{Codec: "hevc", Width: 320, Height: 180, FPS: peertest.FPS,
+		Audio: "aac", Sent: int(st.FramesSent), Tolerance: 2})
 }
 
 // TestSRTRefusesAV1: CheckVideo takes H.264 and HEVC and refuses AV1 with
