@@ -11,7 +11,11 @@ import (
 // Scaler converts captured pictures of any size and pixel format to the
 // encoder's size and format with swscale (lavfi scale filter), keeping the
 // aspect ratio: the picture is centred on black bars (letterbox or
-// pillarbox). The graph is rebuilt when the input size or format changes.
+// pillarbox). Aspect ratios within 1 % of each other (1280x720 to 854x480,
+// a 9:16 crop of 720 lines to 1080x1920) are not barred but scaled to the
+// full output, as `ffmpeg -vf scale=W:H` does: the bars would be a line or
+// two of black at the edge. The graph is rebuilt when the input size or
+// format changes.
 type Scaler struct {
 	Width, Height int
 	PixelFormat   astiav.PixelFormat
@@ -66,17 +70,28 @@ func (s *Scaler) passthrough(src *astiav.Frame) bool {
 // picture as a vertical rendition.
 const VerticalCrop = "crop=w='min(iw,trunc(ih*9/16/2)*2)':h='min(ih,trunc(iw*16/9/2)*2)'"
 
-// filterSpec is the lavfi chain from any picture to the output size.
-func (s *Scaler) filterSpec() string {
-	w, h := strconv.Itoa(s.Width), strconv.Itoa(s.Height)
+// filterSpec is the lavfi chain from a w x h picture to the output size.
+func (s *Scaler) filterSpec(w, h int) string {
 	crop := ""
 	if s.Vertical {
 		crop = VerticalCrop + ","
+		// The crop's size, as VerticalCrop computes it.
+		w, h = min(w, h*9/16/2*2), min(h, w*16/9/2*2)
 	}
-	return crop + "scale=w=" + w + ":h=" + h + ":force_original_aspect_ratio=decrease:" +
+	ow, oh := strconv.Itoa(s.Width), strconv.Itoa(s.Height)
+	if nearAspect(w, h, s.Width, s.Height) {
+		return crop + "scale=w=" + ow + ":h=" + oh + ":flags=bilinear,setsar=1,format=pix_fmts=" + s.PixelFormat.Name()
+	}
+	return crop + "scale=w=" + ow + ":h=" + oh + ":force_original_aspect_ratio=decrease:" +
 		"force_divisible_by=2:flags=bilinear," +
-		"pad=w=" + w + ":h=" + h + ":x=(ow-iw)/2:y=(oh-ih)/2:color=black," +
+		"pad=w=" + ow + ":h=" + oh + ":x=(ow-iw)/2:y=(oh-ih)/2:color=black," +
 		"setsar=1,format=pix_fmts=" + s.PixelFormat.Name()
+}
+
+// nearAspect reports whether w:h and ow:oh differ by at most 1 %.
+func nearAspect(w, h, ow, oh int) bool {
+	a, b := int64(w)*int64(oh), int64(h)*int64(ow)
+	return 100*(max(a, b)-min(a, b)) <= min(a, b)
 }
 
 func (s *Scaler) configure(w, h int, pf astiav.PixelFormat) error {
@@ -103,7 +118,7 @@ func (s *Scaler) configure(w, h int, pf astiav.PixelFormat) error {
 	if err != nil {
 		return fmt.Errorf("scale: create buffer sink: %w", err)
 	}
-	if err := parseChain(s.graph, s.filterSpec(), s.src, s.sink); err != nil {
+	if err := parseChain(s.graph, s.filterSpec(w, h), s.src, s.sink); err != nil {
 		return fmt.Errorf("scale: %w", err)
 	}
 	s.inW, s.inH, s.inFmt, s.configured = w, h, pf, true

@@ -2,6 +2,7 @@ package encode
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +116,49 @@ func countAbove(b []byte, v byte) int {
 		}
 	}
 	return n
+}
+
+// TestScalerFillsNearAspect: 1280x720 into 854x480 (16:9 within 0.1 %)
+// fills the whole output, as ffmpeg's scale=854:480 does, with no black
+// column at the edge; its pixels equal that scale's.
+func TestScalerFillsNearAspect(t *testing.T) {
+	src := readTestPicture(t, 1280, 720)
+	_, dst := scaleOnce(t, src, 854, 480)
+	if dst.Width() != 854 || dst.Height() != 480 {
+		t.Fatalf("dst %dx%d, want 854x480", dst.Width(), dst.Height())
+	}
+	y := lumaPlane(t, dst)
+	for _, x := range []int{0, 1, 852, 853} {
+		dark := 0
+		for row := range 480 {
+			if y[row*854+x] < 20 {
+				dark++
+			}
+		}
+		if dark == 480 {
+			t.Errorf("column %d is black from top to bottom: a bar", x)
+		}
+	}
+	// The same conversion as one plain lavfi scale.
+	ref := &Scaler{Width: 854, Height: 480, PixelFormat: astiav.PixelFormatYuv420P}
+	if got, want := ref.filterSpec(1280, 720), "scale=w=854:h=480:flags=bilinear,setsar=1,format=pix_fmts=yuv420p"; got != want {
+		t.Errorf("filter %q, want %q", got, want)
+	}
+	for _, c := range []struct {
+		w, h, ow, oh int
+		vertical     bool
+		near         bool
+	}{
+		{1280, 720, 854, 480, false, true},
+		{1920, 1080, 1280, 720, false, true},
+		{1280, 720, 720, 1280, true, true},   // crop 404x720 into 720x1280: 0.25 %
+		{1920, 1080, 1080, 1920, true, true}, // crop 606x1080: 0.25 %
+		{320, 240, 640, 360, false, false},   // 4:3 into 16:9: bars
+		{1280, 720, 640, 480, false, false},
+	} {
+		s := &Scaler{Width: c.ow, Height: c.oh, PixelFormat: astiav.PixelFormatYuv420P, Vertical: c.vertical}
+		if barred := strings.Contains(s.filterSpec(c.w, c.h), "pad="); barred == c.near {
+			t.Errorf("%dx%d into %dx%d (vertical %t): bars %t, want %t", c.w, c.h, c.ow, c.oh, c.vertical, barred, !c.near)
+		}
+	}
 }
