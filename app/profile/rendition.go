@@ -198,12 +198,26 @@ func (v *Video) check() error {
 		return fmt.Errorf("codec %q: want one of %s", v.Codec, strings.Join(VideoCodecs, ", "))
 	case v.Layout != "" && !slices.Contains(Layouts, v.Layout):
 		return fmt.Errorf("layout %q: want one of %s", v.Layout, strings.Join(Layouts, ", "))
-	case v.Preset != "" && !slices.Contains(X264Presets, v.Preset):
+	case v.Preset != "" && !slices.Contains(X264Presets, v.Preset) && !(v.isAV1() && isSVTPreset(v.Preset)):
+		if v.isAV1() {
+			return fmt.Errorf("preset %q: want one of %s, or SVT-AV1's 0-13 (higher is faster)", v.Preset, strings.Join(X264Presets, ", "))
+		}
 		return fmt.Errorf("preset %q: want one of %s", v.Preset, strings.Join(X264Presets, ", "))
 	case v.Encoder != "" && !slices.Contains(VideoEncoders, v.Encoder) && !knownOtherEncoder(v.Encoder):
 		return fmt.Errorf("encoder %q: want one of %s, libx265, libsvtav1", v.Encoder, strings.Join(VideoEncoders, ", "))
 	}
 	return nil
+}
+
+// isAV1 reports whether the rendition encodes AV1 (by codec or encoder).
+func (v *Video) isAV1() bool {
+	return v.Codec == "av1" || v.Encoder == "libsvtav1" || strings.HasPrefix(v.Encoder, "av1_")
+}
+
+// isSVTPreset reports whether p is one of SVT-AV1's numbered presets.
+func isSVTPreset(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 13 && strconv.Itoa(n) == p
 }
 
 func knownOtherEncoder(e string) bool {

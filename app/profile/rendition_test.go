@@ -96,3 +96,30 @@ func TestRenditionFieldsRefuseBadValues(t *testing.T) {
 		t.Fatalf("Validate: %v", err)
 	}
 }
+
+// TestAV1RenditionTakesSVTPresets: an AV1 rendition takes SVT-AV1's
+// numbered presets 0-13 (as the README and the encoder do); an H.264 one
+// and an out-of-range number do not.
+func TestAV1RenditionTakesSVTPresets(t *testing.T) {
+	p := renditionProfile()
+	d, _ := p.Destination("V")
+	if _, err := d.SetVideoField("preset", "8"); err == nil {
+		t.Fatal("preset 8 accepted for an H.264 rendition")
+	}
+	if _, err := d.SetVideoField("codec", "av1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"14", "-1", "08", "+8"} {
+		if _, err := d.SetVideoField("preset", bad); err == nil || !strings.Contains(err.Error(), "SVT-AV1's 0-13") {
+			t.Errorf("preset %q for AV1: %v, want refused with the SVT-AV1 range", bad, err)
+		}
+	}
+	for _, good := range []string{"0", "8", "13", "veryfast"} {
+		if _, err := d.SetVideoField("preset", good); err != nil {
+			t.Errorf("preset %q for AV1: %v", good, err)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
