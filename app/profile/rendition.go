@@ -198,7 +198,7 @@ func (v *Video) check() error {
 		return fmt.Errorf("codec %q: want one of %s", v.Codec, strings.Join(VideoCodecs, ", "))
 	case v.Layout != "" && !slices.Contains(Layouts, v.Layout):
 		return fmt.Errorf("layout %q: want one of %s", v.Layout, strings.Join(Layouts, ", "))
-	case v.Preset != "" && !slices.Contains(X264Presets, v.Preset) && !(v.isAV1() && isSVTPreset(v.Preset)):
+	case v.Preset != "" && !slices.Contains(X264Presets, v.Preset) && (!v.isAV1() || !isSVTPreset(v.Preset)):
 		if v.isAV1() {
 			return fmt.Errorf("preset %q: want one of %s, or SVT-AV1's 0-13 (higher is faster)", v.Preset, strings.Join(X264Presets, ", "))
 		}
