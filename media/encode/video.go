@@ -47,6 +47,8 @@ type Video struct {
 	// the last key frame Encode forced.
 	keyWanted atomic.Bool
 	lastKey   int64
+	// liveRate: SetBitrate works on this encoder (checkLiveRate).
+	liveRate bool
 }
 
 // Initialize opens the encoder and reads its SPS/PPS.
@@ -81,6 +83,7 @@ func (v *Video) Initialize() error {
 		v.Close()
 		return err
 	}
+	v.liveRate = v.checkLiveRate()
 	v.pkt = astiav.AllocPacket()
 	v.captureAt = make(map[int64]time.Time)
 	v.lastIndex = -1

@@ -68,8 +68,11 @@ type EncoderStats struct {
 	FPS    int
 	Layout string
 	// BitrateKbps is the encoder's output over the last second;
-	// TargetKbps the bitrate it is set to.
-	BitrateKbps, TargetKbps float64
+	// TargetKbps is the bitrate asked of it now (an adaptive encoder's
+	// moves, see SetBitrate), ConfiguredKbps the rendition's.
+	BitrateKbps, TargetKbps, ConfiguredKbps float64
+	// LiveBitrate: SetBitrate can change its bitrate while live.
+	LiveBitrate bool
 	// Encoded and Skipped count its frames (skipped: captured while it
 	// had no room for them).
 	Encoded, Skipped uint64
@@ -84,7 +87,7 @@ func (e *Engine) Encoders() []EncoderStats {
 	kbps, cpu := e.meter.read()
 	out := []EncoderStats{{
 		ID: MainID, Codec: "h264", Width: e.Width, Height: e.Height, FPS: e.FPS, Layout: LayoutLandscape,
-		BitrateKbps: kbps, TargetKbps: float64(e.VideoBitrate) / 1000,
+		BitrateKbps: kbps, TargetKbps: float64(e.VideoBitrate) / 1000, ConfiguredKbps: float64(e.VideoBitrate) / 1000,
 		Encoded: e.stats.encoded.Load(), Skipped: e.stats.skipped.Load(), CPU: cpu,
 	}}
 	e.mu.Lock()
@@ -94,7 +97,8 @@ func (e *Engine) Encoders() []EncoderStats {
 		kbps, cpu := p.meter.read()
 		out = append(out, EncoderStats{
 			ID: p.ID, Codec: p.codec(), Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
-			BitrateKbps: kbps, TargetKbps: float64(p.VideoBitrate) / 1000,
+			BitrateKbps: kbps, TargetKbps: float64(p.target.Load()) / 1000,
+			ConfiguredKbps: float64(p.VideoBitrate) / 1000, LiveBitrate: p.liveRate,
 			Encoded: p.stats.encoded.Load(), Skipped: p.stats.skipped.Load(), CPU: cpu,
 		})
 	}

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"golive/media/capture"
@@ -51,6 +53,10 @@ type pipe struct {
 	stats   counters
 	meter   encMeter
 	last    int64 // last frame index offered (its own frame grid)
+	// target is the bitrate asked for (SetBitrate), applied by run before
+	// its next frame; liveRate: the encoder can change it while running.
+	target   atomic.Int64
+	liveRate bool
 }
 
 func (r *Rendition) fill(c *Config) {
@@ -115,6 +121,8 @@ func (e *Engine) openPipes(audio []*unit.AudioParams) error {
 		}
 		p.meter.threads.add(tids...)
 		e.Logger.Debug("encoder opened", "encoder", r.ID, "threads", len(tids))
+		p.target.Store(int64(r.VideoBitrate))
+		p.liveRate = p.venc.LiveBitrate()
 		p.scaler = encode.Scaler{Width: r.Width, Height: r.Height, PixelFormat: p.venc.PixelFormat(),
 			Vertical: r.Layout == LayoutVertical}
 		if err := p.handoff.init(e.Handoff); err != nil {
@@ -164,6 +172,12 @@ func (p *pipe) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case s = <-p.handoff.ready:
+		}
+		if t := int(p.target.Load()); p.liveRate && t != p.venc.Bitrate {
+			if err := p.venc.SetBitrate(t); err != nil {
+				p.handoff.idle <- s
+				return fmt.Errorf("rendition %s: %w", p.ID, err)
+			}
 		}
 		start := time.Now()
 		pkts, err := p.venc.Encode(s.frame, s.index, s.captured)
@@ -254,4 +268,34 @@ func (c Config) Place(r Rendition) (Rendition, bool) {
 	main := Rendition{Width: tmp.Width, Height: tmp.Height, FPS: tmp.FPS, VideoBitrate: tmp.VideoBitrate,
 		Encoder: tmp.Encoder, Preset: tmp.Preset, Layout: LayoutLandscape}
 	return r, r == main
+}
+
+// ErrFixedBitrate is wrapped by SetBitrate's error for an encoder whose
+// bitrate cannot change while it runs.
+var ErrFixedBitrate = errors.New("this encoder's bitrate cannot change while live")
+
+// SetBitrate sets the video bitrate of rendition id from its next frame
+// on (libx264 reconfigures its rate control between frames). The main
+// encoder is refused: it serves every destination without a rendition of
+// its own, which one destination's path must not change.
+func (e *Engine) SetBitrate(id string, bps int) error {
+	if bps < 50_000 || bps > 200_000_000 {
+		return fmt.Errorf("encoder %s: bitrate %d bps out of range", id, bps)
+	}
+	if id == MainID || id == "" {
+		return errors.New("the main encoder's bitrate is the profile's: only a destination's own encoder adapts")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.pipes {
+		if p.ID != id {
+			continue
+		}
+		if !p.liveRate {
+			return fmt.Errorf("encoder %s (%s): %w", id, p.Encoder, ErrFixedBitrate)
+		}
+		p.target.Store(int64(bps))
+		return nil
+	}
+	return fmt.Errorf("no encoder %q", id)
 }
