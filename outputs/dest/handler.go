@@ -70,6 +70,42 @@ func (s *Session) RequestKeyFrame() {
 type Counters struct {
 	Bytes      atomic.Uint64
 	FramesSent atomic.Uint64
+	// Acked counts the bytes the peer acknowledged (TCP: written minus
+	// what the socket still holds), kept only by workers that can tell
+	// (AckedKnown): an adaptive encoder measures its path with it, as
+	// bytes handed to a socket include those filling its buffer.
+	Acked      atomic.Uint64
+	AckedKnown atomic.Bool
+}
+
+// PathSample is one reading of what a destination's path carries (see
+// Handler.Path).
+type PathSample struct {
+	At   time.Time
+	Live bool
+	// Written counts the bytes handed to the network, Acked those the
+	// peer acknowledged (Written when the worker cannot tell).
+	Written, Acked uint64
+	// Queue is the media waiting in the destination's queue; Dropped
+	// counts the video frames it dropped.
+	Queue   time.Duration
+	Dropped uint64
+}
+
+// Path reads what the destination's path carries now: an adaptive
+// encoder's controller samples it a few times a second.
+func (h *Handler) Path() PathSample {
+	rs := h.reader.Stats()
+	written := h.counters.Bytes.Load()
+	acked := written
+	if h.counters.AckedKnown.Load() {
+		acked = min(h.counters.Acked.Load(), written)
+	}
+	h.mu.Lock()
+	live := h.state == StateLive
+	h.mu.Unlock()
+	return PathSample{At: time.Now(), Live: live, Written: written, Acked: acked,
+		Queue: rs.Queued, Dropped: rs.DroppedVideo}
 }
 
 // Handler runs a Worker until closed, reconnecting with backoff.

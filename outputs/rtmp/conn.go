@@ -72,6 +72,10 @@ type countingConn struct {
 	net.Conn
 	written      *atomic.Uint64
 	writeTimeout time.Duration
+	// acked, when not nil, is kept at written minus what the TCP socket
+	// (tcp) still holds unacknowledged (see dest.Counters.Acked).
+	acked *atomic.Uint64
+	tcp   *net.TCPConn
 }
 
 // Write writes b within the write timeout (the handshake's writes).
@@ -102,9 +106,25 @@ func (c *countingConn) arm(ctx context.Context) error {
 func (c *countingConn) send(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	if c.written != nil {
-		c.written.Add(uint64(n))
+		w := c.written.Add(uint64(n))
+		c.updateAcked(w)
 	}
 	return n, err
+}
+
+// updateAcked sets acked from the socket's unacknowledged bytes after a
+// write (with TLS, record overhead makes it a slight underestimate).
+func (c *countingConn) updateAcked(written uint64) {
+	if c.acked == nil || c.tcp == nil {
+		return
+	}
+	q, ok := unsentBytes(c.tcp)
+	if !ok || q > written {
+		return
+	}
+	if a := written - q; a > c.acked.Load() {
+		c.acked.Store(a)
+	}
 }
 
 // dialOptions configure dial.
@@ -115,6 +135,7 @@ type dialOptions struct {
 	writeTimeout time.Duration
 	sendBuffer   int
 	written      *atomic.Uint64
+	acked        *atomic.Uint64 // nil: not kept
 	latency      *latencyHist // capture-to-wire latency of video frames, or nil
 	flood        *floodStats  // the destination's flood counters, or nil
 	limits       ReaderLimits
@@ -130,7 +151,8 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 		// The server cannot be reached: the handler may probe it.
 		return nil, dest.Unreachable(fmt.Errorf("connect to %s: %w", o.ep.Addr(), err))
 	}
-	if tc, ok := nc.(*net.TCPConn); ok && o.sendBuffer > 0 {
+	tc, _ := nc.(*net.TCPConn)
+	if tc != nil && o.sendBuffer > 0 {
 		_ = tc.SetWriteBuffer(o.sendBuffer)
 	}
 	if o.ep.Scheme == "rtmps" {
@@ -138,7 +160,7 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 			return nil, err
 		}
 	}
-	cc := &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout}
+	cc := &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout, acked: o.acked, tcp: tc}
 	// The handshake reads with no context: a deadline and a watchdog
 	// closing the socket on cancellation bound it.
 	stop := context.AfterFunc(ctx, func() { _ = cc.Close() })

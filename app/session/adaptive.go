@@ -1,0 +1,170 @@
+package session
+
+import (
+	"time"
+
+	"golive/outputs/dest"
+)
+
+// Adaptive bitrate: a destination alone on an encoder of its own (with
+// Output.Adaptive) sets that encoder's bitrate from what its path carries,
+// instead of dropping frames. The controller below decides from samples
+// of the destination's path (dest.PathSample): the rate its peer
+// acknowledged, and the backlog (media in the destination's queue plus
+// bytes in the socket not yet acknowledged, in time at that rate).
+//
+//   - Down within about a second of the backlog growing past
+//     adaptBacklogHigh (or a dropped frame): to adaptSettle of the video
+//     the path carried (its rate minus audio and muxing overhead), or
+//     adaptDrain of it while the backlog is over adaptDrainAbove, then up
+//     to the settle level once the backlog is gone.
+//   - Up gradually: after a hold without congestion (adaptHoldMin at
+//     first), by adaptClimb each second, back to the configured bitrate.
+//     A congestion within adaptProbe of a raise (a smaller backlog then
+//     counts) doubles the hold (up to adaptHoldMax), so a steady
+//     bottleneck is probed ever more rarely; delivering more than the path
+//     carried before resets it.
+//   - Never below the floor (Floor), which the profile and the stats show.
+const (
+	adaptTick         = 250 * time.Millisecond
+	adaptWindow       = time.Second
+	adaptBacklogHigh  = 300 * time.Millisecond
+	adaptBacklogLow   = 150 * time.Millisecond
+	adaptBacklogProbe = 100 * time.Millisecond
+	adaptDrainAbove   = 500 * time.Millisecond
+	adaptBacklogLimit = time.Second
+	adaptDrain        = 0.7
+	adaptSettle       = 0.85
+	adaptClimb        = 1.08
+	adaptProbeClimb   = 1.04
+	adaptOverhead     = 0.97 // share of the bytes that is media (FLV/RTMP headers)
+	adaptHoldMin      = 10 * time.Second
+	adaptHoldMax      = 60 * time.Second
+	adaptStep         = time.Second
+	adaptProbe        = 5 * time.Second
+)
+
+// Floor is the lowest bitrate an adaptive encoder configured at bps goes
+// down to: 30 % of it, at least 200 kb/s (never above bps).
+func Floor(bps int) int {
+	return min(bps, max(bps*3/10, 200_000))
+}
+
+// abr is the controller of one adaptive encoder. Its decisions depend
+// only on the samples given to step (tests feed them with their own
+// clock).
+type abr struct {
+	configured, floor int
+	// audio is the audio bitrate sharing the path (bps).
+	audio  int
+	target int
+	// samples are the path readings of the last adaptWindow or so.
+	samples []dest.PathSample
+	// lastDown, lastUp: the last changes; calmSince: the last congestion.
+	lastDown, lastUp, calmSince time.Time
+	// draining: the target is under the settle level until the backlog
+	// is gone.
+	draining bool
+	// carried is the video rate the path carried at the last congestion
+	// (bps); climbing past it resets hold.
+	carried int
+	hold    time.Duration
+}
+
+func newABR(configured, audio int, now time.Time) *abr {
+	return &abr{configured: configured, floor: Floor(configured), audio: audio, target: configured,
+		calmSince: now, hold: adaptHoldMin}
+}
+
+// step takes one sample and returns the new target, or 0 to keep it.
+func (a *abr) step(s dest.PathSample) int {
+	if !s.Live {
+		a.samples = a.samples[:0] // a new connection: measure afresh
+		return 0
+	}
+	a.samples = append(a.samples, s)
+	for len(a.samples) > 2 && s.At.Sub(a.samples[1].At) >= adaptWindow {
+		a.samples = a.samples[1:]
+	}
+	first := a.samples[0]
+	span := s.At.Sub(first.At)
+	if span < adaptWindow/2 {
+		return 0
+	}
+	delivered := float64(s.Acked-first.Acked) * 8 / span.Seconds()
+	backlog := a.backlog(s, delivered)
+	grew := backlog > a.backlog(first, delivered)+50*time.Millisecond
+	// Right after a raise, a smaller backlog that grows is enough.
+	probing := !a.lastUp.IsZero() && s.At.Sub(a.lastUp) < adaptProbe
+	congested := s.Dropped > first.Dropped || backlog > adaptBacklogLimit ||
+		(grew && (backlog > adaptBacklogHigh || (probing && backlog > adaptBacklogProbe)))
+	next := a.target
+	switch {
+	case congested:
+		next = a.down(s.At, delivered, backlog)
+	case a.draining && backlog < adaptBacklogLow && s.At.Sub(a.lastDown) >= adaptStep:
+		a.draining = false
+		next = max(a.target, int(float64(a.carried)*adaptSettle))
+	case !a.draining && s.At.Sub(a.calmSince) >= a.hold && a.target < a.configured:
+		next = a.up(s.At, delivered)
+	}
+	next = max(a.floor, min(a.configured, next))
+	if next == a.target {
+		return 0
+	}
+	a.target = next
+	return next
+}
+
+// up returns the target raised at now (or unchanged when the last raise
+// is too recent): by adaptClimb each adaptStep, and, near what the path
+// carried at the last congestion, by adaptProbeClimb every other step
+// until it delivers more than that.
+func (a *abr) up(now time.Time, delivered float64) int {
+	if a.carried > 0 && a.video(delivered) > a.carried*21/20 {
+		a.hold, a.carried = adaptHoldMin, 0 // the path carries more now
+	}
+	factor, every := adaptClimb, adaptStep
+	if a.carried > 0 && a.target >= a.carried*9/10 {
+		factor, every = adaptProbeClimb, 2*adaptStep
+	}
+	if now.Sub(a.lastUp) < every {
+		return a.target
+	}
+	a.lastUp = now
+	return int(float64(a.target) * factor)
+}
+
+// down handles a congestion at now: the target goes under what the path
+// carried, at most once per adaptStep.
+func (a *abr) down(now time.Time, delivered float64, backlog time.Duration) int {
+	a.calmSince = now
+	if !a.lastUp.IsZero() && now.Sub(a.lastUp) < adaptProbe {
+		a.hold = min(2*a.hold, adaptHoldMax) // a raise the path could not carry
+		a.lastUp = time.Time{}
+	}
+	if now.Sub(a.lastDown) < adaptStep {
+		return a.target
+	}
+	a.lastDown = now
+	a.carried = a.video(delivered)
+	factor := adaptSettle
+	if backlog > adaptDrainAbove {
+		factor, a.draining = adaptDrain, true
+	}
+	return min(a.target, int(float64(a.carried)*factor))
+}
+
+// video is the share of a path's rate bps left for video.
+func (a *abr) video(bps float64) int {
+	return max(0, int(bps*adaptOverhead)-a.audio)
+}
+
+// backlog is what waits to be carried, in time at rate bps.
+func (a *abr) backlog(s dest.PathSample, bps float64) time.Duration {
+	if bps < 1000 {
+		bps = 1000
+	}
+	unacked := float64(s.Written - s.Acked)
+	return s.Queue + time.Duration(unacked*8/bps*float64(time.Second))
+}
