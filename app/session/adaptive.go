@@ -69,6 +69,9 @@ type abr struct {
 	// (bps); climbing past it resets hold.
 	carried int
 	hold    time.Duration
+	// delivered and backlog are the last sample's figures (for the log).
+	delivered   float64
+	lastBacklog time.Duration
 }
 
 func newABR(configured, audio int, now time.Time) *abr {
@@ -93,6 +96,7 @@ func (a *abr) step(s dest.PathSample) int {
 	}
 	delivered := float64(s.Acked-first.Acked) * 8 / span.Seconds()
 	backlog := a.backlog(s, delivered)
+	a.delivered, a.lastBacklog = delivered, backlog
 	grew := backlog > a.backlog(first, delivered)+50*time.Millisecond
 	// Right after a raise, a smaller backlog that grows is enough.
 	probing := !a.lastUp.IsZero() && s.At.Sub(a.lastUp) < adaptProbe

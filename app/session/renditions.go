@@ -17,15 +17,19 @@ import (
 // EncoderStats is one video encoder in Stats (`--stats json`
 // "encoders").
 type EncoderStats struct {
-	ID           string   `json:"id"`
-	Codec        string   `json:"codec"`
-	Size         string   `json:"size"`
-	FPS          int      `json:"fps"`
-	Layout       string   `json:"layout"`
-	BitrateKbps  float64  `json:"bitrate_kbps"`
-	TargetKbps   float64  `json:"target_kbps"`
-	Destinations []string `json:"destinations"`
-	Skipped      uint64   `json:"skipped"`
+	ID          string  `json:"id"`
+	Codec       string  `json:"codec"`
+	Size        string  `json:"size"`
+	FPS         int     `json:"fps"`
+	Layout      string  `json:"layout"`
+	BitrateKbps float64 `json:"bitrate_kbps"`
+	TargetKbps  float64 `json:"target_kbps"`
+	// ConfiguredKbps is the rendition's bitrate; an adaptive encoder's
+	// target moves between FloorKbps and it.
+	ConfiguredKbps float64  `json:"configured_kbps"`
+	FloorKbps      float64  `json:"floor_kbps,omitempty"`
+	Destinations   []string `json:"destinations"`
+	Skipped        uint64   `json:"skipped"`
 	// CPU is the share of one core spent scaling and encoding for it.
 	CPU float64 `json:"cpu"`
 }
@@ -104,7 +108,8 @@ func (s *Session) encoderStats(entries []*entry) []EncoderStats {
 		}
 		out = append(out, EncoderStats{
 			ID: e.ID, Codec: e.Codec, Size: fmt.Sprintf("%dx%d", e.Width, e.Height), FPS: e.FPS, Layout: e.Layout,
-			BitrateKbps: e.BitrateKbps, TargetKbps: e.TargetKbps, Destinations: names, Skipped: e.Skipped, CPU: e.CPU,
+			BitrateKbps: e.BitrateKbps, TargetKbps: e.TargetKbps, ConfiguredKbps: e.ConfiguredKbps,
+			FloorKbps: s.adaptFloor(e.ID), Destinations: names, Skipped: e.Skipped, CPU: e.CPU,
 		})
 	}
 	return out

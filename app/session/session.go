@@ -35,6 +35,9 @@ type Output struct {
 	// MaxAudioPacket is the largest audio packet the destination can
 	// carry (RTP: the payload the MTU leaves); 0: no limit.
 	MaxAudioPacket int
+	// Adaptive lets a destination alone on an encoder of its own set that
+	// encoder's bitrate from what its path carries (adaptive.go).
+	Adaptive bool
 	// Video is the destination's own rendition (unset fields: the
 	// engine's); nil reads the main encoder. Destinations with equal
 	// renditions share one encoder.
@@ -72,6 +75,8 @@ type Session struct {
 	opusLimit int
 	// encoderOf maps the outputs given at Initialize to their encoder id.
 	encoderOf map[string]string
+	// adapt runs the adaptive encoders' controllers.
+	adapt adaptive
 
 	// ctl serialises the live-control calls and Close (see control.go);
 	// closing is set, under ctl, once Close began.
@@ -104,6 +109,7 @@ func (s *Session) Initialize() error {
 	ecfg.Logger = s.Logger
 	ecfg.Renditions = s.planRenditions()
 	s.warnCPU(estimate(s.Engine, ecfg.Renditions))
+	s.adaptSendBuffer()
 	s.eng = &engine.Engine{Config: ecfg}
 	if err := s.eng.Initialize(); err != nil {
 		return secret.RedactError(fmt.Errorf("starting the engine: %w", err), nil)
@@ -122,6 +128,7 @@ func (s *Session) Initialize() error {
 	s.cancel = cancel
 	s.done = make(chan struct{})
 	s.started = time.Now()
+	s.startAdaptive(ctx)
 	go s.run(ctx)
 	return nil
 }
@@ -253,6 +260,7 @@ func (s *Session) Close() {
 	s.ctl.Unlock()
 	s.cancel()
 	<-s.done
+	s.stopAdaptive()
 	// One deadline for every network output (a Done channel stays
 	// closed, so the outputs after the first late one do not wait for
 	// ever); a recording gets recordDrain to write its last packets and

@@ -59,6 +59,9 @@ func (s *Session) Stats() Stats {
 	for _, e := range entries {
 		o := e.handler.Status()
 		o.Encoder = e.encoder
+		if n := s.adaptNote(e.out.Name, e.encoder); n != "" && e.active {
+			o.Note = joinNotes(o.Note, n)
+		}
 		if o.Kind != "record" {
 			st.UploadKbps += o.BitrateKbps
 		}
@@ -75,4 +78,12 @@ func (s *Session) Stats() Stats {
 	}
 	redactStats(&st)
 	return st
+}
+
+// joinNotes joins two notes of a destination with "; ".
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }

@@ -61,12 +61,14 @@ func (m *encMeter) read() (kbps, cpu float64) {
 // EncoderStats describes one video encoder: the main one or a
 // rendition's.
 type EncoderStats struct {
-	ID     string
-	Codec  string
-	Width  int
-	Height int
-	FPS    int
-	Layout string
+	ID    string
+	Codec string
+	// Encoder is the libavcodec encoder's name (libx264, ...).
+	Encoder string
+	Width   int
+	Height  int
+	FPS     int
+	Layout  string
 	// BitrateKbps is the encoder's output over the last second;
 	// TargetKbps is the bitrate asked of it now (an adaptive encoder's
 	// moves, see SetBitrate), ConfiguredKbps the rendition's.
@@ -86,7 +88,7 @@ type EncoderStats struct {
 func (e *Engine) Encoders() []EncoderStats {
 	kbps, cpu := e.meter.read()
 	out := []EncoderStats{{
-		ID: MainID, Codec: "h264", Width: e.Width, Height: e.Height, FPS: e.FPS, Layout: LayoutLandscape,
+		ID: MainID, Codec: "h264", Encoder: e.Encoder, Width: e.Width, Height: e.Height, FPS: e.FPS, Layout: LayoutLandscape,
 		BitrateKbps: kbps, TargetKbps: float64(e.VideoBitrate) / 1000, ConfiguredKbps: float64(e.VideoBitrate) / 1000,
 		Encoded: e.stats.encoded.Load(), Skipped: e.stats.skipped.Load(), CPU: cpu,
 	}}
@@ -96,7 +98,7 @@ func (e *Engine) Encoders() []EncoderStats {
 	for _, p := range pipes {
 		kbps, cpu := p.meter.read()
 		out = append(out, EncoderStats{
-			ID: p.ID, Codec: p.codec(), Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
+			ID: p.ID, Codec: p.codec(), Encoder: p.Encoder, Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
 			BitrateKbps: kbps, TargetKbps: float64(p.target.Load()) / 1000,
 			ConfiguredKbps: float64(p.VideoBitrate) / 1000, LiveBitrate: p.liveRate,
 			Encoded: p.stats.encoded.Load(), Skipped: p.stats.skipped.Load(), CPU: cpu,

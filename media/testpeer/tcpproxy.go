@@ -1,8 +1,10 @@
 package testpeer
 
 import (
+	"context"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,7 +40,13 @@ type TCPProxy struct {
 // is closed when the test ends.
 func StartTCPProxy(t testing.TB, target string) *TCPProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	// An Ethernet-sized segment: loopback's 64 KiB one makes a paced
+	// reader's small receive window open in steps the sender waits for
+	// with zero-window probes (stalls of 200 ms and more).
+	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { _ = setMSS(fd, 1448) })
+	}}
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("proxy listen: %v", err)
 	}

@@ -70,12 +70,22 @@ func (s *Session) RequestKeyFrame() {
 type Counters struct {
 	Bytes      atomic.Uint64
 	FramesSent atomic.Uint64
-	// Acked counts the bytes the peer acknowledged (TCP: written minus
-	// what the socket still holds), kept only by workers that can tell
-	// (AckedKnown): an adaptive encoder measures its path with it, as
-	// bytes handed to a socket include those filling its buffer.
-	Acked      atomic.Uint64
-	AckedKnown atomic.Bool
+	// unacked reads how many of the bytes written the peer has not
+	// acknowledged yet (set by workers that can tell, see SetUnacked).
+	unacked atomic.Pointer[func() (uint64, bool)]
+}
+
+// SetUnacked registers how to read the bytes written on the current
+// connection that its peer has not acknowledged (TCP: what the socket
+// still holds); nil when the connection ends. An adaptive encoder
+// measures its path with it: bytes handed to a socket include those
+// filling its buffer.
+func (c *Counters) SetUnacked(f func() (uint64, bool)) {
+	if f == nil {
+		c.unacked.Store(nil)
+		return
+	}
+	c.unacked.Store(&f)
 }
 
 // PathSample is one reading of what a destination's path carries (see
@@ -98,8 +108,10 @@ func (h *Handler) Path() PathSample {
 	rs := h.reader.Stats()
 	written := h.counters.Bytes.Load()
 	acked := written
-	if h.counters.AckedKnown.Load() {
-		acked = min(h.counters.Acked.Load(), written)
+	if f := h.counters.unacked.Load(); f != nil {
+		if q, ok := (*f)(); ok {
+			acked -= min(q, written)
+		}
 	}
 	h.mu.Lock()
 	live := h.state == StateLive

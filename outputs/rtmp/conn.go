@@ -72,10 +72,6 @@ type countingConn struct {
 	net.Conn
 	written      *atomic.Uint64
 	writeTimeout time.Duration
-	// acked, when not nil, is kept at written minus what the TCP socket
-	// (tcp) still holds unacknowledged (see dest.Counters.Acked).
-	acked *atomic.Uint64
-	tcp   *net.TCPConn
 }
 
 // Write writes b within the write timeout (the handshake's writes).
@@ -104,28 +100,25 @@ func (c *countingConn) arm(ctx context.Context) error {
 
 // send writes b under the deadline already set, counting the bytes.
 func (c *countingConn) send(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	if c.written != nil {
-		w := c.written.Add(uint64(n))
-		c.updateAcked(w)
+	// In pieces, so that written follows a write that blocks on a slow
+	// path (an adaptive encoder measures the path with it).
+	n := 0
+	for n < len(b) {
+		m, err := c.Conn.Write(b[n:min(len(b), n+sendPiece)])
+		n += m
+		if c.written != nil {
+			c.written.Add(uint64(m))
+		}
+		if err != nil {
+			return n, err
+		}
 	}
-	return n, err
+	return n, nil
 }
 
-// updateAcked sets acked from the socket's unacknowledged bytes after a
-// write (with TLS, record overhead makes it a slight underestimate).
-func (c *countingConn) updateAcked(written uint64) {
-	if c.acked == nil || c.tcp == nil {
-		return
-	}
-	q, ok := unsentBytes(c.tcp)
-	if !ok || q > written {
-		return
-	}
-	if a := written - q; a > c.acked.Load() {
-		c.acked.Store(a)
-	}
-}
+// sendPiece is the largest piece of a message batch given to the socket
+// at once.
+const sendPiece = 8 * 1024
 
 // dialOptions configure dial.
 type dialOptions struct {
@@ -135,10 +128,12 @@ type dialOptions struct {
 	writeTimeout time.Duration
 	sendBuffer   int
 	written      *atomic.Uint64
-	acked        *atomic.Uint64 // nil: not kept
-	latency      *latencyHist // capture-to-wire latency of video frames, or nil
-	flood        *floodStats  // the destination's flood counters, or nil
-	limits       ReaderLimits
+	// unacked, when not nil, is given the function reading what the TCP
+	// socket holds unacknowledged (nil again when the connection ends).
+	unacked func(func() (uint64, bool))
+	latency *latencyHist // capture-to-wire latency of video frames, or nil
+	flood   *floodStats  // the destination's flood counters, or nil
+	limits  ReaderLimits
 }
 
 // dial connects (TCP, then TLS for rtmps), runs the RTMP handshake within
@@ -160,7 +155,10 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 			return nil, err
 		}
 	}
-	cc := &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout, acked: o.acked, tcp: tc}
+	cc := &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout}
+	if o.unacked != nil && tc != nil {
+		o.unacked(func() (uint64, bool) { return unsentBytes(tc) })
+	}
 	// The handshake reads with no context: a deadline and a watchdog
 	// closing the socket on cancellation bound it.
 	stop := context.AfterFunc(ctx, func() { _ = cc.Close() })

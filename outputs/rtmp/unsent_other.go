@@ -6,6 +6,3 @@ import "net"
 
 // unsentBytes is not known on this system.
 func unsentBytes(*net.TCPConn) (uint64, bool) { return 0, false }
-
-// acksKnown reports whether unsentBytes works on this system.
-const acksKnown = false
