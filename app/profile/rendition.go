@@ -241,11 +241,27 @@ func (p *Profile) VideoSummary(d *Destination) string {
 		return "video same as main"
 	}
 	s := "video " + p.Rendition(d).String()
-	if d.Video.Adaptive != nil && !*d.Video.Adaptive {
+	switch {
+	case d.Video.Adaptive != nil && !*d.Video.Adaptive:
 		s += ", adaptive off"
+	case d.Adaptive():
+		s += fmt.Sprintf(", adaptive down to %.2f Mb/s", float64(AdaptiveFloor(p.Rendition(d).VideoBitrate))/1e6)
 	}
 	if d.Video.Fallback != "" {
 		s += ", fallback " + d.Video.Fallback
 	}
 	return s
+}
+
+// Adaptive reports whether the destination's own encoder follows its
+// path: an RTMP/RTMPS destination with a rendition of its own, unless
+// dest.NAME.adaptive is false.
+func (d *Destination) Adaptive() bool {
+	return d.Kind == KindRTMP && !d.Video.IsZero() && (d.Video.Adaptive == nil || *d.Video.Adaptive)
+}
+
+// AdaptiveFloor is the lowest bitrate an adaptive encoder configured at
+// bps goes down to: 30 % of it, at least 200 kb/s (never above bps).
+func AdaptiveFloor(bps int) int {
+	return min(bps, max(bps*3/10, 200_000))
 }

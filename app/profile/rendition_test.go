@@ -23,6 +23,9 @@ func TestRenditionFieldsSetResolveAndUnset(t *testing.T) {
 			t.Fatalf("set %s=%s: %v %v", kv[0], kv[1], ok, err)
 		}
 	}
+	if d.Adaptive() {
+		t.Error("adaptive on for a recording with adaptive=false")
+	}
 	r := p.Rendition(d)
 	want := Rendition{Width: 720, Height: 1280, FPS: 30, VideoBitrate: 2_000_000, Codec: "h264",
 		Encoder: "libx264", Preset: "faster", Layout: LayoutVertical}
@@ -121,5 +124,27 @@ func TestAV1RenditionTakesSVTPresets(t *testing.T) {
 	}
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAdaptiveSummaryShowsTheFloor: an RTMP destination with a rendition
+// of its own adapts by default, and `profile show` says down to what.
+func TestAdaptiveSummaryShowsTheFloor(t *testing.T) {
+	p := renditionProfile()
+	d := Destination{Name: "T", Kind: KindRTMP, Enabled: true, RTMP: &RTMP{URL: "rtmp://example.com/live", Key: "k"}}
+	if d.Adaptive() {
+		t.Error("adaptive on for a destination on the main encoder")
+	}
+	if _, err := d.SetVideoField("video_bitrate", "2500k"); err != nil {
+		t.Fatal(err)
+	}
+	if !d.Adaptive() {
+		t.Error("adaptive off for an RTMP destination with its own rendition and no setting")
+	}
+	if s := p.VideoSummary(&d); !strings.HasSuffix(s, "2.5 Mb/s · H.264, adaptive down to 0.75 Mb/s") {
+		t.Errorf("summary %q", s)
+	}
+	if AdaptiveFloor(500_000) != 200_000 || AdaptiveFloor(150_000) != 150_000 || AdaptiveFloor(6_000_000) != 1_800_000 {
+		t.Error("floors: want 30 %, at least 200 kb/s, never above the bitrate")
 	}
 }

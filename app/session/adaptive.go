@@ -3,6 +3,7 @@ package session
 import (
 	"time"
 
+	"golive/app/profile"
 	"golive/outputs/dest"
 )
 
@@ -45,10 +46,8 @@ const (
 )
 
 // Floor is the lowest bitrate an adaptive encoder configured at bps goes
-// down to: 30 % of it, at least 200 kb/s (never above bps).
-func Floor(bps int) int {
-	return min(bps, max(bps*3/10, 200_000))
-}
+// down to (profile.AdaptiveFloor: 30 %, at least 200 kb/s).
+func Floor(bps int) int { return profile.AdaptiveFloor(bps) }
 
 // abr is the controller of one adaptive encoder. Its decisions depend
 // only on the samples given to step (tests feed them with their own
@@ -125,7 +124,7 @@ func (a *abr) step(s dest.PathSample) int {
 // carried at the last congestion, by adaptProbeClimb every other step
 // until it delivers more than that.
 func (a *abr) up(now time.Time, delivered float64) int {
-	if a.carried > 0 && a.video(delivered) > a.carried*21/20 {
+	if a.carried > 0 && a.video(delivered) > a.carried {
 		a.hold, a.carried = adaptHoldMin, 0 // the path carries more now
 	}
 	factor, every := adaptClimb, adaptStep

@@ -28,15 +28,16 @@ type adaptive struct {
 }
 
 // adaptSendBuffer gives an adaptive RTMP destination a socket send
-// buffer of about a quarter second at its bitrate (at least 64 KiB)
-// instead of 512 KiB, seconds of media at these rates: a path that cannot
-// carry the bitrate then shows in the destination's backlog within a
-// second, and the viewers' delay stays short.
+// buffer of about half a second at its bitrate (at least 64 KiB; Linux
+// doubles it) instead of 512 KiB, seconds of media at these rates: the
+// viewers' delay stays short, and there is still room for what the
+// encoder makes in the second or so it takes to follow a lower bitrate
+// before the destination's queue drops frames.
 func (s *Session) adaptSendBuffer() {
 	for _, o := range s.Outputs {
 		if p, ok := o.Worker.(*rtmp.Publisher); ok && o.Adaptive && o.Video != nil && p.SendBuffer == 0 {
 			r, _ := s.Engine.Place(*o.Video)
-			p.SendBuffer = max(64*1024, r.VideoBitrate/8/4)
+			p.SendBuffer = max(64*1024, r.VideoBitrate/8/2)
 		}
 	}
 }

@@ -32,7 +32,7 @@ func FromProfile(p profile.Profile) (Config, error) {
 		if err != nil {
 			return Config{}, err
 		}
-		o.Adaptive = o.Video != nil && (d.Video.Adaptive == nil || *d.Video.Adaptive)
+		o.Adaptive = o.Video != nil && d.Adaptive()
 		cfg.Outputs = append(cfg.Outputs, o)
 	}
 	return cfg, nil

@@ -60,8 +60,9 @@ func (v *Video) checkLiveRate() bool {
 // runs (SetBitrate).
 func (v *Video) LiveBitrate() bool { return v.liveRate }
 
-// SetBitrate changes the target bitrate from the next frame on, keeping
-// the shape set at Initialize (maxrate = bitrate, a buffer of twice it).
+// SetBitrate changes the target bitrate from the next frame on (maxrate
+// = bitrate, as at Initialize, with a buffer of one second instead of two:
+// a tighter buffer makes libx264 reach a lower rate sooner).
 // Call it from the goroutine that calls Encode. ErrUnsupported when the
 // encoder cannot change it while running (see LiveBitrate).
 func (v *Video) SetBitrate(bps int) error {
@@ -71,7 +72,7 @@ func (v *Video) SetBitrate(bps int) error {
 	if bps <= 0 || bps > 1<<30 {
 		return fmt.Errorf("video encoder %s: bitrate %d out of range", v.Encoder, bps)
 	}
-	C.golive_set_rate(contextOf(v.cc), C.int64_t(bps), C.int64_t(bps), C.int(2*bps))
+	C.golive_set_rate(contextOf(v.cc), C.int64_t(bps), C.int64_t(bps), C.int(bps))
 	v.Bitrate = bps
 	return nil
 }
