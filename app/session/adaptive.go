@@ -19,7 +19,7 @@ import (
 //     the path carried (its rate minus audio and muxing overhead), or
 //     adaptDrain of it while the backlog is over adaptDrainAbove, then up
 //     to the settle level once the backlog is gone.
-//   - Up gradually: after a hold without congestion (adaptHoldMin at
+//   - Up gradually: after a hold without congestion (adaptHoldFirst at
 //     first), by adaptClimb each second, back to the configured bitrate.
 //     A congestion within adaptProbe of a raise (a smaller backlog then
 //     counts) doubles the hold (up to adaptHoldMax), so a steady
@@ -39,7 +39,7 @@ const (
 	adaptClimb        = 1.08
 	adaptProbeClimb   = 1.04
 	adaptOverhead     = 0.97 // share of the bytes that is media (FLV/RTMP headers)
-	adaptHoldMin      = 10 * time.Second
+	adaptHoldFirst    = 10 * time.Second
 	adaptHoldMax      = 60 * time.Second
 	adaptStep         = time.Second
 	adaptProbe        = 5 * time.Second
@@ -75,13 +75,15 @@ type abr struct {
 
 func newABR(configured, audio int, now time.Time) *abr {
 	return &abr{configured: configured, floor: Floor(configured), audio: audio, target: configured,
-		calmSince: now, hold: adaptHoldMin}
+		calmSince: now, hold: adaptHoldFirst}
 }
 
 // step takes one sample and returns the new target, or 0 to keep it.
 func (a *abr) step(s dest.PathSample) int {
-	if !s.Live {
+	if !s.Live || (len(a.samples) > 0 && s.Acked < a.samples[len(a.samples)-1].Acked) {
 		a.samples = a.samples[:0] // a new connection: measure afresh
+	}
+	if !s.Live {
 		return 0
 	}
 	a.samples = append(a.samples, s)
@@ -125,7 +127,7 @@ func (a *abr) step(s dest.PathSample) int {
 // until it delivers more than that.
 func (a *abr) up(now time.Time, delivered float64) int {
 	if a.carried > 0 && a.video(delivered) > a.carried {
-		a.hold, a.carried = adaptHoldMin, 0 // the path carries more now
+		a.hold, a.carried = adaptHoldFirst, 0 // the path carries more now
 	}
 	factor, every := adaptClimb, adaptStep
 	if a.carried > 0 && a.target >= a.carried*9/10 {
@@ -168,6 +170,5 @@ func (a *abr) backlog(s dest.PathSample, bps float64) time.Duration {
 	if bps < 1000 {
 		bps = 1000
 	}
-	unacked := float64(s.Written - s.Acked)
-	return s.Queue + time.Duration(unacked*8/bps*float64(time.Second))
+	return s.Queue + time.Duration(float64(s.Unacked)*8/bps*float64(time.Second))
 }

@@ -13,15 +13,14 @@ import (
 // sndbuf bytes drained at capacity bps, and a destination queue that
 // drops video (until a key frame: emptied) past 900 ms.
 type simPath struct {
-	now               time.Time
-	capacity          float64 // bps; 0: unlimited
-	audio, produced   float64 // bps
-	socket, queue     float64 // bytes
-	sndbuf            float64
-	written, acked    float64
-	dropped           uint64
-	targets           []int // the target after each tick
-	settledAt, downAt time.Duration
+	now             time.Time
+	capacity        float64 // bps; 0: unlimited
+	audio, produced float64 // bps
+	socket, queue   float64 // bytes
+	sndbuf          float64
+	written, acked  float64
+	dropped         uint64
+	targets         []int // the target after each tick
 }
 
 func (p *simPath) tick(a *abr, dt time.Duration) {
@@ -47,7 +46,7 @@ func (p *simPath) tick(a *abr, dt time.Duration) {
 		p.queue = 0
 	}
 	p.now = p.now.Add(dt)
-	a.step(dest.PathSample{At: p.now, Live: true, Written: uint64(p.written), Acked: uint64(p.acked),
+	a.step(dest.PathSample{At: p.now, Live: true, Written: uint64(p.written), Acked: uint64(p.acked), Unacked: uint64(p.socket),
 		Queue: queueTime, Dropped: p.dropped})
 	p.targets = append(p.targets, a.target)
 }

@@ -1,6 +1,7 @@
 package testpeer
 
 import (
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -87,8 +88,8 @@ func measureThrough(t *testing.T, kbps, block, sndbuf int, d time.Duration) floa
 }
 
 func isTimeout(err error) bool {
-	ne, ok := err.(net.Error)
-	return ok && ne.Timeout()
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // TestProxyThrottleDelivers: a throttled proxy delivers its rate (±10 %)

@@ -70,22 +70,22 @@ func (s *Session) RequestKeyFrame() {
 type Counters struct {
 	Bytes      atomic.Uint64
 	FramesSent atomic.Uint64
-	// unacked reads how many of the bytes written the peer has not
-	// acknowledged yet (set by workers that can tell, see SetUnacked).
-	unacked atomic.Pointer[func() (uint64, bool)]
+	// tcp reads the current connection's acknowledged and
+	// unacknowledged bytes (set by workers that can tell, see SetTCP).
+	tcp atomic.Pointer[func() (acked, unacked uint64, ok bool)]
 }
 
-// SetUnacked registers how to read the bytes written on the current
-// connection that its peer has not acknowledged (TCP: what the socket
-// still holds); nil when the connection ends. An adaptive encoder
-// measures its path with it: bytes handed to a socket include those
-// filling its buffer.
-func (c *Counters) SetUnacked(f func() (uint64, bool)) {
+// SetTCP registers how to read what the peer of the current TCP
+// connection acknowledged (bytes since it opened) and what the socket
+// still holds unacknowledged; nil when the connection ends. An adaptive
+// encoder measures its path with it: the bytes handed to a socket include
+// those filling its buffer.
+func (c *Counters) SetTCP(f func() (acked, unacked uint64, ok bool)) {
 	if f == nil {
-		c.unacked.Store(nil)
+		c.tcp.Store(nil)
 		return
 	}
-	c.unacked.Store(&f)
+	c.tcp.Store(&f)
 }
 
 // PathSample is one reading of what a destination's path carries (see
@@ -93,9 +93,10 @@ func (c *Counters) SetUnacked(f func() (uint64, bool)) {
 type PathSample struct {
 	At   time.Time
 	Live bool
-	// Written counts the bytes handed to the network, Acked those the
-	// peer acknowledged (Written when the worker cannot tell).
-	Written, Acked uint64
+	// Written counts the bytes handed to the network. Acked counts those
+	// the peer acknowledged on the current connection and Unacked those
+	// still waiting for it (Written and 0 when the worker cannot tell).
+	Written, Acked, Unacked uint64
 	// Queue is the media waiting in the destination's queue; Dropped
 	// counts the video frames it dropped.
 	Queue   time.Duration
@@ -107,16 +108,16 @@ type PathSample struct {
 func (h *Handler) Path() PathSample {
 	rs := h.reader.Stats()
 	written := h.counters.Bytes.Load()
-	acked := written
-	if f := h.counters.unacked.Load(); f != nil {
-		if q, ok := (*f)(); ok {
-			acked -= min(q, written)
+	acked, unacked := written, uint64(0)
+	if f := h.counters.tcp.Load(); f != nil {
+		if a, u, ok := (*f)(); ok {
+			acked, unacked = a, u
 		}
 	}
 	h.mu.Lock()
 	live := h.state == StateLive
 	h.mu.Unlock()
-	return PathSample{At: time.Now(), Live: live, Written: written, Acked: acked,
+	return PathSample{At: time.Now(), Live: live, Written: written, Acked: acked, Unacked: unacked,
 		Queue: rs.Queued, Dropped: rs.DroppedVideo}
 }
 

@@ -100,25 +100,12 @@ func (c *countingConn) arm(ctx context.Context) error {
 
 // send writes b under the deadline already set, counting the bytes.
 func (c *countingConn) send(b []byte) (int, error) {
-	// In pieces, so that written follows a write that blocks on a slow
-	// path (an adaptive encoder measures the path with it).
-	n := 0
-	for n < len(b) {
-		m, err := c.Conn.Write(b[n:min(len(b), n+sendPiece)])
-		n += m
-		if c.written != nil {
-			c.written.Add(uint64(m))
-		}
-		if err != nil {
-			return n, err
-		}
+	n, err := c.Conn.Write(b)
+	if c.written != nil {
+		c.written.Add(uint64(n))
 	}
-	return n, nil
+	return n, err
 }
-
-// sendPiece is the largest piece of a message batch given to the socket
-// at once.
-const sendPiece = 8 * 1024
 
 // dialOptions configure dial.
 type dialOptions struct {
@@ -128,12 +115,12 @@ type dialOptions struct {
 	writeTimeout time.Duration
 	sendBuffer   int
 	written      *atomic.Uint64
-	// unacked, when not nil, is given the function reading what the TCP
-	// socket holds unacknowledged (nil again when the connection ends).
-	unacked func(func() (uint64, bool))
-	latency *latencyHist // capture-to-wire latency of video frames, or nil
-	flood   *floodStats  // the destination's flood counters, or nil
-	limits  ReaderLimits
+	// tcpState, when not nil, is given the function reading the TCP
+	// connection's acknowledged and unacknowledged bytes.
+	tcpState func(func() (acked, unacked uint64, ok bool))
+	latency  *latencyHist // capture-to-wire latency of video frames, or nil
+	flood    *floodStats  // the destination's flood counters, or nil
+	limits   ReaderLimits
 }
 
 // dial connects (TCP, then TLS for rtmps), runs the RTMP handshake within
@@ -156,8 +143,8 @@ func dial(ctx context.Context, o dialOptions) (*clientConn, error) {
 		}
 	}
 	cc := &countingConn{Conn: nc, written: o.written, writeTimeout: o.writeTimeout}
-	if o.unacked != nil && tc != nil {
-		o.unacked(func() (uint64, bool) { return unsentBytes(tc) })
+	if o.tcpState != nil && tc != nil {
+		o.tcpState(func() (uint64, uint64, bool) { return tcpState(tc) })
 	}
 	// The handshake reads with no context: a deadline and a watchdog
 	// closing the socket on cancellation bound it.

@@ -156,9 +156,9 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	p.detail.server = ep.String()
 	p.detail.connects++
 	p.mu.Unlock()
-	defer s.Counters.SetUnacked(nil)
+	defer s.Counters.SetTCP(nil)
 	c, err := dial(ctx, dialOptions{ep: ep, tls: ts, timeout: timeout,
-		writeTimeout: wt, sendBuffer: sndbuf, written: &s.Counters.Bytes, unacked: s.Counters.SetUnacked, latency: &p.latency,
+		writeTimeout: wt, sendBuffer: sndbuf, written: &s.Counters.Bytes, tcpState: s.Counters.SetTCP, latency: &p.latency,
 		flood: &p.flood, limits: p.Limits})
 	if err != nil {
 		return err

@@ -6,17 +6,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// unsentBytes returns how many bytes written to tc its peer has not
-// acknowledged yet (SIOCOUTQ, tcp(7)).
-func unsentBytes(tc *net.TCPConn) (uint64, bool) {
+// tcpState returns the bytes tc's peer acknowledged since it opened
+// (TCP_INFO tcpi_bytes_acked) and those it has not acknowledged yet
+// (SIOCOUTQ, tcp(7)).
+func tcpState(tc *net.TCPConn) (acked, unacked uint64, ok bool) {
 	rc, err := tc.SyscallConn()
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	var n int
-	var ierr error
-	if err := rc.Control(func(fd uintptr) { n, ierr = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ) }); err != nil || ierr != nil || n < 0 {
-		return 0, false
+	var info *unix.TCPInfo
+	var q int
+	var ierr, qerr error
+	err = rc.Control(func(fd uintptr) {
+		info, ierr = unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
+		q, qerr = unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
+	})
+	if err != nil || ierr != nil || qerr != nil || q < 0 {
+		return 0, 0, false
 	}
-	return uint64(n), true
+	return info.Bytes_acked, uint64(q), true
 }

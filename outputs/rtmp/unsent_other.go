@@ -4,5 +4,5 @@ package rtmp
 
 import "net"
 
-// unsentBytes is not known on this system.
-func unsentBytes(*net.TCPConn) (uint64, bool) { return 0, false }
+// tcpState is not known on this system.
+func tcpState(*net.TCPConn) (acked, unacked uint64, ok bool) { return 0, 0, false }
