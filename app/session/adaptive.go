@@ -18,7 +18,7 @@ import (
 //     adaptBacklogHigh (or a dropped frame): to adaptSettle of the video
 //     the path carried (its rate minus audio and muxing overhead), or
 //     adaptDrain of it while the backlog is over adaptDrainAbove, then up
-//     to the settle level once the backlog is gone.
+//     to the settle level once the backlog is under adaptBacklogHigh.
 //   - Up gradually: after a hold without congestion (adaptHoldFirst at
 //     first), by adaptClimb each second, back to the configured bitrate.
 //     A congestion within adaptProbe of a raise (a smaller backlog then
@@ -107,7 +107,7 @@ func (a *abr) step(s dest.PathSample) int {
 	switch {
 	case congested:
 		next = a.down(s.At, delivered, backlog)
-	case a.draining && backlog < adaptBacklogLow && s.At.Sub(a.lastDown) >= adaptStep:
+	case a.draining && backlog < adaptBacklogHigh && s.At.Sub(a.lastDown) >= adaptStep:
 		a.draining = false
 		next = max(a.target, int(float64(a.carried)*adaptSettle))
 	case !a.draining && s.At.Sub(a.calmSince) >= a.hold && a.target < a.configured:
