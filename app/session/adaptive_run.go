@@ -27,15 +27,22 @@ type adaptive struct {
 	done  chan struct{}
 }
 
-// adaptSendBuffer gives an adaptive RTMP destination a socket send
-// buffer of about half a second at its bitrate (at least 64 KiB; Linux
-// doubles it) instead of 512 KiB, seconds of media at these rates: the
+// adaptSendBuffer gives an adaptive RTMP destination alone on its own
+// encoder a socket send buffer of about half a second at its bitrate (at
+// least 64 KiB; Linux doubles it) instead of 512 KiB, seconds of media at
+// these rates: the
 // viewers' delay stays short, and there is still room for what the
 // encoder makes in the second or so it takes to follow a lower bitrate
 // before the destination's queue drops frames.
 func (s *Session) adaptSendBuffer() {
+	readers := map[string]int{}
+	for _, id := range s.encoderOf {
+		readers[id]++
+	}
 	for _, o := range s.Outputs {
-		if p, ok := o.Worker.(*rtmp.Publisher); ok && o.Adaptive && o.Video != nil && p.SendBuffer == 0 {
+		id := s.encoderOf[o.Name]
+		alone := id != engine.MainID && readers[id] == 1
+		if p, ok := o.Worker.(*rtmp.Publisher); ok && o.Adaptive && alone && o.Video != nil && p.SendBuffer == 0 {
 			r, _ := s.Engine.Place(*o.Video)
 			p.SendBuffer = max(64*1024, r.VideoBitrate/8/2)
 		}
