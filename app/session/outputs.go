@@ -12,6 +12,7 @@ import (
 	"golive/outputs/record"
 	"golive/outputs/rtmp"
 	"golive/outputs/rtp"
+	"golive/outputs/rtptarget"
 	"golive/outputs/srt"
 	"golive/outputs/whip"
 )
@@ -184,8 +185,8 @@ func DestinationOutput(d profile.Destination) (Output, error) {
 			AudioCodec: unit.CodecAAC}, nil
 	case d.Kind == profile.KindRTP && d.RTP != nil:
 		r := d.RTP
-		t := &rtp.Target{Name: d.Name, Host: r.Host, Port: r.Port, Mode: r.Mode, MTU: r.MTU,
-			TTL: r.TTL, RTCPMux: r.RTCPMux, SRTP: r.SRTP, SRTPRCC: r.SRTP && r.SRTPVLC, SDPPath: r.SDPPath}
+		t := &rtp.Target{Config: rtptarget.Config{Name: d.Name, Host: r.Host, Port: r.Port, Mode: r.Mode, MTU: r.MTU,
+			TTL: r.TTL, RTCPMux: r.RTCPMux, SRTP: r.SRTP, SRTPRCC: r.SRTP && r.SRTPVLC, SDPPath: r.SDPPath}}
 		return Output{Name: d.Name, Kind: "rtp", Worker: t, Reader: t.ReaderConfig(),
 			AudioCodec: t.AudioCodec(), MaxAudioPacket: t.MaxAudioPacket()}, nil
 	case d.Kind == profile.KindRecord && d.Record != nil:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golive/media/testpeer"
+	"golive/outputs/rtptarget"
 )
 
 // TestGStreamerReceiverReports has GStreamer's rtpbin, a real RTCP
@@ -21,7 +22,7 @@ import (
 func TestGStreamerReceiverReports(t *testing.T) {
 	testpeer.RequireBinaries(t, "gst-launch-1.0")
 	port := freePorts(t, 4)
-	tg := &Target{Host: "127.0.0.1", Port: port, Mode: ModeNative, SDPPath: filepath.Join(t.TempDir(), "g.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: port, Mode: ModeNative, SDPPath: filepath.Join(t.TempDir(), "g.sdp")}}
 	runTarget(t, tg)
 	var st map[string]StreamStats
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golive/outputs/rtptarget"
 )
 
 // tsPacketInfo is what the cadence check needs from one 188-byte packet.
@@ -28,7 +30,7 @@ func parseTS(p []byte) tsPacketInfo {
 // and a PCR at least every 100 ms, measured on the stream's own PCR clock.
 func TestMPEGTSJoinCadence(t *testing.T) {
 	g := listenPorts(t, 2)
-	tg := &Target{Host: "127.0.0.1", Port: g.base, SDPPath: filepath.Join(t.TempDir(), "c.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: g.base, SDPPath: filepath.Join(t.TempDir(), "c.sdp")}}
 	runTarget(t, tg)
 	pkts := readRTP(t, g.conns[0], 2500*time.Millisecond)
 	checkSequence(t, "mpegts", pkts, ptMP2T)

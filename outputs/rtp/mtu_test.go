@@ -16,6 +16,7 @@ import (
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // mtuRun is one native target behind a wire capture that forwards to an
@@ -35,8 +36,8 @@ func startMTURun(ctx context.Context, t *testing.T, dir string, mtu int, sdpOf f
 	t.Helper()
 	recv := freePorts(t, 4)
 	r := &mtuRun{mtu: mtu, capture: startWireCapture(t, recv), done: make(chan error, 1)}
-	r.target = &Target{Host: "127.0.0.1", Port: r.capture.g.base, Mode: ModeNative, MTU: mtu,
-		SDPPath: filepath.Join(dir, fmt.Sprintf("mtu%d.sdp", mtu))}
+	r.target = &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: r.capture.g.base, Mode: ModeNative, MTU: mtu,
+		SDPPath: filepath.Join(dir, fmt.Sprintf("mtu%d.sdp", mtu))}}
 	text := sdpOf(r.target)
 	text = strings.Replace(text, fmt.Sprintf("m=video %d ", r.target.Port), fmt.Sprintf("m=video %d ", recv), 1)
 	text = strings.Replace(text, fmt.Sprintf("m=audio %d ", r.target.Port+2), fmt.Sprintf("m=audio %d ", recv+2), 1)
@@ -119,7 +120,7 @@ func TestNativeOpusWithinMTU(t *testing.T) {
 			dir := t.TempDir()
 			limit := 0
 			for _, mtu := range c.mtus {
-				l := (&Target{Mode: ModeNative, MTU: mtu}).MaxAudioPacket()
+				l := (&Target{Config: rtptarget.Config{Mode: ModeNative, MTU: mtu}}).MaxAudioPacket()
 				if limit == 0 || l < limit {
 					limit = l
 				}
@@ -175,7 +176,7 @@ func TestNativeOpusWithinMTU(t *testing.T) {
 // sizes in the message, once: it is our own error, not retried in a loop.
 func TestOversizedOpusFailsOnce(t *testing.T) {
 	g := listenPorts(t, 4)
-	tg := &Target{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, MTU: 256, SDPPath: filepath.Join(t.TempDir(), "x.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, MTU: 256, SDPPath: filepath.Join(t.TempDir(), "x.sdp")}}
 	s := stream.New(synthTracks())
 	defer s.Close()
 	h := &dest.Handler{Name: "small", Kind: "rtp", Worker: tg, Stream: s, Reader: tg.ReaderConfig(),

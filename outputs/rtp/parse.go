@@ -17,16 +17,7 @@ func ParseTarget(s string) (*Target, error) {
 }
 
 // NewTarget makes a target from its configuration.
-func NewTarget(c rtptarget.Config) *Target {
-	return &Target{Name: c.Name, Host: c.Host, Port: c.Port, Mode: c.Mode, MTU: c.MTU, TTL: c.TTL,
-		RTCPMux: c.RTCPMux, SRTP: c.SRTP, SRTPRCC: c.SRTPRCC, SDPPath: c.SDPPath}
-}
-
-// Config returns the target's settings.
-func (t *Target) Config() rtptarget.Config {
-	return rtptarget.Config{Name: t.Name, Host: t.Host, Port: t.Port, Mode: t.Mode, MTU: t.MTU, TTL: t.TTL,
-		RTCPMux: t.RTCPMux, SRTP: t.SRTP, SRTPRCC: t.SRTPRCC, SDPPath: t.SDPPath}
-}
+func NewTarget(c rtptarget.Config) *Target { return &Target{Config: c} }
 
 // DefaultSDPPath is where a target's SDP goes when none is configured
 // (rtptarget.DefaultSDPPath).

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golive/outputs/rtptarget"
 )
 
 func TestParseTarget(t *testing.T) {
@@ -92,7 +94,7 @@ func TestDefaultSDPPath(t *testing.T) {
 	if tg.VLCURL() != "rtp://@127.0.0.1:5004" {
 		t.Errorf("VLCURL = %q", tg.VLCURL())
 	}
-	v6 := &Target{Host: "::1", Port: 5004}
+	v6 := &Target{Config: rtptarget.Config{Host: "::1", Port: 5004}}
 	if v6.VLCURL() != "rtp://@[::1]:5004" {
 		t.Errorf("VLCURL = %q", v6.VLCURL())
 	}
@@ -103,11 +105,11 @@ func TestMTUDefaults(t *testing.T) {
 		t          *Target
 		mtu, perTS int
 	}{
-		{&Target{Mode: ModeMPEGTS}, 1328, 7},
-		{&Target{Mode: ModeMPEGTS, SRTP: true}, 1338, 7},
-		{&Target{Mode: ModeMPEGTS, MTU: 1200}, 1200, 6},
-		{&Target{Mode: ModeMPEGTS, MTU: 256}, 256, 1},
-		{&Target{Mode: ModeNative}, 1200, 6},
+		{&Target{Config: rtptarget.Config{Mode: ModeMPEGTS}}, 1328, 7},
+		{&Target{Config: rtptarget.Config{Mode: ModeMPEGTS, SRTP: true}}, 1338, 7},
+		{&Target{Config: rtptarget.Config{Mode: ModeMPEGTS, MTU: 1200}}, 1200, 6},
+		{&Target{Config: rtptarget.Config{Mode: ModeMPEGTS, MTU: 256}}, 256, 1},
+		{&Target{Config: rtptarget.Config{Mode: ModeNative}}, 1200, 6},
 	}
 	for i, c := range cases {
 		if got := c.t.mtu(); got != c.mtu {
@@ -117,7 +119,7 @@ func TestMTUDefaults(t *testing.T) {
 			t.Errorf("case %d: %d TS packets per RTP packet, want %d", i, got, c.perTS)
 		}
 	}
-	if got := (&Target{Mode: ModeNative, SRTP: true, MTU: 1200}).maxPayload(); got != 1200-12-10 {
+	if got := (&Target{Config: rtptarget.Config{Mode: ModeNative, SRTP: true, MTU: 1200}}).maxPayload(); got != 1200-12-10 {
 		t.Errorf("native srtp payload %d", got)
 	}
 }

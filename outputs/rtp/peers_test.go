@@ -19,6 +19,7 @@ import (
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // receiveSeconds is how much media every real receiver records.
@@ -87,16 +88,16 @@ func TestRealPeers(t *testing.T) {
 	tracks := e.Stream().Tracks()
 	dir := t.TempDir()
 	runs := []*peerRun{
-		{name: "mpegts-ffmpeg", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS}},
-		{name: "native-ffmpeg", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative}},
-		{name: "mpegts-vlc", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS}},
+		{name: "mpegts-ffmpeg", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS}}},
+		{name: "native-ffmpeg", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative}}},
+		{name: "mpegts-vlc", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS}}},
 		// ffmpeg 5.1 cannot receive SRTP MPEG-TS (its SDP demuxer keeps
 		// a=crypto only for streams it creates itself, not for MP2T),
 		// VLC can, with --srtp-key/--srtp-salt.
-		{name: "mpegts-srtp-vlc", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS,
-			SRTP: true, SRTPRCC: true}},
-		{name: "native-srtp-mux-ffmpeg", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative,
-			SRTP: true, RTCPMux: true}},
+		{name: "mpegts-srtp-vlc", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS,
+			SRTP: true, SRTPRCC: true}}},
+		{name: "native-srtp-mux-ffmpeg", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative,
+			SRTP: true, RTCPMux: true}}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

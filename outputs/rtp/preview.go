@@ -12,11 +12,6 @@ import (
 	"golive/media/unit"
 )
 
-// VLCURL is what a player opens to receive the target's RTP:
-// rtp://@HOST:PORT ([IPv6] in brackets). VLC plays it directly in mpegts
-// mode; in native mode open the SDP (SDPFile) instead.
-func (t *Target) VLCURL() string { return t.Config().VLCURL() }
-
 // VLCArgs are the arguments that make VLC play the target: in mpegts mode
 // the rtp:// URL, plus --srtp-key and --srtp-salt (hexadecimal, VLC's
 // SRTP options) when SRTP is on; in native mode the SDP file (written by
@@ -32,9 +27,6 @@ func (t *Target) VLCArgs() []string {
 	}
 	return args
 }
-
-// SDPFile is the path the SDP is (or will be) written to.
-func (t *Target) SDPFile() string { return t.Config().SDPFile() }
 
 // ErrNoPlayer is returned by OpenInVLC when neither vlc nor xdg-open is
 // installed.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golive/outputs/rtptarget"
 )
 
 // fakePlayer puts an executable named name on an otherwise empty PATH; it
@@ -41,7 +43,7 @@ func readArgs(t *testing.T, path string) string {
 func TestOpenInVLCNativeOpensSDP(t *testing.T) {
 	args := fakePlayer(t, "vlc", 0)
 	sdpPath := filepath.Join(t.TempDir(), "n.sdp")
-	tg := &Target{Host: "127.0.0.1", Port: 5004, Mode: ModeNative, SDPPath: sdpPath}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004, Mode: ModeNative, SDPPath: sdpPath}}
 	if err := OpenInVLC(context.Background(), tg, synthTracks()); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +57,7 @@ func TestOpenInVLCNativeOpensSDP(t *testing.T) {
 
 func TestOpenInVLCFallsBackToXDGOpen(t *testing.T) {
 	args := fakePlayer(t, "xdg-open", 0)
-	tg := &Target{Host: "127.0.0.1", Port: 5004}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004}}
 	if err := OpenInVLC(context.Background(), tg, synthTracks()); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +68,7 @@ func TestOpenInVLCFallsBackToXDGOpen(t *testing.T) {
 
 func TestOpenInVLCMissing(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	err := OpenInVLC(context.Background(), &Target{Host: "127.0.0.1", Port: 5004}, synthTracks())
+	err := OpenInVLC(context.Background(), &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004}}, synthTracks())
 	if !errors.Is(err, ErrNoPlayer) || !strings.Contains(err.Error(), "VLC is not installed") {
 		t.Errorf("err %v, want ErrNoPlayer", err)
 	}
@@ -74,7 +76,7 @@ func TestOpenInVLCMissing(t *testing.T) {
 
 func TestOpenInVLCReportsEarlyExit(t *testing.T) {
 	fakePlayer(t, "vlc", 3)
-	err := OpenInVLC(context.Background(), &Target{Host: "127.0.0.1", Port: 5004}, synthTracks())
+	err := OpenInVLC(context.Background(), &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004}}, synthTracks())
 	if err == nil || !strings.Contains(err.Error(), "player says hi") {
 		t.Errorf("err %v, want the player's exit with its output", err)
 	}
@@ -82,7 +84,7 @@ func TestOpenInVLCReportsEarlyExit(t *testing.T) {
 
 func TestOpenInVLCWithSRTPKey(t *testing.T) {
 	args := fakePlayer(t, "vlc", 0)
-	tg := &Target{Host: "127.0.0.1", Port: 5004, SRTP: true}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004, SRTP: true}}
 	if err := OpenInVLC(context.Background(), tg, synthTracks()); err != nil {
 		t.Fatal(err)
 	}

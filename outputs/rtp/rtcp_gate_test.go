@@ -9,6 +9,8 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/srtp/v3"
+
+	"golive/outputs/rtptarget"
 )
 
 // sendRR sends one Receiver Report about ssrc from c to to, encrypted
@@ -78,7 +80,7 @@ func listenLoopback(t *testing.T) *net.UDPConn {
 // port that echoes our Sender Report (GStreamer's own socket) is learned.
 func TestForgedRTCPIgnored(t *testing.T) {
 	g := listenPorts(t, 4)
-	tg := &Target{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SDPPath: filepath.Join(t.TempDir(), "f.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SDPPath: filepath.Join(t.TempDir(), "f.sdp")}}
 	runTarget(t, tg)
 	sr, to := readRTCP[*rtcp.SenderReport](t, g.conns[1], 2*time.Second)
 	for sr.PacketCount < 100 {
@@ -128,8 +130,8 @@ func TestForgedRTCPIgnored(t *testing.T) {
 // same report as SRTCP with the SDP's key is believed.
 func TestPlainRTCPToSRTPTarget(t *testing.T) {
 	g := listenPorts(t, 4)
-	tg := &Target{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SRTP: true,
-		SDPPath: filepath.Join(t.TempDir(), "s.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SRTP: true,
+		SDPPath: filepath.Join(t.TempDir(), "s.sdp")}}
 	runTarget(t, tg)
 	var key []byte
 	for end := time.Now().Add(3 * time.Second); key == nil && time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
@@ -184,7 +186,7 @@ func TestSRTPSDPInRuntimeDir(t *testing.T) {
 	run := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", run)
 	port := freePorts(t, 2)
-	tg := &Target{Host: "127.0.0.1", Port: port, SRTP: true}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: port, SRTP: true}}
 	_, stop := runTarget(t, tg)
 	want := filepath.Join(run, "golive", filepath.Base(DefaultSDPPath("127.0.0.1", port)))
 	var fi os.FileInfo
@@ -212,7 +214,7 @@ func TestSRTPSDPInRuntimeDir(t *testing.T) {
 	}
 
 	given := filepath.Join(t.TempDir(), "mine.sdp")
-	tg2 := &Target{Host: "127.0.0.1", Port: port, SRTP: true, SDPPath: given}
+	tg2 := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: port, SRTP: true, SDPPath: given}}
 	_, stop2 := runTarget(t, tg2)
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
 		if _, err = os.Stat(given); err == nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/pion/sdp/v3"
+
+	"golive/outputs/rtptarget"
 )
 
 func parseSDP(t *testing.T, text string) *sdp.SessionDescription {
@@ -20,7 +22,7 @@ func parseSDP(t *testing.T, text string) *sdp.SessionDescription {
 }
 
 func TestSDPMPEGTS(t *testing.T) {
-	tg := &Target{Host: "127.0.0.1", Port: 5004, SDPPath: filepath.Join(t.TempDir(), "ts.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004, SDPPath: filepath.Join(t.TempDir(), "ts.sdp")}}
 	text, err := tg.SDP(synthTracks())
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +49,7 @@ func TestSDPMPEGTS(t *testing.T) {
 }
 
 func TestSDPNative(t *testing.T) {
-	tg := &Target{Host: "::1", Port: 6000, Mode: ModeNative, SRTP: true, RTCPMux: true}
+	tg := &Target{Config: rtptarget.Config{Host: "::1", Port: 6000, Mode: ModeNative, SRTP: true, RTCPMux: true}}
 	text, err := tg.SDP(synthTracks())
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +95,7 @@ func TestSDPNative(t *testing.T) {
 }
 
 func TestSDPMulticastTTL(t *testing.T) {
-	tg := &Target{Host: "239.1.2.3", Port: 5004, TTL: 8}
+	tg := &Target{Config: rtptarget.Config{Host: "239.1.2.3", Port: 5004, TTL: 8}}
 	text, err := tg.SDP(synthTracks())
 	if err != nil {
 		t.Fatal(err)
@@ -106,14 +108,14 @@ func TestSDPMulticastTTL(t *testing.T) {
 func TestSDPNeedsParameterSets(t *testing.T) {
 	tr := synthTracks()
 	tr.Video.SPS = nil
-	tg := &Target{Host: "127.0.0.1", Port: 5004, Mode: ModeNative}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004, Mode: ModeNative}}
 	if _, err := tg.SDP(tr); err == nil || !strings.Contains(err.Error(), "SPS/PPS") {
 		t.Errorf("err %v, want a missing SPS/PPS error", err)
 	}
 }
 
 func TestFFmpegSRTPArgs(t *testing.T) {
-	tg := &Target{Host: "127.0.0.1", Port: 5004, SRTP: true, SDPPath: "/tmp/x.sdp"}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004, SRTP: true, SDPPath: "/tmp/x.sdp"}}
 	args, err := tg.FFmpegSRTPArgs()
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +127,7 @@ func TestFFmpegSRTPArgs(t *testing.T) {
 	if !ok || url != "srtp://127.0.0.1:5004" || suite != SRTPSuite || params != tg.srtpInline() {
 		t.Errorf("SRTPParams = %q %q %q %v", url, suite, params, ok)
 	}
-	plain := &Target{Host: "127.0.0.1", Port: 5004}
+	plain := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004}}
 	if args, _ := plain.FFmpegSRTPArgs(); args != "" {
 		t.Errorf("args without srtp: %q", args)
 	}
@@ -140,7 +142,7 @@ func TestFFmpegSRTPArgs(t *testing.T) {
 // without SRTP, neither is there.
 func TestSDPCarriesSRTPRolloverCounter(t *testing.T) {
 	for _, srtp := range []bool{true, false} {
-		tg := &Target{Host: "127.0.0.1", Port: 5004, Mode: ModeNative, SRTP: srtp}
+		tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 5004, Mode: ModeNative, SRTP: srtp}}
 		text, err := tg.SDP(synthTracks())
 		if err != nil {
 			t.Fatal(err)

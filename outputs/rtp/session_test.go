@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtp"
 
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // readRTP reads RTP packets from c for d.
@@ -84,7 +85,7 @@ func checkSequence(t *testing.T, kind string, pkts []*rtp.Packet, pt uint8) {
 
 func TestNativeRTPAndRTCP(t *testing.T) {
 	g := listenPorts(t, 4)
-	tg := &Target{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SDPPath: filepath.Join(t.TempDir(), "n.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SDPPath: filepath.Join(t.TempDir(), "n.sdp")}}
 	h, stop := runTarget(t, tg)
 
 	video := readRTP(t, g.conns[0], 1500*time.Millisecond)
@@ -178,7 +179,7 @@ func checkReportFiltering(t *testing.T, tg *Target, receiver *net.UDPConn, sr *r
 
 func TestNoReceiverKeepsSending(t *testing.T) {
 	port := freePorts(t, 2)
-	tg := &Target{Host: "127.0.0.1", Port: port, SDPPath: filepath.Join(t.TempDir(), "m.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: port, SDPPath: filepath.Join(t.TempDir(), "m.sdp")}}
 	h, _ := runTarget(t, tg)
 	deadline := time.Now().Add(5 * time.Second)
 	for tg.Detail()["receiver"] != ReceiverNone && time.Now().Before(deadline) {

@@ -21,6 +21,7 @@ import (
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // lateJoinPackets is how many packets the sender has sent before the late
@@ -44,8 +45,8 @@ func TestSRTPLateReceiverAfterWrap(t *testing.T) {
 	dir := t.TempDir()
 	frames, tracks := encodeTestH264(t, dir)
 	port := freePorts(t, 2)
-	tg := &Target{Host: "127.0.0.1", Port: port, Mode: ModeNative, MTU: MinMTU, SRTP: true,
-		SDPPath: filepath.Join(dir, "late.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: port, Mode: ModeNative, MTU: MinMTU, SRTP: true,
+		SDPPath: filepath.Join(dir, "late.sdp")}}
 	s := stream.New(tracks)
 	h := &dest.Handler{Name: "late", Kind: "rtp", Worker: tg, Stream: s, Reader: tg.ReaderConfig()}
 	if err := h.Initialize(); err != nil {

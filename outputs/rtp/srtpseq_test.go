@@ -11,6 +11,7 @@ import (
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // TestSRTPFirstSequenceBelow2To15 starts 200 streams in every SRTP mode
@@ -75,8 +76,8 @@ func TestSRTPFirstSequenceBelow2To15(t *testing.T) {
 // with the old start anywhere in 0-65535 half of the starts failed.
 func TestSRTPLateReceiverBeforeFirstWrap(t *testing.T) {
 	capture := startWireCapture(t, 0)
-	tg := &Target{Host: "127.0.0.1", Port: capture.g.base, Mode: ModeNative, MTU: MinMTU, SRTP: true,
-		SDPPath: filepath.Join(t.TempDir(), "late.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: capture.g.base, Mode: ModeNative, MTU: MinMTU, SRTP: true,
+		SDPPath: filepath.Join(t.TempDir(), "late.sdp")}}
 	s := stream.New(synthTracks())
 	h := &dest.Handler{Name: "late", Kind: "rtp", Worker: tg, Stream: s, Reader: tg.ReaderConfig()}
 	if err := h.Initialize(); err != nil {

@@ -64,32 +64,14 @@ const (
 // Target is one RTP destination. Fill the exported fields (or use
 // ParseTarget), then hand it to a dest.Handler as its Worker.
 type Target struct {
-	// Name identifies the target in logs and stats (default HOST:PORT).
-	Name string
-	// Host is an IPv4 or IPv6 address or a host name, unicast or multicast.
-	Host string
-	// Port is the RTP port of the (video) stream. Its RTCP goes to Port+1;
-	// in native mode audio uses Port+2 (RTCP Port+3).
-	Port int
-	// Mode is ModeMPEGTS (default) or ModeNative.
-	Mode string
-	// MTU is the largest UDP payload sent (RTP header, payload and SRTP
-	// tag). Zero means 1200, except in mpegts mode where an unset MTU
-	// sends the usual 7 TS packets per RTP packet (1328 bytes).
-	MTU int
-	// TTL is the multicast TTL (or unicast hop limit) when non-zero.
-	TTL int
-	// RTCPMux sends RTCP on the RTP port (RFC 5761) instead of port+1.
-	RTCPMux bool
-	// SRTP encrypts with AES_CM_128_HMAC_SHA1_80; the key is in the SDP.
-	SRTP bool
-	// SRTPRCC (with SRTP) carries the roll-over counter in every packet
-	// (RFC 4771), the variant VLC 3.0 decrypts with --srtp-key/--srtp-salt
-	// (VLCArgs). ffmpeg and other RFC 4568 receivers need it off.
-	SRTPRCC bool
-	// SDPPath is where the SDP is written (default: DefaultSDPPath).
-	SDPPath string
-	Logger  *slog.Logger
+	// Config holds the settings (outputs/rtptarget, shared with the
+	// profile store). In mpegts mode an unset MTU sends the usual 7 TS
+	// packets per RTP packet (1328 bytes); SRTPRCC is the variant VLC 3.0
+	// decrypts with --srtp-key/--srtp-salt (VLCArgs), ffmpeg and other
+	// RFC 4568 receivers need it off.
+	rtptarget.Config
+	// Logger receives the target's log lines (default slog.Default()).
+	Logger *slog.Logger
 
 	initOnce sync.Once
 	initErr  error
@@ -140,7 +122,7 @@ func (t *Target) setup() error {
 }
 
 // validate checks the fields without changing them.
-func (t *Target) validate() error { return t.Config().Validate() }
+func (t *Target) validate() error { return t.Validate() }
 
 // mtu returns the largest UDP payload to send.
 func (t *Target) mtu() int {

@@ -14,6 +14,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/srtp/v3"
+
+	"golive/outputs/rtptarget"
 )
 
 // keyFromSDP reads the SRTP master key and salt back from the written SDP,
@@ -37,8 +39,8 @@ func keyFromSDP(t *testing.T, path string) []byte {
 
 func TestSRTPWithRTCPMux(t *testing.T) {
 	g := listenPorts(t, 4)
-	tg := &Target{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SRTP: true, RTCPMux: true,
-		SDPPath: filepath.Join(t.TempDir(), "s.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: g.base, Mode: ModeNative, SRTP: true, RTCPMux: true,
+		SDPPath: filepath.Join(t.TempDir(), "s.sdp")}}
 	_, stop := runTarget(t, tg)
 	defer stop()
 	conn := g.conns[0]
@@ -139,7 +141,7 @@ func TestMulticastTTL(t *testing.T) {
 		t.Fatalf("join %s: %v", group, err)
 	}
 	defer l.Close()
-	tg := &Target{Host: group.String(), Port: port, TTL: 3, SDPPath: filepath.Join(t.TempDir(), "mc.sdp")}
+	tg := &Target{Config: rtptarget.Config{Host: group.String(), Port: port, TTL: 3, SDPPath: filepath.Join(t.TempDir(), "mc.sdp")}}
 	runTarget(t, tg)
 	// The local host gets its own multicast (IP_MULTICAST_LOOP is on).
 	checkSequence(t, "mpegts multicast", readRTP(t, l, time.Second), ptMP2T)

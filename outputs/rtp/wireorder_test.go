@@ -13,6 +13,7 @@ import (
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/rtptarget"
 )
 
 // startLiveEngine initializes an engine; run starts it once the outputs
@@ -136,7 +137,7 @@ func checkRTPWireOrder(t *testing.T, got []datagram, frame time.Duration) (audio
 func TestNativeRTPWireOrder(t *testing.T) {
 	e := startLiveEngine(t, 0, 0)
 	capture := startWireCapture(t, 0)
-	tg := &Target{Host: "127.0.0.1", Port: capture.g.base, Mode: ModeNative, SDPPath: t.TempDir() + "/wire.sdp"}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: capture.g.base, Mode: ModeNative, SDPPath: t.TempDir() + "/wire.sdp"}}
 	h := &dest.Handler{Name: "wire", Kind: "rtp", Worker: tg, Stream: e.Stream(), Reader: tg.ReaderConfig()}
 	if err := h.Initialize(); err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func feedLateAudio(ctx context.Context, s *stream.Stream, audioLate time.Duratio
 // case measured in issue 16): the merge must still send in order.
 func TestNativeRTPWireOrderLateAudio(t *testing.T) {
 	capture := startWireCapture(t, 0)
-	tg := &Target{Host: "127.0.0.1", Port: capture.g.base, Mode: ModeNative, SDPPath: t.TempDir() + "/wire.sdp"}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: capture.g.base, Mode: ModeNative, SDPPath: t.TempDir() + "/wire.sdp"}}
 	s := stream.New(synthTracks())
 	h := &dest.Handler{Name: "wire", Kind: "rtp", Worker: tg, Stream: s, Reader: tg.ReaderConfig()}
 	if err := h.Initialize(); err != nil {
