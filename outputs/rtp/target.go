@@ -27,6 +27,7 @@ import (
 
 	"golive/media/stream"
 	"golive/media/unit"
+	"golive/outputs/internal/tssend"
 	"golive/outputs/rtptarget"
 )
 
@@ -45,7 +46,7 @@ const (
 	// in mpegts mode when the MTU allows it (7 x 188 = 1316 bytes, what
 	// VLC and ffmpeg send).
 	tsPacketsPerRTP = 7
-	tsPacketSize    = 188
+	tsPacketSize    = tssend.PacketSize
 	rtpHeaderSize   = 12
 	srtpTagSize     = 10 // AES_CM_128_HMAC_SHA1_80 authentication tag
 	srtcpTrailer    = 4 + srtpTagSize

@@ -18,10 +18,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golive/media/mux"
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/internal/tssend"
 	"golive/outputs/srturl"
 )
 
@@ -138,26 +138,19 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	p.sock = sock
 	p.mu.Unlock()
 	defer p.release(sock)
-	w := &tsWriter{sock: sock, counters: s.Counters, addr: u.Address()}
-	m := &mux.Muxer{Format: "mpegts", Writer: w, PacketSize: srturl.PayloadSize,
-		Tracks: s.Tracks, Options: tsOptions}
-	if s.Tracks.AudioFor(unit.CodecAAC) != nil {
-		m.AudioCodec = unit.CodecAAC
-	}
-	if err := m.Initialize(); err != nil {
-		return dest.Fatal(fmt.Errorf("srt mpegts muxer: %w", err))
+	z := newPacker(sock, s.Counters, u.Address())
+	x := &tssend.Sender{Proto: "srt", Packer: z}
+	if _, err := x.Open(s); err != nil {
+		return err
 	}
 	s.Live()
-	err = pump(ctx, s, m, w)
+	err = x.Pump(ctx, s)
 	p.down.Store(errors.Is(err, ErrConnectionLost))
-	cerr := m.Close() // writes what the muxer still holds: send it too
-	if ferr := w.flush(); cerr == nil {
-		cerr = ferr
-	}
-	if cerr != nil && err == nil && w.err == nil {
+	// Close writes what the muxer still holds: send it too.
+	if cerr := x.Close(); cerr != nil && err == nil && z.Err() == nil {
 		err = cerr
 	}
-	if w.err == nil && (errors.Is(err, stream.ErrClosed) || errors.Is(err, context.Canceled)) {
+	if z.Err() == nil && (errors.Is(err, stream.ErrClosed) || errors.Is(err, context.Canceled)) {
 		drain(sock, u.Latency)
 	}
 	return err
@@ -179,41 +172,6 @@ func drain(s *socket, latency time.Duration) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	time.Sleep(min(latency+50*time.Millisecond, time.Second))
-}
-
-// tsOptions: PAT/PMT ten times a second and at each key frame, PCR every
-// 20 ms, every packet flushed at once, at most 300 ms interleaving wait.
-var tsOptions = map[string]string{
-	"pat_period":           "0.1",
-	"pcr_period":           "20",
-	"mpegts_flags":         "+resend_headers",
-	"flush_packets":        "1",
-	"max_interleave_delta": "300000",
-}
-
-func pump(ctx context.Context, s *dest.Session, m *mux.Muxer, w *tsWriter) error {
-	for {
-		pkt, err := s.Reader.Read(ctx)
-		if err != nil {
-			return err
-		}
-		video := m.Tracks.Video != nil && pkt.Codec == m.Tracks.Video.Codec
-		if !video && pkt.Codec != m.AudioCodec {
-			continue
-		}
-		if err := m.WritePacket(pkt); err != nil {
-			if w.err != nil {
-				return w.err
-			}
-			return fmt.Errorf("srt mpegts: %w", err)
-		}
-		if err := w.flush(); err != nil {
-			return err
-		}
-		if video {
-			s.Counters.FramesSent.Add(1)
-		}
-	}
 }
 
 // connect resolves the host and dials with libsrt, turning its reject

@@ -5,61 +5,27 @@ import (
 	"fmt"
 
 	"golive/outputs/dest"
+	"golive/outputs/internal/tssend"
 	"golive/outputs/srturl"
 )
-
-const tsPacketSize = 188
 
 // ErrConnectionLost is returned when the listener went away mid-stream.
 var ErrConnectionLost = errors.New("connection lost")
 
-// tsWriter is the muxer's io.Writer: it groups MPEG-TS packets into SRT
-// live-mode messages of 7 packets (1316 bytes) and sends each one.
-type tsWriter struct {
-	sock     *socket
-	counters *dest.Counters
-	addr     string
-	buf      [srturl.PayloadSize]byte
-	pending  int
-	err      error
-}
-
-// Write takes TS bytes from the muxer and sends every full message.
-func (w *tsWriter) Write(b []byte) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
-	n := len(b)
-	for len(b) > 0 {
-		c := copy(w.buf[w.pending:], b)
-		w.pending += c
-		b = b[c:]
-		if w.pending == len(w.buf) {
-			if err := w.flush(); err != nil {
-				return n - len(b), err
+// newPacker groups MPEG-TS packets into SRT live-mode messages of 7 packets
+// (1316 bytes) and sends each one on sock, counting the bytes.
+func newPacker(sock *socket, counters *dest.Counters, addr string) *tssend.Packer {
+	buf := make([]byte, srturl.PayloadSize)
+	return &tssend.Packer{
+		Buffer: func() []byte { return buf },
+		Send: func(n int) error {
+			if code := sock.send(buf[:n]); code != 0 {
+				return sendFailure(addr, code)
 			}
-		}
+			counters.Bytes.Add(uint64(n))
+			return nil
+		},
 	}
-	return n, nil
-}
-
-// flush sends the whole TS packets that are pending (the muxer flushes
-// after each access unit, so nothing waits for the next frame).
-func (w *tsWriter) flush() error {
-	if w.err != nil {
-		return w.err
-	}
-	whole := w.pending / tsPacketSize * tsPacketSize
-	if whole == 0 {
-		return nil
-	}
-	if code := w.sock.send(w.buf[:whole]); code != 0 {
-		w.err = sendFailure(w.addr, code)
-		return w.err
-	}
-	w.counters.Bytes.Add(uint64(whole))
-	w.pending = copy(w.buf[:], w.buf[whole:w.pending])
-	return nil
 }
 
 func sendFailure(addr string, code int) error {
