@@ -15,6 +15,7 @@ import (
 	"golive/media/stream"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/dest/desttest"
 )
 
 // testLogger logs at warn level and above, so test output stays short.
@@ -37,21 +38,7 @@ func startHandler(t *testing.T, name string, s *stream.Stream, p *Publisher) *de
 	return h
 }
 
-// waitState waits until the handler reaches state, failing after timeout.
-func waitState(t *testing.T, h *dest.Handler, want dest.State, timeout time.Duration) dest.Status {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		st := h.Status()
-		if st.State == want {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: state %s (error %q), want %s", h.Name, st.State, st.LastError, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+var waitState = desttest.WaitState
 
 func testCtx(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)

@@ -12,6 +12,7 @@ import (
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/dest/desttest"
 	"golive/outputs/internal/peertest"
 )
 
@@ -24,15 +25,10 @@ func newEngine(t *testing.T) *peertest.Engine {
 }
 
 func handler(t *testing.T, e *peertest.Engine, name string, p *Publisher) *dest.Handler {
-	t.Helper()
-	h := &dest.Handler{Name: name, Kind: "srt", Worker: p, Stream: e.Stream(), Reader: ReaderConfig(name)}
-	if err := h.Initialize(); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return e.Handler(t, name, "srt", p, ReaderConfig(name))
 }
 
-var waitState = peertest.WaitState
+var waitState = desttest.WaitState
 
 // ffmpegListener is `ffmpeg -i srt://127.0.0.1:PORT?mode=listener`
 // recording what it receives (stream copy) to a file.

@@ -11,6 +11,7 @@ import (
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
+	"golive/outputs/dest/desttest"
 	"golive/outputs/internal/peertest"
 )
 
@@ -39,16 +40,10 @@ func newEngine(t *testing.T, keyframeInterval time.Duration) *peertest.Engine {
 }
 
 func handler(t *testing.T, e *peertest.Engine, name string, p *Publisher) *dest.Handler {
-	t.Helper()
-	h := &dest.Handler{Name: name, Kind: "whip", Worker: p, Stream: e.Stream(), Reader: ReaderConfig(name),
-		KeyFrame: e.RequestKeyFrame}
-	if err := h.Initialize(); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return e.Handler(t, name, "whip", p, ReaderConfig(name))
 }
 
-var waitState = peertest.WaitState
+var waitState = desttest.WaitState
 
 // readRTSP records an RTSP URL (stream copy, Matroska) for d.
 func readRTSP(t *testing.T, url, out string, d time.Duration) {

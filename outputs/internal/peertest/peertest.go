@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golive/media/engine"
+	"golive/media/stream"
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
@@ -76,20 +77,16 @@ func (e *Engine) Stop(t *testing.T) {
 	e.Close()
 }
 
-// WaitState waits until the handler is in state want.
-func WaitState(t *testing.T, h *dest.Handler, want dest.State, d time.Duration) dest.Status {
+// Handler runs worker w as destination name of the given kind on the
+// engine's stream, through the shared handler, as the session does (a
+// reconnect asks the encoder for a key frame).
+func (e *Engine) Handler(t *testing.T, name, kind string, w dest.Worker, r stream.ReaderConfig) *dest.Handler {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		st := h.Status()
-		if st.State == want {
-			return st
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: state %s (%s), want %s", h.Name, st.State, st.LastError, want)
-		}
-		time.Sleep(10 * time.Millisecond)
+	h := &dest.Handler{Name: name, Kind: kind, Worker: w, Stream: e.Stream(), Reader: r, KeyFrame: e.RequestKeyFrame}
+	if err := h.Initialize(); err != nil {
+		t.Fatal(err)
 	}
+	return h
 }
 
 // BesideRTMP starts nginx-rtmp and a healthy RTMP destination on the
