@@ -9,7 +9,6 @@ import (
 
 	"golive/app/profile"
 	"golive/app/secret"
-	"golive/outputs/dest"
 )
 
 // level is how worrying a figure is; it maps to a label's importance.
@@ -72,26 +71,6 @@ func formatRatio(lost, total uint64) string {
 		return fmt.Sprintf("%d (0.0%%)", lost)
 	}
 	return fmt.Sprintf("%d (%.1f%%)", lost, 100*float64(lost)/float64(total))
-}
-
-// badge returns the state text of a destination row and its level.
-func badge(st dest.Status) (string, level) {
-	switch st.State {
-	case dest.StateConnecting:
-		return "connecting", levelWarning
-	case dest.StateLive:
-		return "live", levelGood
-	case dest.StateReconnecting:
-		return fmt.Sprintf("reconnecting in %.0fs", math.Ceil(st.RetryInS)), levelWarning
-	case dest.StateFailed:
-		reason := st.LastError
-		if reason == "" {
-			reason = "unknown error"
-		}
-		return "failed: " + secret.RedactURLsInText(reason), levelDanger
-	default:
-		return "off", levelNormal
-	}
 }
 
 // targetText describes where a destination sends, with the key masked.

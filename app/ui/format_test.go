@@ -30,20 +30,27 @@ func TestFormats(t *testing.T) {
 	if got := formatElapsed(3725.9); got != "01:02:05" {
 		t.Errorf("formatElapsed = %q", got)
 	}
+	live := profile.Destination{Kind: "rtmp", Enabled: true, RTMP: &profile.RTMP{URL: "rtmp://h/app", Key: "k"}}
 	for _, c := range []struct {
-		st   dest.Status
-		want string
-		lv   level
+		d     profile.Destination
+		st    dest.Status
+		phase phase
+		want  string
+		lv    level
 	}{
-		{dest.Status{State: dest.StateConnecting}, "connecting", levelWarning},
-		{dest.Status{State: dest.StateLive}, "live", levelGood},
-		{dest.Status{State: dest.StateReconnecting, RetryInS: 7.2}, "reconnecting in 8s", levelWarning},
-		{dest.Status{State: dest.StateFailed, LastError: "publish rtmp://h/app/KEY123: rejected"},
-			"failed: publish rtmp://h/app/[REDACTED]: rejected", levelDanger},
-		{dest.Status{State: dest.StateStopped}, "off", levelNormal},
+		{live, dest.Status{State: dest.StateConnecting}, phaseLive, "connecting", levelWarning},
+		{live, dest.Status{State: dest.StateLive}, phaseLive, "live", levelGood},
+		{live, dest.Status{State: dest.StateReconnecting, RetryInS: 7.2}, phaseLive, "reconnecting in 8s", levelWarning},
+		{live, dest.Status{State: dest.StateFailed, LastError: "publish rtmp://h/app/KEY123: rejected"}, phaseLive,
+			"failed", levelDanger},
+		{live, dest.Status{State: dest.StateStopped}, phaseLive, "stopped", levelNormal},
+		{live, dest.Status{}, phaseIdle, "ready", levelNormal},
+		{profile.Destination{Kind: "rtmp", Enabled: true, RTMP: &profile.RTMP{URL: "rtmp://h/app"}}, dest.Status{}, phaseIdle,
+			"needs key", levelWarning},
+		{profile.Destination{Kind: "rtmp", RTMP: live.RTMP}, dest.Status{}, phaseIdle, "off", levelNormal},
 	} {
-		if got, lv := badge(c.st); got != c.want || lv != c.lv {
-			t.Errorf("badge(%s) = %q/%v, want %q/%v", c.st.State, got, lv, c.want, c.lv)
+		if got, lv := badgeFor(c.d, c.st, c.phase); got != c.want || lv != c.lv {
+			t.Errorf("badgeFor(%s) = %q/%v, want %q/%v", c.st.State, got, lv, c.want, c.lv)
 		}
 	}
 	d := profile.Destination{Kind: "rtmp", RTMP: &profile.RTMP{URL: "rtmps://a.rtmps.youtube.com:443/live2/", Key: "abcd-efgh-ijkl-mnop"}}
