@@ -46,6 +46,8 @@ type Merger struct {
 	// pushed.
 	audioDTS, videoDTS   time.Duration
 	seenAudio, seenVideo bool
+	// audioWake is what WakeForAudio last told the reader.
+	audioWake bool
 }
 
 type entry struct {

@@ -30,9 +30,6 @@ type muxer struct {
 	p        *Publisher
 	streamID uint32
 	merge    interleave.Merger
-	// audioWake: the reader wakes for every audio packet (video waits
-	// for it; see Reader.SetAudioWake).
-	audioWake bool
 
 	sentAVC   bool
 	lastVideo uint32
@@ -58,16 +55,10 @@ func (m *muxer) run(ctx context.Context) error {
 		AudioHold: interleave.FrameInterval(tr.Video),
 	}
 	m.s.Reader.SetAudioWake(false) // as a previous connection may have left it
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	timer := interleave.NewTimer()
 	defer timer.Stop()
 	for {
-		var wake <-chan time.Time
-		if at, ok := m.merge.Deadline(); ok {
-			timer.Reset(time.Until(at))
-			wake = timer.C
-		}
-		pkt, err := m.s.Reader.ReadOr(ctx, wake)
+		pkt, err := m.merge.Next(ctx, m.s.Reader, timer)
 		if errors.Is(err, stream.ErrClosed) {
 			return m.drain(ctx, err)
 		}
@@ -88,10 +79,7 @@ func (m *muxer) run(ctx context.Context) error {
 		if err := m.send(ctx, now); err != nil {
 			return err
 		}
-		if waits := m.merge.WaitsForAudio(); waits != m.audioWake {
-			m.audioWake = waits
-			m.s.Reader.SetAudioWake(waits)
-		}
+		m.merge.WakeForAudio(m.s.Reader)
 	}
 }
 

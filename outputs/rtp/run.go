@@ -244,21 +244,14 @@ type nativeSender struct {
 	vps, sps     []byte
 	pps          []byte
 	merge        interleave.Merger
-	audioWake    bool // see Reader.SetAudioWake
 }
 
 func (n *nativeSender) run(ctx context.Context) error {
 	n.s.Reader.SetAudioWake(false) // as a previous run may have left it
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	timer := interleave.NewTimer()
 	defer timer.Stop()
 	for {
-		var wake <-chan time.Time
-		if at, ok := n.merge.Deadline(); ok {
-			timer.Reset(time.Until(at))
-			wake = timer.C
-		}
-		p, err := n.s.Reader.ReadOr(ctx, wake)
+		p, err := n.merge.Next(ctx, n.s.Reader, timer)
 		if errors.Is(err, stream.ErrClosed) {
 			for p := n.merge.Drain(); p != nil; p = n.merge.Drain() {
 				if err := n.send(p); err != nil {
@@ -279,10 +272,7 @@ func (n *nativeSender) run(ctx context.Context) error {
 				return err
 			}
 		}
-		if waits := n.merge.WaitsForAudio(); waits != n.audioWake {
-			n.audioWake = waits
-			n.s.Reader.SetAudioWake(waits)
-		}
+		n.merge.WakeForAudio(n.s.Reader)
 	}
 }
 

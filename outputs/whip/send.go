@@ -29,19 +29,13 @@ type sender struct {
 }
 
 func (x *sender) run(ctx context.Context) error {
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
+	timer := interleave.NewTimer()
 	defer timer.Stop()
 	for {
 		if err := x.c.lost(); err != nil {
 			return err
 		}
-		var wake <-chan time.Time
-		if at, ok := x.merge.Deadline(); ok {
-			timer.Reset(time.Until(at))
-			wake = timer.C
-		}
-		pkt, err := x.s.Reader.ReadOr(ctx, wake)
+		pkt, err := x.merge.Next(ctx, x.s.Reader, timer)
 		if errors.Is(err, stream.ErrClosed) {
 			for q := x.merge.Drain(); q != nil; q = x.merge.Drain() {
 				if err := x.send(q); err != nil {
