@@ -39,7 +39,7 @@ func (f *srtWHIPLiveFlags) destinations(stdin io.Reader) ([]profile.Destination,
 		if err != nil {
 			return nil, &UsageError{Err: err}
 		}
-		secret.Register(d.SRT.Key)
+		secret.Register(d.SRT.Secrets()...)
 		out = append(out, d)
 	}
 	var in *bufio.Reader

@@ -70,3 +70,20 @@ func TestLiveSRTWHIPFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileShowMasksSRTStreamID: `profile show` (text and --json) masks
+// the password an SRT stream id carries, as it masks the passphrase.
+func TestProfileShowMasksSRTStreamID(t *testing.T) {
+	const pass = "sid-password-31415"
+	h := newProfileHarness(t, &profile.MemoryKeyring{})
+	h.ok("", "add", "p")
+	h.ok("", "add-dest", "p", "--srt", "srt://127.0.0.1:9000?streamid=%23!::r=live/x,u=user,p="+pass, "--name", "sid")
+	out := h.ok("", "show", "p")
+	if want := "srt srt://127.0.0.1:9000?streamid=#!::r=live/x,u=user,p=****1415"; !strings.Contains(out, want) {
+		t.Errorf("show: want %q in\n%s", want, out)
+	}
+	js := h.ok("", "show", "p", "--json")
+	if text := h.all.String() + h.logBuf.String() + js; strings.Contains(text, pass) {
+		t.Fatalf("the stream id's password leaked:\n%s", text)
+	}
+}

@@ -44,6 +44,15 @@ type WHIP struct {
 	Extra  map[string]json.RawMessage `json:"-"`
 }
 
+// urlSecrets are the secrets a destination's URL itself carries (an SRT
+// stream id's credentials or key).
+func (d *Destination) urlSecrets() []string {
+	if d.SRT == nil {
+		return nil
+	}
+	return d.SRT.Secrets()
+}
+
 // secretFields returns the key and keychain reference of a destination
 // kind that has a secret (RTMP stream key, SRT passphrase, WHIP token).
 func (d *Destination) secretFields() (key, ref *string, ok bool) {
@@ -71,10 +80,34 @@ func cloneSRTWHIP(c *Destination, d Destination) {
 	}
 }
 
-// Masked returns a copy safe to print.
+// Masked returns a copy safe to print: the passphrase masked, and the URL
+// without it and with the secrets of its stream id masked (DisplayURL).
 func (r SRT) Masked() SRT {
 	r.Key = secret.Mask(r.Key)
+	r.URL = r.DisplayURL()
 	return r
+}
+
+// DisplayURL is the listener URL for people: no passphrase, and the
+// credentials or stream key a stream id carries masked like a key
+// (srturl.StreamIDSecrets). A URL that does not parse is redacted.
+func (r SRT) DisplayURL() string {
+	u, err := srturl.Parse(r.URL)
+	if err != nil {
+		return secret.RedactURL(r.URL)
+	}
+	return u.Masked(secret.Mask)
+}
+
+// Secrets are the values to hide wherever GoLive prints: the passphrase
+// and the secrets of the stream id.
+func (r SRT) Secrets() []string {
+	out := []string{r.Key}
+	if u, err := srturl.Parse(r.URL); err == nil {
+		out = append(out, u.Passphrase)
+		out = append(out, srturl.StreamIDSecrets(u.StreamID)...)
+	}
+	return out
 }
 
 // Format prints the settings with the passphrase masked.
@@ -87,7 +120,7 @@ func (r SRT) Format(f fmt.State, verb rune) {
 
 // LogValue keeps the passphrase out of structured logs.
 func (r SRT) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", r.URL), slog.String("key", secret.Mask(r.Key)))
+	return slog.GroupValue(slog.String("url", r.DisplayURL()), slog.String("key", secret.Mask(r.Key)))
 }
 
 // Masked returns a copy safe to print.

@@ -3,6 +3,7 @@ package profile
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -100,5 +101,49 @@ func TestSRTWHIPValidation(t *testing.T) {
 	huge := &SRT{URL: "srt://h:1", Latency: 288230376151711844}
 	if u, err := huge.Endpoint(); err == nil {
 		t.Errorf("latency %d ms accepted as %v", huge.Latency, u.Latency)
+	}
+}
+
+// TestSRTStreamIDSecretsMasked: credentials in an SRT stream id (SRT's
+// access-control form, MediaMTX's, or a stream id that is the key) are
+// secrets like the passphrase: masked when printed (%v, Masked, logs) and
+// registered by the store, while the rest of the URL stays readable.
+func TestSRTStreamIDSecretsMasked(t *testing.T) {
+	const pass = "streamid-pass-77"
+	for _, c := range []struct{ url, shown string }{
+		{"srt://ingest.example.com:9000?streamid=%23!::r=live/x,u=user,p=" + pass, "srt://ingest.example.com:9000?streamid=#!::r=live/x,u=user,p=****s-77"},
+		{"srt://127.0.0.1:8890?streamid=publish:cam:user:" + pass + "&latency=200000", "srt://127.0.0.1:8890?streamid=publish:cam:user:****s-77&latency=200000"},
+		{"srt://live.example.com:2088?streamid=" + pass + "-as-key", "srt://live.example.com:2088?streamid=****-key"},
+	} {
+		p := DefaultProfile()
+		p.Name = "sid"
+		d, err := ParseSRTFlag(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Destinations = append(p.Destinations, d)
+		if got := d.SRT.Masked().URL; got != c.shown {
+			t.Errorf("Masked().URL = %q, want %q", got, c.shown)
+		}
+		s, logs := openStore(t, t.TempDir(), &MemoryKeyring{})
+		if err := s.Add(p); err != nil {
+			t.Fatal(err)
+		}
+		u, err := d.SRT.Endpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Secrets.Redact(fmt.Sprintf("the listener refused stream id %q", u.StreamID)); strings.Contains(got, pass) {
+			t.Errorf("the store did not register the stream id's secret: %q", got)
+		}
+		var logged strings.Builder
+		slog.New(slog.NewTextHandler(&logged, nil)).Info("dest", "srt", *d.SRT)
+		printed := fmt.Sprintf("%v %+v %s", p, *d.SRT, d.SRT.Masked().URL) + logged.String() + logs.String()
+		if strings.Contains(printed, pass) {
+			t.Errorf("%s: the stream id's secret shows:\n%s", c.url, printed)
+		}
+		if !strings.Contains(printed, "ingest.example.com") && !strings.Contains(printed, "8890") && !strings.Contains(printed, "live.example.com") {
+			t.Errorf("the listener's address is hidden too:\n%s", printed)
+		}
 	}
 }

@@ -33,6 +33,7 @@ func (s *Store) resolveKeys(doc *fileDoc) (rewrite bool) {
 				s.loadKey(p, di)
 			}
 			s.Secrets.Register(*key)
+			s.Secrets.Register(p.Destinations[di].urlSecrets()...)
 		}
 	}
 	return rewrite
@@ -84,6 +85,7 @@ func (s *Store) writeLocked(doc *fileDoc) error {
 			}
 			oKey, oRef, _ := out.Profiles[pi].Destinations[di].secretFields()
 			s.Secrets.Register(*key)
+			s.Secrets.Register(doc.Profiles[pi].Destinations[di].urlSecrets()...)
 			if *key == "" && s.keyring != nil {
 				// Cleared by the user (or missing from the keychain).
 				*ref, *oRef = "", ""

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"golive/app/profile"
+	"golive/app/secret"
 	"golive/media/engine"
 	"golive/media/unit"
 	"golive/outputs/record"
@@ -213,6 +214,7 @@ func srtOutput(d profile.Destination) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
+	secret.Register(d.SRT.Secrets()...)
 	p := &srt.Publisher{URL: d.SRT.URL, Passphrase: u.Passphrase, Latency: u.Latency}
 	return Output{Name: d.Name, Kind: "srt", Worker: p, Reader: srt.ReaderConfig(d.Name),
 		AudioCodec: srt.AudioCodec()}, nil

@@ -73,3 +73,14 @@ func TestRecordingRowNamesTheFileWritten(t *testing.T) {
 		t.Errorf("RTP destination: %q, want nothing", got)
 	}
 }
+
+// TestSRTRowMasksStreamIDSecret: a destination row shows an SRT stream
+// id's password masked, never the passphrase.
+func TestSRTRowMasksStreamIDSecret(t *testing.T) {
+	d := profile.Destination{Kind: "srt", SRT: &profile.SRT{
+		URL: "srt://ingest.example.com:9000?streamid=publish:cam:user:ui-sid-pass-2718", Key: "passphrase-0123"}}
+	want := "srt://ingest.example.com:9000?streamid=publish:cam:user:****2718 (encrypted)"
+	if got := targetText(d); got != want {
+		t.Errorf("targetText = %q, want %q", got, want)
+	}
+}

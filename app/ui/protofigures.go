@@ -7,18 +7,15 @@ import (
 	"strings"
 
 	"golive/app/profile"
-	"golive/app/secret"
 	"golive/outputs/srturl"
 	"golive/outputs/whipurl"
 )
 
 // srtTarget is an SRT destination's listener URL without its passphrase
-// (which the row never shows, masked or not).
+// (which the row never shows, masked or not) and with a stream id's
+// secrets masked.
 func srtTarget(r *profile.SRT) string {
-	t := secret.RedactURL(r.URL)
-	if u, err := srturl.Parse(r.URL); err == nil {
-		t = u.String() // String leaves the passphrase out
-	}
+	t := r.DisplayURL()
 	if r.Key != "" {
 		t += " (encrypted)"
 	}

@@ -74,6 +74,13 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		if MaskStreamID(u.StreamID, func(s string) string { return s }) != u.StreamID {
+			t.Fatalf("stream id %q: its parts do not give it back", u.StreamID)
+		}
+		masked := u.Masked(func(string) string { return "\x00" })
+		if n := len(StreamIDSecrets(u.StreamID)); strings.Count(masked, "\x00") < n {
+			t.Fatalf("Masked = %q: %d secrets, fewer masks", masked, n)
+		}
 		again, err := Parse(u.String())
 		if err != nil {
 			t.Fatalf("Parse(%q).String() = %q does not parse: %v", raw, u.String(), err)
