@@ -66,21 +66,7 @@ func TestOpusHeadPreSkipCleared(t *testing.T) {
 // frames land on the first frame of each GOP by time, and carry SPS/PPS.
 func TestVideoForcedKeyFrames(t *testing.T) {
 	v := &Video{Width: 160, Height: 90, FPS: 10, KeyframeInterval: time.Second}
-	if err := v.Initialize(); err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	f := astiav.AllocFrame()
-	defer f.Free()
-	f.SetWidth(160)
-	f.SetHeight(90)
-	f.SetPixelFormat(astiav.PixelFormatYuv420P)
-	if err := f.AllocBuffer(0); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.ImageFillBlack(); err != nil {
-		t.Fatal(err)
-	}
+	f := openWithBlackFrame(t, v)
 	indexes := []int64{0, 1, 2, 5, 9, 11, 12, 19, 23, 29, 30, 31}
 	wantKey := map[int64]bool{0: true, 11: true, 23: true, 30: true}
 	for _, i := range indexes {
@@ -109,21 +95,7 @@ func TestVideoForcedKeyFrames(t *testing.T) {
 // between are merged into one, and the GOP grid is kept.
 func TestVideoRequestedKeyFrames(t *testing.T) {
 	v := &Video{Width: 160, Height: 90, FPS: 10, KeyframeInterval: 4 * time.Second}
-	if err := v.Initialize(); err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	f := astiav.AllocFrame()
-	defer f.Free()
-	f.SetWidth(160)
-	f.SetHeight(90)
-	f.SetPixelFormat(astiav.PixelFormatYuv420P)
-	if err := f.AllocBuffer(0); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.ImageFillBlack(); err != nil {
-		t.Fatal(err)
-	}
+	f := openWithBlackFrame(t, v)
 	// Requests before frames 3 (too soon after key 0: honoured at 10),
 	// 22 (at once), 23-31 (every frame: merged, honoured at 32), and
 	// none after: the next key is the GOP boundary 40.
@@ -144,4 +116,17 @@ func TestVideoRequestedKeyFrames(t *testing.T) {
 			t.Fatalf("frame %d: %d packets, key %v; want key %v", i, len(pkts), len(pkts) > 0 && pkts[0].Key, wantKey[i])
 		}
 	}
+}
+
+// openWithBlackFrame initializes v and returns a black frame of its size;
+// both are freed when the test ends.
+func openWithBlackFrame(t *testing.T, v *Video) *astiav.Frame {
+	t.Helper()
+	if err := v.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(v.Close)
+	f := blackFrame(t, v.Width, v.Height)
+	t.Cleanup(f.Free)
+	return f
 }

@@ -86,17 +86,7 @@ func TestMuxFormatsDecode(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out"+c.ext)
 			m := &mux.Muxer{Format: c.format, Path: path, Tracks: fx.tracks,
 				AudioCodec: unit.CodecAAC, Options: c.opts}
-			if err := m.Initialize(); err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range fx.packets {
-				if err := m.WritePacket(p); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := m.Close(); err != nil {
-				t.Fatal(err)
-			}
+			muxAll(t, m, fx.packets)
 			st, err := os.Stat(path)
 			if err != nil {
 				t.Fatal(err)
@@ -126,17 +116,7 @@ func TestMuxWriterPacketSize(t *testing.T) {
 	w := &chunkWriter{}
 	m := &mux.Muxer{Format: "mpegts", Writer: w, PacketSize: 7 * 188, Tracks: fx.tracks,
 		AudioCodec: unit.CodecAAC, Options: map[string]string{"flush_packets": "1"}}
-	if err := m.Initialize(); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range fx.packets {
-		if err := m.WritePacket(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
+	muxAll(t, m, fx.packets)
 	if len(w.chunks) < 100 {
 		t.Fatalf("only %d writes", len(w.chunks))
 	}
@@ -309,5 +289,21 @@ func TestMuxConfigErrors(t *testing.T) {
 	var m mux.Muxer
 	if err := m.WritePacket(fx.packets[0]); err == nil {
 		t.Error("WritePacket before Initialize accepted")
+	}
+}
+
+// muxAll initializes m, writes every packet and closes it.
+func muxAll(t *testing.T, m *mux.Muxer, packets []*unit.Packet) {
+	t.Helper()
+	if err := m.Initialize(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range packets {
+		if err := m.WritePacket(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -48,6 +48,7 @@ type Merger struct {
 	seenAudio, seenVideo bool
 	// audioWake is what WakeForAudio last told the reader.
 	audioWake bool
+	timer     *time.Timer // Next's wake-up at the next deadline
 }
 
 type entry struct {

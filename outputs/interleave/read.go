@@ -10,15 +10,28 @@ import (
 
 // Next is the read of a sending loop that merges: the reader's next
 // packet, or nil and no error when the merge's next deadline passes first
-// (Pop what is due then). timer is the loop's own timer, created stopped
-// and reused for every read.
-func (m *Merger) Next(ctx context.Context, r *stream.Reader, timer *time.Timer) (*unit.Packet, error) {
+// (Pop what is due then). The first call turns r's audio wake off, as a
+// previous connection may have left it on; call Stop when the loop ends.
+func (m *Merger) Next(ctx context.Context, r *stream.Reader) (*unit.Packet, error) {
+	if m.timer == nil {
+		m.timer = time.NewTimer(time.Hour)
+		m.timer.Stop()
+		r.SetAudioWake(false)
+		m.audioWake = false
+	}
 	var wake <-chan time.Time
 	if at, ok := m.Deadline(); ok {
-		timer.Reset(time.Until(at))
-		wake = timer.C
+		m.timer.Reset(time.Until(at))
+		wake = m.timer.C
 	}
 	return r.ReadOr(ctx, wake)
+}
+
+// Stop releases Next's timer.
+func (m *Merger) Stop() {
+	if m.timer != nil {
+		m.timer.Stop()
+	}
 }
 
 // WakeForAudio makes r wake the loop for every audio packet while video
@@ -29,11 +42,4 @@ func (m *Merger) WakeForAudio(r *stream.Reader) {
 		m.audioWake = waits
 		r.SetAudioWake(waits)
 	}
-}
-
-// NewTimer is a stopped timer for Next.
-func NewTimer() *time.Timer {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return t
 }

@@ -54,11 +54,9 @@ func (m *muxer) run(ctx context.Context) error {
 		Video: tr.Video != nil, Audio: tr.AudioFor(unit.CodecAAC) != nil,
 		AudioHold: interleave.FrameInterval(tr.Video),
 	}
-	m.s.Reader.SetAudioWake(false) // as a previous connection may have left it
-	timer := interleave.NewTimer()
-	defer timer.Stop()
+	defer m.merge.Stop()
 	for {
-		pkt, err := m.merge.Next(ctx, m.s.Reader, timer)
+		pkt, err := m.merge.Next(ctx, m.s.Reader)
 		if errors.Is(err, stream.ErrClosed) {
 			return m.drain(ctx, err)
 		}

@@ -247,11 +247,9 @@ type nativeSender struct {
 }
 
 func (n *nativeSender) run(ctx context.Context) error {
-	n.s.Reader.SetAudioWake(false) // as a previous run may have left it
-	timer := interleave.NewTimer()
-	defer timer.Stop()
+	defer n.merge.Stop()
 	for {
-		p, err := n.merge.Next(ctx, n.s.Reader, timer)
+		p, err := n.merge.Next(ctx, n.s.Reader)
 		if errors.Is(err, stream.ErrClosed) {
 			for p := n.merge.Drain(); p != nil; p = n.merge.Drain() {
 				if err := n.send(p); err != nil {

@@ -29,13 +29,12 @@ type sender struct {
 }
 
 func (x *sender) run(ctx context.Context) error {
-	timer := interleave.NewTimer()
-	defer timer.Stop()
+	defer x.merge.Stop()
 	for {
 		if err := x.c.lost(); err != nil {
 			return err
 		}
-		pkt, err := x.merge.Next(ctx, x.s.Reader, timer)
+		pkt, err := x.merge.Next(ctx, x.s.Reader)
 		if errors.Is(err, stream.ErrClosed) {
 			for q := x.merge.Drain(); q != nil; q = x.merge.Drain() {
 				if err := x.send(q); err != nil {
