@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -75,7 +74,7 @@ func TestHostileRTMPServers(t *testing.T) {
 	silent.SetMode(testpeer.ProxyBlackHole)
 	hang := testpeer.StartTCPProxy(t, fmt.Sprintf("127.0.0.1:%d", ng.RTMPPort))
 	args = append(args, "--rtmp", "rtmp://"+silent.Addr()+"/live/silentkey-R3", "--rtmp", "rtmp://"+hang.Addr()+"/live/hangkey-R4")
-	pull := startAnalyzePull(t, ng, "live", "healthykey-R2")
+	pull := testpeer.StartRTMPPullFor(t, ng, "live", "healthykey-R2", 4*time.Minute)
 	base := startChild(t, append(append([]string{}, hostileArgs...), "--duration", hostileRun.String(),
 		"--rtmp", ng.RTMPURL("live", "basekey-R1"))...)
 	run := startChild(t, args...)
@@ -88,7 +87,7 @@ func TestHostileRTMPServers(t *testing.T) {
 	}
 	baseSkipped := base.latest().Frames.Skipped
 	final := run.latest()
-	a := pull.wait(t)
+	a := pull.Wait(t)
 
 	lag := run.exitLag(hostileRun)
 	t.Logf("exit %v after the end of --duration; peak RSS %d MB; CPU %.2f cores; skipped %d (baseline beside it %d)",
@@ -184,67 +183,4 @@ func checkHealthyPull(t *testing.T, a *testpeer.Analysis, sent, skipped uint64) 
 	if gap > limit.Seconds() || len(times)+30 < int(sent) {
 		t.Errorf("healthy pull: %d frames of %d sent, a %.0f ms gap between frames (limit %v)", len(times), sent, gap*1000, limit)
 	}
-}
-
-// analyzePull is ffprobe decoding an nginx-rtmp stream, joined before the
-// publisher arrives.
-type analyzePull struct {
-	ng       *testpeer.Nginx
-	app, key string
-	done     chan struct{}
-	a        *testpeer.Analysis
-	err      error
-}
-
-func startAnalyzePull(t *testing.T, ng *testpeer.Nginx, app, key string) *analyzePull {
-	t.Helper()
-	p := &analyzePull{ng: ng, app: app, key: key, done: make(chan struct{})}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	go func() {
-		defer close(p.done)
-		defer cancel()
-		p.a, p.err = testpeer.Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "60000000")
-	}()
-	t.Cleanup(func() { cancel(); <-p.done })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if st, err := ng.Stat(); err == nil {
-			if s := st.Stream(app, key); s != nil && s.NClients > 0 {
-				return p
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("player for %s/%s did not connect", app, key)
-		}
-	}
-}
-
-// wait drops the player once the publisher has left and returns what
-// ffprobe decoded.
-func (p *analyzePull) wait(t *testing.T) *testpeer.Analysis {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		st, err := p.ng.Stat()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s := st.Stream(p.app, p.key); s == nil || s.Publishing == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/%s still published after the publisher closed", p.app, p.key)
-		}
-	}
-	time.Sleep(300 * time.Millisecond)
-	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(60 * time.Second):
-		t.Fatal("ffprobe did not finish after the publisher stopped")
-	}
-	if p.err != nil {
-		t.Fatalf("ffprobe: %v", p.err)
-	}
-	return p.a
 }

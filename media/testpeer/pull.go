@@ -3,6 +3,7 @@ package testpeer
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -14,21 +15,29 @@ type RTMPPull struct {
 	ng       *Nginx
 	app, key string
 	done     chan struct{}
+	slack    time.Duration // ffprobe's read timeout and Wait's limit
 	a        *Analysis
 	err      error
 }
 
 // StartRTMPPull starts the player and returns once nginx holds it waiting
-// for the stream. It is stopped when the test ends.
+// for the stream. It is stopped when the test ends; it may run 90 s.
 func StartRTMPPull(t testing.TB, ng *Nginx, app, key string) *RTMPPull {
 	t.Helper()
+	return StartRTMPPullFor(t, ng, app, key, 90*time.Second)
+}
+
+// StartRTMPPullFor is StartRTMPPull for a pull that may run for limit; it
+// waits for data (and Wait for the end) a third of that, at most a minute.
+func StartRTMPPullFor(t testing.TB, ng *Nginx, app, key string, limit time.Duration) *RTMPPull {
+	t.Helper()
 	RequireBinaries(t, "ffprobe")
-	p := &RTMPPull{ng: ng, app: app, key: key, done: make(chan struct{})}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	p := &RTMPPull{ng: ng, app: app, key: key, done: make(chan struct{}), slack: min(limit/3, time.Minute)}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	go func() {
 		defer close(p.done)
 		defer cancel()
-		p.a, p.err = Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", "30000000")
+		p.a, p.err = Analyze(ctx, ng.RTMPURL(app, key), "-rw_timeout", strconv.FormatInt(p.slack.Microseconds(), 10))
 	}()
 	t.Cleanup(func() { cancel(); <-p.done })
 	if err := WaitForPlayer(ng, app, key, 10*time.Second); err != nil {
@@ -81,7 +90,7 @@ func (p *RTMPPull) Wait(t testing.TB) *Analysis {
 	}
 	select {
 	case <-p.done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(p.slack):
 		t.Fatal("ffprobe did not finish after the publisher stopped")
 	}
 	if p.err != nil {
