@@ -6,6 +6,10 @@ import (
 	"strings"
 )
 
+// MinKeyStreamID is the shortest stream id of no known form that is
+// taken for a stream key.
+const MinKeyStreamID = 8
+
 // secretStreamIDKeys are the keys of SRT's access-control stream id
 // ("#!::k=v,k=v", https://github.com/Haivision/srt/blob/master/docs/features/access-control.md)
 // whose values are secrets: MediaMTX reads the password from s, other
@@ -20,8 +24,10 @@ var streamIDActions = []string{"publish", "read", "playback"}
 //   - "#!::r=live/x,u=user,p=pass": each value of a key in
 //     secretStreamIDKeys is a secret;
 //   - MediaMTX's "publish:PATH:USER:PASS[:QUERY]": PASS is a secret;
-//   - anything else (an ingest service's stream key, "live/stream") is a
-//     secret as a whole: nothing tells a key from a name.
+//   - anything else of MinKeyStreamID bytes or more (an ingest service's
+//     stream key, "live/stream") is a secret as a whole: nothing tells a
+//     key from a name. A shorter one ("live") is a name: registered as a
+//     secret it would hide that word in every message.
 func streamIDParts(id string) (parts []string, secret []bool) {
 	if id == "" {
 		return nil, nil
@@ -53,7 +59,7 @@ func streamIDParts(id string) (parts []string, secret []bool) {
 		}
 		return parts, secret
 	}
-	return []string{id}, []bool{true}
+	return []string{id}, []bool{len(id) >= MinKeyStreamID}
 }
 
 func isSecretKey(k string) bool {

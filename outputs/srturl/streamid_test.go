@@ -27,6 +27,8 @@ func TestStreamIDSecrets(t *testing.T) {
 		{"publish:cam:user:", nil, "publish:cam:user:"},
 		{"live_123456789_AbCdEfGhIjK", []string{"live_123456789_AbCdEfGhIjK"}, "****"},
 		{"live/stream", []string{"live/stream"}, "****"},
+		{"live", nil, "live"},
+		{"cam-0001", []string{"cam-0001"}, "****"},
 	} {
 		if got := StreamIDSecrets(c.id); !slices.Equal(got, c.secrets) {
 			t.Errorf("StreamIDSecrets(%q) = %q, want %q", c.id, got, c.secrets)
