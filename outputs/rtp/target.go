@@ -62,8 +62,8 @@ const (
 	noReceiverHold = 3 * time.Second
 )
 
-// Target is one RTP destination. Fill the exported fields (or use
-// ParseTarget), then hand it to a dest.Handler as its Worker.
+// Target is one RTP destination. Fill Config (or use ParseTarget or
+// NewTarget), then hand it to a dest.Handler as its Worker.
 type Target struct {
 	// Config holds the settings (outputs/rtptarget, shared with the
 	// profile store). In mpegts mode an unset MTU sends the usual 7 TS
