@@ -13,6 +13,7 @@ import (
 	"golive/media/unit"
 	"golive/outputs/dest"
 	"golive/outputs/internal/peertest"
+	"golive/outputs/rtptarget"
 )
 
 // hevcRun is one target of TestHEVCToRealReceivers and its receiver.
@@ -46,9 +47,9 @@ func TestHEVCToRealReceivers(t *testing.T) {
 	}
 	dir := t.TempDir()
 	runs := []*hevcRun{
-		{name: "native-ffmpeg", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative}},
-		{name: "native-gst", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative}},
-		{name: "mpegts-ffmpeg", target: &Target{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS}},
+		{name: "native-ffmpeg", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative}}},
+		{name: "native-gst", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 4), Mode: ModeNative}}},
+		{name: "mpegts-ffmpeg", target: &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: freePorts(t, 2), Mode: ModeMPEGTS}}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

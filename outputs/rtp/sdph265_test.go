@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"golive/media/unit"
+	"golive/outputs/rtptarget"
 )
 
 // hevcSynthTracks are synthTracks with HEVC video (libx265's parameter
@@ -21,7 +22,7 @@ func hevcSynthTracks() unit.Tracks {
 // level and the three parameter sets in base64 (RFC 7798 section 7.1); an
 // AV1 track or HEVC without parameter sets is refused with a message.
 func TestSDPNativeHEVC(t *testing.T) {
-	tg := &Target{Host: "127.0.0.1", Port: 6000, Mode: ModeNative, SDPPath: t.TempDir() + "/h.sdp"}
+	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: 6000, Mode: ModeNative, SDPPath: t.TempDir() + "/h.sdp"}}
 	text, err := tg.SDP(hevcSynthTracks())
 	if err != nil {
 		t.Fatal(err)
