@@ -2,9 +2,8 @@ package rtp
 
 import (
 	"context"
-	"fmt"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -134,25 +133,5 @@ func (r *hevcRun) check(t *testing.T) {
 // startFFmpegUntilBye records what arrives (stream copy) until the
 // sender's RTCP BYE ends ffmpeg's input.
 func startFFmpegUntilBye(ctx context.Context, in []string, out string, ports ...int) (*ffmpegReceiver, error) {
-	r := &ffmpegReceiver{out: out, done: make(chan error, 1)}
-	args := append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"}, in...)
-	args = append(args, "-map", "0", "-c", "copy", out)
-	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
-	cmd.Stderr = &r.stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { r.done <- cmd.Wait() }()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		bound := true
-		for _, p := range ports {
-			bound = bound && testpeer.UDPPortBound(p)
-		}
-		if bound {
-			return r, nil
-		}
-		if time.Now().After(deadline) {
-			return r, fmt.Errorf("ffmpeg not listening on %v", ports)
-		}
-	}
+	return startFFmpeg(ctx, slices.Concat(in, []string{"-map", "0", "-c", "copy", out}), out, ports...)
 }

@@ -36,10 +36,15 @@ type ffmpegReceiver struct {
 }
 
 func startFFmpegReceiver(ctx context.Context, in []string, out string, ports ...int) (*ffmpegReceiver, error) {
+	return startFFmpeg(ctx, slices.Concat([]string{"-sdp_flags", "rtcp_to_source"}, in,
+		[]string{"-map", "0", "-c", "copy", "-t", fmt.Sprint(receiveSeconds), out}), out, ports...)
+}
+
+// startFFmpeg runs ffmpeg with args (after the common quiet flags),
+// recording to out, and returns once it listens on every port.
+func startFFmpeg(ctx context.Context, args []string, out string, ports ...int) (*ffmpegReceiver, error) {
 	r := &ffmpegReceiver{out: out, done: make(chan error, 1)}
-	args := append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y", "-sdp_flags", "rtcp_to_source"}, in...)
-	args = append(args, "-map", "0", "-c", "copy", "-t", fmt.Sprint(receiveSeconds), out)
-	cmd := exec.CommandContext(ctx, "ffmpeg", args...)
+	cmd := exec.CommandContext(ctx, "ffmpeg", slices.Concat([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"}, args)...)
 	cmd.Stderr = &r.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err
