@@ -338,7 +338,7 @@ func attemptGaps(t *testing.T, w *liveThenDrop, stable time.Duration, n int) ([]
 	t.Helper()
 	w.starts = make(chan time.Time, n+1)
 	h := &Handler{Name: "a", Kind: "rtmp", Worker: w, Stream: newStream(),
-		FirstRetry: 10 * time.Millisecond, RetryFactor: 2, MaxRetry: time.Hour, StableLive: stable}
+		FirstRetry: gapFirstRetry, RetryFactor: 2, MaxRetry: time.Hour, StableLive: stable}
 	if err := h.Initialize(); err != nil {
 		t.Fatal(err)
 	}
@@ -352,6 +352,11 @@ func attemptGaps(t *testing.T, w *liveThenDrop, stable time.Duration, n int) ([]
 	}
 	return gaps, waitState(t, h, StateReconnecting)
 }
+
+// gapFirstRetry is the first wait of the backoff tests: 100 ms, so that
+// a loaded machine's scheduling delays (tens of ms) stay well inside the
+// margins between a reset and a grown backoff.
+const gapFirstRetry = 100 * time.Millisecond
 
 // TestShortLivedConnectionsBackOff: a server that drops the stream soon
 // after accepting it gets growing waits (the backoff is not reset by
@@ -374,10 +379,13 @@ func TestShortLivedConnectionsBackOff(t *testing.T) {
 // starts the backoff again from FirstRetry.
 func TestStableLiveResetsBackoff(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	gaps, _ := attemptGaps(t, &liveThenDrop{lives: 30 * time.Millisecond}, 20*time.Millisecond, 6)
+	const lives = 300 * time.Millisecond
+	gaps, _ := attemptGaps(t, &liveThenDrop{lives: lives}, 200*time.Millisecond, 6)
+	// Reset: every gap is lives + FirstRetry (±10 %). Grown, the third
+	// gap would be lives + 4×FirstRetry and the fifth lives + 16×.
 	for _, g := range gaps {
-		if g > 30*time.Millisecond+40*time.Millisecond {
-			t.Fatalf("backoff grew after stable live periods: %v", gaps)
+		if g > lives+3*gapFirstRetry {
+			t.Fatalf("backoff grew after stable live periods: %v (each should be about %v)", gaps, lives+gapFirstRetry)
 		}
 	}
 }
