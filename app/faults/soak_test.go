@@ -102,7 +102,13 @@ func TestSoak(t *testing.T) {
 	rxRTMP := startRTMPReceiver(t, ng, "live", "soak1")
 	rxRTP := startReceiver(t, "rtp", fmt.Sprintf("rtp://127.0.0.1:%d?buffer_size=8388608&timeout=60000000", rtpPort),
 		"-protocol_whitelist", "udp,rtp")
-	time.Sleep(500 * time.Millisecond) // the RTP receiver binds before the sender starts
+	// The sender starts once the RTP receiver's socket is bound (its first
+	// key frame's parameter sets would be lost otherwise).
+	for deadline := time.Now().Add(15 * time.Second); !testpeer.UDPPortBound(rtpPort); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the RTP receiver (ffmpeg) did not bind udp port %d in 15 s", rtpPort)
+		}
+	}
 
 	s := &session.Session{Config: cfg}
 	if err := s.Initialize(); err != nil {

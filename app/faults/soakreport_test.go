@@ -186,6 +186,12 @@ func (r *soakReport) summary() string {
 		for _, x := range p {
 			fmt.Fprintf(&b, "- %s\n", x)
 		}
+	} else if len(r.RxRTPErrors) > 0 {
+		// Known and not yet explained (present at 7f7bffb too): ffmpeg reading
+		// rtp:// MPEG-TS without an SDP loses its first GOP ("non-existing PPS").
+		fmt.Fprintf(&b, "\nVerdict: no drops, no decode errors on the RTMP receiver and the recording, flat memory, "+
+			"A/V offset within 20 ms. The RTP receiver decoded %d frames and printed %d error lines (its first GOP, "+
+			"a known open point, not counted as a problem).\n", r.RxRTPFrames, len(r.RxRTPErrors))
 	} else {
 		b.WriteString("\nVerdict: no drops, no decode errors, flat memory, A/V offset within 20 ms.\n")
 	}
