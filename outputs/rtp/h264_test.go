@@ -51,9 +51,14 @@ var (
 
 // depacketize reassembles what a receiver decodes, in Annex B form, with
 // pion's RFC 6184 depacketizer (an independent implementation).
-func depacketize(t *testing.T, payloads [][]byte) []byte {
+func depacketize(t testing.TB, payloads [][]byte) []byte {
 	t.Helper()
-	var d codecs.H264Packet
+	return depacketizeWith(t, &codecs.H264Packet{}, payloads)
+}
+
+// depacketizeWith feeds payloads to d and joins what it returns.
+func depacketizeWith(t testing.TB, d interface{ Unmarshal([]byte) ([]byte, error) }, payloads [][]byte) []byte {
+	t.Helper()
 	var out []byte
 	for _, p := range payloads {
 		b, err := d.Unmarshal(p)

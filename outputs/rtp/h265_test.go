@@ -35,16 +35,7 @@ var (
 // with pion's RFC 7798 depacketizer (an independent implementation).
 func depacketizeH265(t testing.TB, payloads [][]byte) []byte {
 	t.Helper()
-	var d codecs.H265Depacketizer
-	var out []byte
-	for _, p := range payloads {
-		b, err := d.Unmarshal(p)
-		if err != nil {
-			t.Fatalf("depacketize %x: %v", p[:min(8, len(p))], err)
-		}
-		out = append(out, b...)
-	}
-	return out
+	return depacketizeWith(t, &codecs.H265Depacketizer{}, payloads)
 }
 
 func TestH265Packetize(t *testing.T) {
