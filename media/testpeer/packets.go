@@ -53,18 +53,7 @@ func StartPacketPull(t testing.TB, ng *Nginx, app, key string) *PacketPull {
 // Wait ends the pull once the publisher has left and returns the packets.
 func (p *PacketPull) Wait(t testing.TB) []Packet {
 	t.Helper()
-	if err := WaitUnpublished(p.ng, p.app, p.key, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
-	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("ffprobe did not finish after the publisher stopped")
-	}
+	endPull(t, p.ng, p.app, p.key, p.done, 30*time.Second)
 	if p.err != nil {
 		t.Fatalf("ffprobe %s/%s: %v", p.app, p.key, p.err)
 	}

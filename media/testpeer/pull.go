@@ -80,21 +80,28 @@ func WaitUnpublished(ng *Nginx, app, key string, timeout time.Duration) error {
 // waiting for the next publisher) and returns what ffprobe decoded.
 func (p *RTMPPull) Wait(t testing.TB) *Analysis {
 	t.Helper()
-	if err := WaitUnpublished(p.ng, p.app, p.key, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	// Let nginx pass the last frames on before dropping the player.
-	time.Sleep(300 * time.Millisecond)
-	if _, err := p.ng.DropSubscribers(p.app, p.key); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(p.slack):
-		t.Fatal("ffprobe did not finish after the publisher stopped")
-	}
+	endPull(t, p.ng, p.app, p.key, p.done, p.slack)
 	if p.err != nil {
 		t.Fatalf("ffprobe %s/%s: %v", p.app, p.key, p.err)
 	}
 	return p.a
+}
+
+// endPull waits for the publisher of app/key to leave, lets nginx pass
+// the last frames on, drops its players and waits up to slack for the
+// reading ffprobe (done) to finish.
+func endPull(t testing.TB, ng *Nginx, app, key string, done <-chan struct{}, slack time.Duration) {
+	t.Helper()
+	if err := WaitUnpublished(ng, app, key, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if _, err := ng.DropSubscribers(app, key); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(slack):
+		t.Fatal("ffprobe did not finish after the publisher stopped")
+	}
 }
