@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golive/app/cli"
 	"golive/app/profile"
@@ -40,7 +41,7 @@ func FuzzProfileSet(f *testing.F) {
 			t.Fatalf("profile add-dest: %d %s", code, out)
 		}
 		code, out := run("profile", "set", "p", key+"="+value)
-		if code != cli.ExitOK && code != cli.ExitFailure && code != cli.ExitUsage || strings.Contains(out, "panic") {
+		if code != cli.ExitOK && code != cli.ExitFailure && code != cli.ExitUsage || showsPanic(out, key+value) {
 			t.Fatalf("profile set %q=%q: exit %d: %s", key, value, code, out)
 		}
 		name := "p"
@@ -63,4 +64,30 @@ func FuzzProfileSet(f *testing.F) {
 			}
 		}
 	})
+}
+
+// showsPanic reports output that tells of a panic (a recovered one, or
+// fmt's "%!v(PANIC=String method: ...)"), in any letter case. Output that
+// echoes what the user typed ("unknown setting \"panic\"") does not count:
+// when the typed letters, with anything else dropped (a control byte a
+// message may strip), spell "panic", the output is not evidence.
+func showsPanic(out, typed string) bool {
+	letters := strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, typed)
+	return strings.Contains(strings.ToLower(out), "panic") && !strings.Contains(letters, "panic")
+}
+
+// TestShowsPanic: the fuzz oracle reports a printed panic, and not the
+// word "panic" the user typed and a message echoes.
+func TestShowsPanic(t *testing.T) {
+	if !showsPanic("golive: %!v(PANIC=String method: runtime error)", "size=1280x720") {
+		t.Error("fmt's PANIC= is not reported")
+	}
+	if showsPanic(`golive: unknown setting "panic" (see golive profile help)`, "panic"+"x") {
+		t.Error("an echoed key \"panic\" is reported")
+	}
 }
