@@ -115,7 +115,7 @@ func (c *client) offer(ctx context.Context, sdp string) (answer string, session 
 		return "", nil, c.statusError(resp)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), contentTypeSDP) {
-		return "", nil, fmt.Errorf("whip %s: answer is %q, not %s", c.endpoint.Host, shortText(ct), contentTypeSDP)
+		return "", nil, fmt.Errorf("whip %s: answer is %q, not %s", c.endpoint.Host, c.serverText(ct), contentTypeSDP)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {
@@ -130,7 +130,7 @@ func (c *client) offer(ctx context.Context, sdp string) (answer string, session 
 	}
 	session, err = resp.Request.URL.Parse(loc)
 	if err != nil || (session.Scheme != "http" && session.Scheme != "https") {
-		return "", nil, fmt.Errorf("whip %s: bad Location %q", c.endpoint.Host, shortText(loc))
+		return "", nil, fmt.Errorf("whip %s: bad Location %q", c.endpoint.Host, c.serverText(loc))
 	}
 	return string(body), session, nil
 }
@@ -140,7 +140,7 @@ func (c *client) statusError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	host := c.endpoint.Host
 	detail := ""
-	if s := shortText(c.redactText(string(b))); s != "" {
+	if s := c.serverText(string(b)); s != "" {
 		detail = ": " + s
 	}
 	switch code := resp.StatusCode; {
@@ -215,6 +215,11 @@ func drainClose(r io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r, maxErrorBody))
 	_ = r.Close()
 }
+
+// serverText is text the server sent (a body, a header) as an error may
+// show it: without the token, which a server may echo anywhere, and
+// shortened by shortText.
+func (c *client) serverText(s string) string { return shortText(c.redactText(s)) }
 
 // shortText makes server text safe to show: one line, printable, short.
 func shortText(s string) string {
