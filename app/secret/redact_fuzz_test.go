@@ -26,8 +26,7 @@ func FuzzRedact(f *testing.F) {
 		loose := &Registry{}
 		loose.Register(key)
 		if out := loose.Redact(before + key + after); len(key) >= MinSecretLen &&
-			!strings.Contains(strings.ToLower(Redacted), strings.ToLower(key)) &&
-			strings.Contains(strings.ReplaceAll(out, Redacted, "\x00"), key) {
+			!strings.Contains(strings.ToLower(Redacted), strings.ToLower(key)) && leftBetweenMarkers(out, key) {
 			t.Fatalf("key %q left in %q", key, out)
 		}
 		r := &Registry{}
@@ -51,4 +50,17 @@ func FuzzRedact(f *testing.F) {
 			}
 		}
 	})
+}
+
+// leftBetweenMarkers reports a key in the text between the markers of
+// out. Any value registers, so no byte can stand in for a marker: a key
+// "\x00\x00\x00\x00" after "\x00\x00\x00" is redacted to
+// "[REDACTED]\x00\x00\x00", which a "\x00" stand-in would read as the key.
+func leftBetweenMarkers(out, key string) bool {
+	for _, piece := range strings.Split(out, Redacted) {
+		if strings.Contains(piece, key) {
+			return true
+		}
+	}
+	return false
 }
