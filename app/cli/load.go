@@ -9,7 +9,7 @@ import (
 
 // loadProfile reads the named profile from the store, with its keys.
 func loadProfile(ctx context.Context, name string, env Env) (profile.Profile, error) {
-	st := &profile.Store{Dir: env.ConfigDir, Logger: env.Logger, Context: ctx, OnKeychainWait: keychainWaitNote(env)}
+	st := &profile.Store{Dir: env.ConfigDir, Keyring: env.Keyring, Logger: env.Logger, Context: ctx, OnKeychainWait: keychainWaitNote(env)}
 	if err := st.Open(); err != nil {
 		return profile.Profile{}, fmt.Errorf("opening profiles: %w", err)
 	}
@@ -31,7 +31,7 @@ func saveRestoreToken(_ context.Context, name, token string, env Env) {
 	if token == "" {
 		return
 	}
-	st := &profile.Store{Dir: env.ConfigDir, Logger: env.Logger}
+	st := &profile.Store{Dir: env.ConfigDir, Keyring: env.Keyring, Logger: env.Logger}
 	if err := st.Open(); err != nil {
 		env.Logger.Warn("cannot save the screen sharing permission", "profile", name, "err", err)
 		return

@@ -30,7 +30,7 @@ Commands:
   delete NAME                         delete a profile (and its keys)
   rename OLD NEW                      rename a profile
   select NAME                         make NAME the last-used profile
-  export NAME FILE [--with-keys]      write one profile to FILE (- = stdout); keys left out
+  export NAME FILE [--with-keys]      write one profile to FILE (- = stdout); secrets left out
   import FILE [--name NEW] [--replace]
                                       add the profile from an export
 

@@ -231,7 +231,7 @@ func notFoundIsUsage(err error) error {
 
 func (c *profileCmd) export(args []string) error {
 	fs := c.flags()
-	withKeys := fs.Bool("with-keys", false, "include stream keys (keep the file private)")
+	withKeys := fs.Bool("with-keys", false, "include stream keys and every other secret (keep the file private)")
 	pos, err := parseArgs(fs, args, 2, 2, "NAME FILE [--with-keys]")
 	if err != nil {
 		return err
@@ -241,18 +241,38 @@ func (c *profileCmd) export(args []string) error {
 		if err != nil {
 			return notFoundIsUsage(err)
 		}
-		_, err = c.env.Stdout.Write(data)
-		return err
+		if _, err = c.env.Stdout.Write(data); err != nil {
+			return err
+		}
+		c.leftOutNote(pos[0], *withKeys)
+		return nil
 	}
 	if err := c.st.Export(pos[0], pos[1], *withKeys); err != nil {
 		return notFoundIsUsage(err)
 	}
-	note := "without stream keys"
+	note := "without stream keys or other secrets"
 	if *withKeys {
-		note = "WITH stream keys: keep the file private"
+		note = "WITH stream keys and other secrets: keep the file private"
 	}
 	c.saved("profile %q exported to %s (%s)", pos[0], pos[1], note)
+	c.leftOutNote(pos[0], *withKeys)
 	return nil
+}
+
+// leftOutNote tells on standard error which destinations need their
+// secrets entered again after the import of an export without keys.
+func (c *profileCmd) leftOutNote(name string, withKeys bool) {
+	if withKeys {
+		return
+	}
+	p, err := c.st.Get(name)
+	if err != nil {
+		return
+	}
+	if left := profile.LeftOutSummary(p); len(left) > 0 {
+		fmt.Fprintf(c.env.Stderr, "golive: note: secrets left out of the export; after importing it, set them again for: %s\n",
+			strings.Join(left, ", "))
+	}
 }
 
 func (c *profileCmd) importProfile(args []string) error {

@@ -136,6 +136,7 @@ func (c *profileCmd) applyRTMPSetting(d *profile.Destination, field, v string) e
 	case "url":
 		r.URL = v
 	case "key":
+		d.ForgetLeftOut(profile.LeftOutKey)
 		if v == "" {
 			r.Key = ""
 			return nil

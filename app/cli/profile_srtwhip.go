@@ -22,6 +22,8 @@ func (c *profileCmd) applySRTWHIPSetting(d *profile.Destination, field, v string
 	case field == "url":
 		*url = v
 	case field == "key" && v == "":
+		// No passphrase or token at all (the export's one is not wanted).
+		d.ForgetLeftOut(profile.LeftOutKey)
 		*key = ""
 	case field == "key":
 		*key, err = c.readKey(v)

@@ -175,7 +175,7 @@ func exportChecks(t *testing.T, h *profileHarness, name string) {
 		t.Fatal("--with-keys export lacks the key")
 	}
 	_, stderr, err := h.run("", "import", shared, "--name", "Imported")
-	if err != nil || !strings.Contains(stderr, "without stream keys for: Twitch, YouTube") {
+	if err != nil || !strings.Contains(stderr, "without secrets for: Twitch (stream key), YouTube (stream key)") {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
 	h.fails(`profile already exists: "Imported"`, "import", shared, "--name", "Imported")

@@ -11,11 +11,14 @@ import (
 
 // exportDoc is the file written by Export: one profile with its schema.
 type exportDoc struct {
-	GoLiveProfile int                        `json:"golive_profile"`
-	Schema        int                        `json:"schema"`
-	WithKeys      bool                       `json:"with_keys,omitempty"`
-	Profile       Profile                    `json:"profile"`
-	Extra         map[string]json.RawMessage `json:"-"`
+	GoLiveProfile int  `json:"golive_profile"`
+	Schema        int  `json:"schema"`
+	WithKeys      bool `json:"with_keys,omitempty"`
+	// SecretsLeftOut (an export without keys) tells people which
+	// destinations need their secrets entered again after the import.
+	SecretsLeftOut string                     `json:"secrets_left_out,omitempty"`
+	Profile        Profile                    `json:"profile"`
+	Extra          map[string]json.RawMessage `json:"-"`
 }
 
 // MarshalJSON implements json.Marshaler, keeping unknown fields.
@@ -34,8 +37,9 @@ func (d *exportDoc) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// ExportJSON renders one profile for sharing. Stream keys (and keychain
-// references) are left out unless withKeys.
+// ExportJSON renders one profile for sharing. Secrets (stream keys, SRT
+// passphrases and stream id passwords, WHIP tokens, key-like URL
+// parameters) and keychain references are left out unless withKeys.
 func (s *Store) ExportJSON(name string, withKeys bool) ([]byte, error) {
 	p, err := s.Get(name)
 	if err != nil {
@@ -48,14 +52,19 @@ func (s *Store) ExportJSON(name string, withKeys bool) ([]byte, error) {
 func EncodeExport(p Profile, withKeys bool) ([]byte, error) {
 	p = p.Clone()
 	for i := range p.Destinations {
-		if key, ref, ok := p.Destinations[i].secretFields(); ok {
+		d := &p.Destinations[i]
+		if !withKeys {
+			d.stripSecrets()
+		} else if _, ref, ok := d.secretFields(); ok {
 			*ref = ""
-			if !withKeys {
-				*key = ""
-			}
 		}
 	}
-	b, err := json.MarshalIndent(exportDoc{GoLiveProfile: 1, Schema: CurrentSchema, WithKeys: withKeys, Profile: p}, "", "  ")
+	doc := exportDoc{GoLiveProfile: 1, Schema: CurrentSchema, WithKeys: withKeys, Profile: p}
+	if left := leftOutSummary(p); len(left) > 0 {
+		doc.SecretsLeftOut = "Secrets were left out of this file; after importing it, set them again for: " +
+			strings.Join(left, ", ")
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode export: %w", err)
 	}
@@ -147,16 +156,38 @@ func (s *Store) Import(path string, opt ImportOptions) (Profile, error) {
 	if err != nil {
 		return Profile{}, err
 	}
-	var missing []string
-	for _, d := range p.Destinations {
-		if d.RTMP != nil && d.RTMP.missingKey() {
-			missing = append(missing, d.Name)
-		}
-	}
-	if len(missing) > 0 {
+	if missing := missingAfterImport(p); len(missing) > 0 {
 		s.mu.Lock()
-		s.notify("Profile %q was imported without stream keys for: %s. Set them before going live.", p.Name, strings.Join(missing, ", "))
+		s.notify("Profile %q was imported without secrets for: %s. Set them again before going live.", p.Name, strings.Join(missing, ", "))
 		s.mu.Unlock()
 	}
 	return s.Get(p.Name)
+}
+
+// missingAfterImport lists the destinations of an imported profile that
+// lack a secret: "Twitch (stream key)", "SRT cam (passphrase, stream id
+// password)".
+func missingAfterImport(p Profile) []string {
+	var out []string
+	for _, d := range p.Destinations {
+		m := d.MissingSecrets()
+		if len(m) == 0 && d.RTMP != nil && d.RTMP.missingKey() {
+			m = []string{"stream key"}
+		}
+		if len(m) > 0 {
+			out = append(out, d.Name+" ("+strings.Join(m, ", ")+")")
+		}
+	}
+	return out
+}
+
+// LeftOutSummary lists the destinations of p whose secrets an export
+// without keys leaves out, each with what: "SRT cam (passphrase, stream
+// id password)".
+func LeftOutSummary(p Profile) []string {
+	c := p.Clone()
+	for i := range c.Destinations {
+		c.Destinations[i].stripSecrets()
+	}
+	return leftOutSummary(c)
 }

@@ -45,10 +45,11 @@ func TestExportImport(t *testing.T) {
 	}
 	want := p.Clone()
 	want.Destinations[0].RTMP.Key = ""
+	want.Destinations[0].SecretsLeftOut = []string{LeftOutKey}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("imported:\n got %+v\nwant %+v", got, want)
 	}
-	if n := strings.Join(s2.Notices(), "\n"); !strings.Contains(n, "without stream keys for: Twitch") {
+	if n := strings.Join(s2.Notices(), "\n"); !strings.Contains(n, "without secrets for: Twitch (stream key)") {
 		t.Fatalf("notices = %q", n)
 	}
 	if _, err := s2.Import(withKeys, ImportOptions{}); !errors.Is(err, ErrExists) {

@@ -87,6 +87,40 @@ func fuzzImport(t *testing.T, data []byte) {
 	if enc2, _ := EncodeExport(p2, true); !bytes.Equal(enc1, enc2) {
 		t.Fatalf("export not a fixed point:\n%s\n%s", enc1, enc2)
 	}
+	fuzzExportWithoutKeys(t, p)
+}
+
+// fuzzExportWithoutKeys: an export without keys imports again with no
+// secret left in any destination (key, keychain reference, passphrase or
+// stream id secret in the URL, key-like query parameter), and exporting
+// that again gives the same file (what was left out stays listed).
+func fuzzExportWithoutKeys(t *testing.T, p Profile) {
+	shared, err := EncodeExport(p, false)
+	if err != nil {
+		t.Fatalf("export without keys: %v", err)
+	}
+	p3, err := DecodeExport(shared)
+	if err != nil {
+		t.Fatalf("import own export without keys: %v\n%s", err, shared)
+	}
+	for _, d := range p3.Destinations {
+		if key, ref, ok := d.secretFields(); ok && (*key != "" || *ref != "") {
+			t.Fatalf("destination %q keeps its key in an export without keys:\n%s", d.Name, shared)
+		}
+		for _, s := range d.urlSecrets() {
+			if s != "" {
+				t.Fatalf("destination %q keeps a secret in its URL (%q):\n%s", d.Name, s, shared)
+			}
+		}
+		if u := d.urlField(); u != nil {
+			if _, changed := stripURLSecrets(d.SRT != nil && d.RTMP == nil, *u); changed {
+				t.Fatalf("destination %q keeps a secret in its URL:\n%s", d.Name, shared)
+			}
+		}
+	}
+	if again, _ := EncodeExport(p3, false); !bytes.Equal(shared, again) {
+		t.Fatalf("export without keys not a fixed point:\n%s\n%s", shared, again)
+	}
 }
 
 // FuzzDestinationFlags fuzzes the destination URL parsers behind --rtmp

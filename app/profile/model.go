@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 
 	"golive/app/secret"
 )
@@ -87,8 +88,12 @@ type Destination struct {
 	SRT     *SRT    `json:"srt,omitempty"`
 	WHIP    *WHIP   `json:"whip,omitempty"`
 	// Video is the destination's own rendition (nil: the profile's).
-	Video *Video                     `json:"video,omitempty"`
-	Extra map[string]json.RawMessage `json:"-"`
+	Video *Video `json:"video,omitempty"`
+	// SecretsLeftOut says which secrets an export without keys left out
+	// (LeftOutKey, LeftOutURL); going live refuses the destination until
+	// they are set again (MissingSecrets).
+	SecretsLeftOut []string                   `json:"secrets_left_out,omitempty"`
+	Extra          map[string]json.RawMessage `json:"-"`
 }
 
 // RTMP is an RTMP or RTMPS ingest.
@@ -175,6 +180,7 @@ func (p Profile) Clone() Profile {
 func (d Destination) Clone() Destination {
 	c := d
 	c.Extra = maps.Clone(d.Extra)
+	c.SecretsLeftOut = slices.Clone(d.SecretsLeftOut)
 	if d.RTMP != nil {
 		r := *d.RTMP
 		r.Extra = maps.Clone(d.RTMP.Extra)

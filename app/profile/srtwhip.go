@@ -105,7 +105,7 @@ func (r SRT) Secrets() []string {
 	out := []string{r.Key}
 	if u, err := srturl.Parse(r.URL); err == nil {
 		out = append(out, u.Passphrase)
-		out = append(out, srturl.StreamIDSecrets(u.StreamID)...)
+		out = append(out, StreamIDSecretsOf(u.StreamID)...)
 	}
 	return out
 }

@@ -123,7 +123,8 @@ func (p *Profile) Validate() error {
 }
 
 // ValidateForLive is Validate plus what going live needs: at least one
-// enabled destination and a stream key for every enabled RTMP one.
+// enabled destination, a stream key for every enabled RTMP one, and no
+// secret left out by an export without keys (MissingSecrets).
 func (p *Profile) ValidateForLive() error {
 	errs := []error{p.Validate()}
 	enabled := 0
@@ -132,7 +133,9 @@ func (p *Profile) ValidateForLive() error {
 			continue
 		}
 		enabled++
-		if d.Kind == KindRTMP && d.RTMP != nil && d.RTMP.missingKey() {
+		if m := d.MissingSecrets(); len(m) > 0 {
+			errs = append(errs, leftOutError(p.Name, i, d, m))
+		} else if d.Kind == KindRTMP && d.RTMP != nil && d.RTMP.missingKey() {
 			errs = append(errs, &FieldError{Dest: i, DestName: d.Name, Field: "rtmp.key",
 				Message: "stream key is missing: set it with --rtmp-key or in the profile"})
 		}

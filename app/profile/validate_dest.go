@@ -150,6 +150,7 @@ func (p *Profile) Normalize() {
 		if d.WHIP != nil {
 			d.WHIP.normalize()
 		}
+		d.normalizeLeftOut()
 		if d.RTP != nil {
 			d.RTP.Host = strings.TrimSpace(d.RTP.Host)
 			d.RTP.Mode = strings.ToLower(d.RTP.Mode)

@@ -132,9 +132,13 @@ func badgeFor(d profile.Destination, st dest.Status, phase phase) (string, level
 	return "off", levelNormal
 }
 
-// needsKey reports whether an RTMP destination has no stream key (an
-// imported profile comes without them).
+// needsKey reports whether an RTMP destination has no stream key, or any
+// destination lacks a secret an export left out (an imported profile
+// comes without them).
 func needsKey(d profile.Destination) bool {
+	if len(d.MissingSecrets()) > 0 {
+		return true
+	}
 	if d.RTMP == nil {
 		return false
 	}
