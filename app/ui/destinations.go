@@ -22,6 +22,7 @@ type destList struct {
 	w      *mainWindow
 	object fyne.CanvasObject
 	box    *fyne.Container
+	scroll *container.Scroll
 	add    *widget.Button
 	empty  *widget.Label
 	rows   []*destRow
@@ -46,9 +47,16 @@ func newDestList(w *mainWindow) *destList {
 	l.add = widget.NewButtonWithIcon("Add destination", theme.ContentAddIcon(), l.askAdd)
 	l.empty = widget.NewLabel("No destination yet: add one to go live.")
 	header := container.NewBorder(nil, nil, heading("Destinations"), l.add)
-	l.object = container.NewBorder(header, nil, nil, nil, container.NewVScroll(l.box))
+	l.scroll = container.NewVScroll(l.box)
+	// The window never gets so small that not one row shows.
+	l.scroll.SetMinSize(fyne.NewSize(0, destListMinHeight))
+	l.object = container.NewBorder(header, nil, nil, nil, l.scroll)
 	return l
 }
+
+// destListMinHeight is the destination list's least height: one row
+// (145 units with GoLive's theme) and a little of the next.
+const destListMinHeight = 160
 
 // show rebuilds the rows for ds.
 func (l *destList) show(ds []profile.Destination) {

@@ -8,8 +8,9 @@ import (
 )
 
 // EnvLayoutReport names a file the window rewrites once a second with
-// where its destination rows' controls are (tests of the real window
-// under Xvfb check that they lie inside the screen, then click them).
+// where Go Live, the destination list and its rows' controls are (tests
+// of the real window under Xvfb check that they lie inside the window and
+// the screen, then click them).
 const EnvLayoutReport = "GOLIVE_UI_LAYOUT_REPORT"
 
 // layoutRect is a control's place in the window's canvas.
@@ -22,13 +23,17 @@ type layoutRow struct {
 	Name       string
 	State      string
 	Reconnects uint64
+	Row        layoutRect
 	Retry      layoutRect
 }
 
 type layoutReport struct {
 	CanvasW, CanvasH float32
 	Scale            float32
-	Rows             []layoutRow
+	// GoLive is the Go Live button, List the destination list's
+	// scrolled area.
+	GoLive, List layoutRect
+	Rows         []layoutRow
 }
 
 func rectOf(o fyne.CanvasObject) layoutRect {
@@ -44,10 +49,11 @@ func (w *mainWindow) writeLayoutReport() {
 		return
 	}
 	c := w.win.Canvas()
-	r := layoutReport{CanvasW: c.Size().Width, CanvasH: c.Size().Height, Scale: c.Scale()}
+	r := layoutReport{CanvasW: c.Size().Width, CanvasH: c.Size().Height, Scale: c.Scale(),
+		GoLive: rectOf(w.action.button), List: rectOf(w.dests.scroll)}
 	for _, row := range w.dests.rows {
 		r.Rows = append(r.Rows, layoutRow{Name: row.d.Name, State: string(row.status.State),
-			Reconnects: row.status.Reconnects, Retry: rectOf(row.retry)})
+			Reconnects: row.status.Reconnects, Row: rectOf(row.object), Retry: rectOf(row.retry)})
 	}
 	b, err := json.Marshal(r)
 	if err != nil {

@@ -16,6 +16,7 @@ func (w *mainWindow) tick() {
 		}
 		w.rate.Store(rate)
 		w.status.showIdle(cpu)
+		w.writeLayoutReport()
 		return
 	}
 	select {

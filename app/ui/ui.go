@@ -79,6 +79,7 @@ func Run(opts Options) error {
 		w.startTicker()
 		w.scheduleAutomation()
 		w.win.Show()
+		w.fitToScreen() // at the scale the shown window got
 	}
 	store, engine, waited, err := opts.openBackend(ctx, a, open)
 	if err != nil {

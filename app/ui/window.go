@@ -27,7 +27,7 @@ const (
 	phaseEnding
 )
 
-// The window's size when it opens.
+// The window's size when it opens, on a screen large enough (fitToScreen).
 const (
 	windowWidth  = 1180
 	windowHeight = 720
@@ -103,6 +103,7 @@ func newMainWindow(a fyne.App, store Store, engine Engine, opts Options) (*mainW
 		return nil, err
 	}
 	w.win.Resize(fyne.NewSize(windowWidth, windowHeight))
+	w.fitToScreen()
 	w.applyPhase()
 	w.win.SetCloseIntercept(w.onCloseRequest)
 	w.addShortcuts()
