@@ -2,11 +2,20 @@ package rtp
 
 import (
 	"context"
+	"time"
 
 	"golive/media/unit"
 	"golive/outputs/dest"
 	"golive/outputs/internal/tssend"
 )
+
+// mpegtsLeadIn is how long the first datagram, the stream's tables alone,
+// precedes the first key frame: a receiver that spends one datagram on
+// learning the payload type (ffmpeg or ffplay on rtp:// without an SDP)
+// is ready again within about 0.5 ms on an idle machine and loses nothing
+// of the first key frame; 200 ms leaves room for a loaded one and is well
+// within the reader's 1 s queue.
+const mpegtsLeadIn = 200 * time.Millisecond
 
 // runMPEGTS muxes H.264 or HEVC + AAC into MPEG-TS with libavformat and
 // sends it as RTP payload type 33 on Port (RFC 2250 section 2: an integral
@@ -20,7 +29,8 @@ func (t *Target) runMPEGTS(ctx context.Context, s *dest.Session) error {
 	st := ss.streams[0]
 	size := t.tsPerPacket() * tsPacketSize
 	x := &tssend.Sender{
-		Proto: "rtp",
+		Proto:  "rtp",
+		LeadIn: mpegtsLeadIn,
 		Packer: &tssend.Packer{
 			Buffer: func() []byte { return st.payloadBuffer()[:size] },
 			Send:   func(n int) error { return st.sendPayload(n, false) },

@@ -4,11 +4,22 @@
 // (media/mux) writes into a Packer, which groups whole 188-byte TS packets
 // into datagrams (7 per datagram, 1316 bytes, when they fit) and sends
 // each one as soon as it is full or the access unit ends.
+//
+// A Sender with a LeadIn sends the tables the stream starts with (PAT,
+// PMT, SDT) as a datagram of their own and waits LeadIn before the first
+// PES. A receiver that spends the stream's first datagram on finding out
+// what it carries loses only that: ffmpeg's rtp:// reader without an SDP
+// (libavformat rtsp.c, rtp_read_header) reads one datagram to learn the
+// payload type, closes its socket and binds a new one, and every datagram
+// sent in between, the rest of the first key frame, is gone; the whole
+// first GOP is then undecodable ("non-existing PPS"). ffmpeg's own
+// rtp_mpegts sender loses it the same way.
 package tssend
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"golive/media/mux"
 	"golive/media/unit"
@@ -43,6 +54,10 @@ type Packer struct {
 
 	pending int
 	err     error
+	// beforeMedia, when set, runs once at the first TS packet that starts
+	// a PES, after the packets before it (the tables) were sent.
+	beforeMedia func() error
+	media       bool
 }
 
 // Write takes TS bytes from the muxer and sends every full datagram.
@@ -51,6 +66,12 @@ func (z *Packer) Write(b []byte) (int, error) {
 		return 0, z.err
 	}
 	n := len(b)
+	if z.beforeMedia != nil && !z.media {
+		if err := z.writeTables(&b); err != nil {
+			z.err = err
+			return n - len(b), err
+		}
+	}
 	for len(b) > 0 {
 		buf := z.Buffer()
 		c := copy(buf[z.pending:], b)
@@ -63,6 +84,52 @@ func (z *Packer) Write(b []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// writeTables takes TS packets from b, one at a time, until the first one
+// that starts a PES: there it sends the packets pending (the tables) as
+// their own datagram and runs beforeMedia.
+func (z *Packer) writeTables(b *[]byte) error {
+	for len(*b) > 0 {
+		buf := z.Buffer()
+		if z.pending%PacketSize == 0 && startsPES(*b) {
+			z.media = true
+			if z.pending == 0 {
+				return nil
+			}
+			if err := z.Flush(); err != nil {
+				return err
+			}
+			return z.beforeMedia()
+		}
+		end := min(len(buf), z.pending-z.pending%PacketSize+PacketSize)
+		c := copy(buf[z.pending:end], *b)
+		z.pending += c
+		*b = (*b)[c:]
+		if z.pending == len(buf) {
+			if err := z.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// startsPES reports whether the TS packet at the start of p begins a PES
+// packet (ISO/IEC 13818-1 2.4.3.2: payload_unit_start_indicator set and a
+// payload starting with the packet_start_code_prefix 00 00 01).
+func startsPES(p []byte) bool {
+	if len(p) < 4 || p[0] != 0x47 || p[1]&0x40 == 0 || p[3]&0x10 == 0 {
+		return false
+	}
+	off := 4
+	if p[3]&0x20 != 0 { // adaptation field first
+		if len(p) < 5 {
+			return false
+		}
+		off += 1 + int(p[4])
+	}
+	return off+3 <= min(len(p), PacketSize) && p[off] == 0 && p[off+1] == 0 && p[off+2] == 1
 }
 
 // Flush sends the whole TS packets that are pending (the muxer flushes
@@ -99,6 +166,9 @@ type Sender struct {
 	// Before, when set, is called with each packet before it is muxed
 	// (RTP stamps its header's timestamp there).
 	Before func(p *unit.Packet)
+	// LeadIn, when > 0, is how long the tables that start the stream,
+	// sent alone, precede its first PES (see the package doc).
+	LeadIn time.Duration
 
 	m *mux.Muxer
 }
@@ -121,6 +191,18 @@ func (x *Sender) Open(s *dest.Session) (audio bool, err error) {
 // the stream closes or a send fails. Each video access unit sent counts
 // as a frame.
 func (x *Sender) Pump(ctx context.Context, s *dest.Session) error {
+	if x.LeadIn > 0 {
+		x.Packer.beforeMedia = func() error {
+			t := time.NewTimer(x.LeadIn)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
 	for {
 		p, err := s.Reader.Read(ctx)
 		if err != nil {
