@@ -102,8 +102,10 @@ func TestSoak(t *testing.T) {
 	rxRTMP := startRTMPReceiver(t, ng, "live", "soak1")
 	rxRTP := startReceiver(t, "rtp", fmt.Sprintf("rtp://127.0.0.1:%d?buffer_size=8388608&timeout=60000000", rtpPort),
 		"-protocol_whitelist", "udp,rtp")
-	// The sender starts once the RTP receiver's socket is bound (its first
-	// key frame's parameter sets would be lost otherwise).
+	// The sender starts once the RTP receiver's socket is bound: it then
+	// decodes every frame from the first key frame, with no error (ffmpeg
+	// spends the first datagram, the stream's tables alone, on learning the
+	// payload type); one that is not listening yet starts at a later one.
 	for deadline := time.Now().Add(15 * time.Second); !testpeer.UDPPortBound(rtpPort); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the RTP receiver (ffmpeg) did not bind udp port %d in 15 s", rtpPort)
