@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,8 +28,8 @@ type shownFrame struct {
 // showinfoRun is what a receiver decoded, in the order ffmpeg printed it:
 // the error lines before its first frame and those after.
 type showinfoRun struct {
-	frames              []shownFrame
-	errsBefore, errsAft []string
+	frames                []shownFrame
+	errsBefore, errsAfter []string
 }
 
 var showinfoFrame = regexp.MustCompile(`\] \[info\] n:\s*\d+ pts:\s*-?\d+ pts_time:(\S+) .* iskey:(\d)`)
@@ -49,7 +50,7 @@ func parseShowinfo(log string) showinfoRun {
 		if len(r.frames) == 0 {
 			r.errsBefore = append(r.errsBefore, l)
 		} else {
-			r.errsAft = append(r.errsAft, l)
+			r.errsAfter = append(r.errsAfter, l)
 		}
 	}
 	return r
@@ -110,31 +111,42 @@ func TestMPEGTSFirstKeyFrameDecoded(t *testing.T) {
 			t.Fatalf("receiver: %v: %s", err, rx.stderr.String())
 		}
 	}
+	a, b := parseShowinfo(rxFirst.stderr.String()), parseShowinfo(rxLate.stderr.String())
+	checkFromStart(t, a, sent[0], firstPTS)
+	checkLateJoiner(t, a, b, sent[1])
+}
 
-	a := parseShowinfo(rxFirst.stderr.String())
+// checkFromStart: the receiver listening before the stream started decoded
+// from the first key frame sent, every frame, with no error.
+func checkFromStart(t *testing.T, a showinfoRun, sent uint64, firstPTS time.Duration) {
+	t.Helper()
 	t.Logf("receiver from the start: %d frames of %d sent, first at %.3f s (first sent %.3f s), %d error lines",
-		len(a.frames), sent[0], ptsOf(a, 0), firstPTS.Seconds(), len(a.errsBefore)+len(a.errsAft))
+		len(a.frames), sent, ptsOf(a, 0), firstPTS.Seconds(), len(a.errsBefore)+len(a.errsAfter))
 	if len(a.frames) == 0 || !a.frames[0].key || math.Abs(a.frames[0].pts-firstPTS.Seconds()) > 0.002 {
 		t.Errorf("first decoded frame %+v, want the first key frame sent (pts %.3f s)", a.frames[:min(1, len(a.frames))], firstPTS.Seconds())
 	}
-	if errs := append(a.errsBefore, a.errsAft...); len(errs) > 0 {
+	if errs := slices.Concat(a.errsBefore, a.errsAfter); len(errs) > 0 {
 		t.Errorf("%d decode error lines, want none: %q", len(errs), errs[:min(5, len(errs))])
 	}
 	// The last frame may stay in the receiver: an MPEG-TS video PES has no
 	// length, and its end is only known when the next one starts.
-	if n := len(a.frames); n > int(sent[0]) || n < int(sent[0])-1 {
-		t.Errorf("decoded %d frames, the target sent %d", n, sent[0])
+	if n := len(a.frames); n > int(sent) || n < int(sent)-1 {
+		t.Errorf("decoded %d frames, the target sent %d", n, sent)
 	}
+}
 
-	b := parseShowinfo(rxLate.stderr.String())
+// checkLateJoiner: the receiver that joined mid-GOP (b) decoded from the
+// next key frame what the first receiver (a) did, with no error after it.
+func checkLateJoiner(t *testing.T, a, b showinfoRun, sent uint64) {
+	t.Helper()
 	t.Logf("receiver joining mid-GOP: %d frames of %d sent, first at %.3f s, %d error lines before it, %d after",
-		len(b.frames), sent[1], ptsOf(b, 0), len(b.errsBefore), len(b.errsAft))
+		len(b.frames), sent, ptsOf(b, 0), len(b.errsBefore), len(b.errsAfter))
 	if len(b.frames) < 30 || !b.frames[0].key {
 		t.Fatalf("late receiver decoded %d frames, the first %+v: want a key frame, then at least a second",
 			len(b.frames), b.frames[:min(1, len(b.frames))])
 	}
-	if len(b.errsAft) > 0 {
-		t.Errorf("late receiver: %d error lines after its first key frame: %q", len(b.errsAft), b.errsAft[:min(5, len(b.errsAft))])
+	if len(b.errsAfter) > 0 {
+		t.Errorf("late receiver: %d error lines after its first key frame: %q", len(b.errsAfter), b.errsAfter[:min(5, len(b.errsAfter))])
 	}
 	// From its first key frame on, the late receiver decodes what the
 	// first one did (the engine may skip frames under load: both see it).
