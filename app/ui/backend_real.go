@@ -65,7 +65,7 @@ func (o Options) openBackend(ctx context.Context, a fyne.App, ready func(Store, 
 		if ctx.Err() != nil {
 			return
 		}
-		fyne.Do(func() {
+		onMain(func() {
 			ready(r.store, r.engine, r.err)
 			note.Close()
 		})

@@ -252,11 +252,16 @@ func newTestWindowOn(t *testing.T, a fyne.App, store Store, eng Engine) *mainWin
 	w.pace = newPacer(func() (time.Duration, bool) { return 0, false })
 	w.win.Resize(fyne.NewSize(windowWidth, windowHeight))
 	t.Cleanup(func() {
-		if w.live != nil {
-			w.live.Close()
+		var live Live
+		onMainWait(func() { live = w.live })
+		if live != nil {
+			live.Close()
 		}
 		w.bg.Wait()
-		w.shutdown()
+		onMainWait(w.shutdown)
+		if w.tickerDone != nil {
+			<-w.tickerDone
+		}
 	})
 	return w
 }

@@ -106,10 +106,12 @@ func (r *remoteControl) loadPassword(ctx context.Context) (string, error) {
 }
 
 // start runs the server (and the metrics) off Fyne's goroutine; done is
-// called on Fyne's goroutine with the outcome.
+// called on Fyne's goroutine with the outcome. The running server is
+// stopped off Fyne's goroutine too: stopping waits for its goroutines,
+// which may be waiting for a hop to the window.
 func (r *remoteControl) start(addr, metricsAddr string, done func(error)) {
-	r.stopServers()
 	r.w.goAsync(func() func() {
+		r.stopServers()
 		err := r.run(addr, metricsAddr)
 		return func() {
 			if err != nil {

@@ -109,7 +109,7 @@ func TestRemoteControlDrivesTheWindow(t *testing.T) {
 	if res := c.call("StartStream", nil, &events); res["requestStatus"].(map[string]any)["result"] != true {
 		t.Fatalf("StartStream: %v", res)
 	}
-	if w.phase != phaseLive {
+	if phaseNow(w) != phaseLive {
 		t.Fatalf("the window is not live")
 	}
 	checkWindowMetrics(t, r)
@@ -121,7 +121,7 @@ func TestRemoteControlDrivesTheWindow(t *testing.T) {
 		t.Fatalf("GetStreamStatus: %v", res)
 	}
 	c.call("StopStream", nil, &events)
-	if w.phase != phaseIdle {
+	if phaseNow(w) != phaseIdle {
 		t.Fatalf("the window is still live")
 	}
 	deadline := time.Now().Add(3 * time.Second)
@@ -133,6 +133,13 @@ func TestRemoteControlDrivesTheWindow(t *testing.T) {
 	if strings.Join(events, " ") != want {
 		t.Fatalf("events %v, want %s", events, want)
 	}
+}
+
+// phaseNow reads the window's phase as a hop does: the remote control's
+// goroutines hop to the window meanwhile.
+func phaseNow(w *mainWindow) (ph phase) {
+	onMainWait(func() { ph = w.phase })
+	return ph
 }
 
 // checkWindowMetrics: `golive --metrics ADDR` serves the live window's

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"golive/app/control"
 	"golive/app/profile"
 	"golive/app/session"
@@ -36,7 +34,7 @@ var errNotLive = fmt.Errorf("the window is not live: go live first: %w", control
 
 // snapshot reads the window's state on Fyne's goroutine.
 func (c *windowController) snapshot() (ph phase, live Live, names []string, cur string, dests []string) {
-	fyne.DoAndWait(func() {
+	onMainWait(func() {
 		ph, live, cur = c.w.phase, c.w.live, c.w.prof.Name
 		names = c.w.store.List()
 		for _, d := range c.w.prof.Destinations {
@@ -65,7 +63,7 @@ func (c *windowController) Profiles() (string, []string) {
 
 func (c *windowController) SetCurrentProfile(name string) error {
 	var err error
-	fyne.DoAndWait(func() {
+	onMainWait(func() {
 		switch {
 		case c.w.phase != phaseIdle:
 			err = fmt.Errorf("the window is live: end the stream first: %w", control.ErrInvalidState)
@@ -81,7 +79,7 @@ func (c *windowController) SetCurrentProfile(name string) error {
 
 func (c *windowController) StartStream() error {
 	var err error
-	fyne.DoAndWait(func() {
+	onMainWait(func() {
 		if c.w.phase != phaseIdle {
 			err = fmt.Errorf("the stream: %w", control.ErrAlreadyActive)
 			return
@@ -105,7 +103,7 @@ func (c *windowController) StartStream() error {
 
 func (c *windowController) StopStream() error {
 	var err error
-	fyne.DoAndWait(func() {
+	onMainWait(func() {
 		if c.w.phase != phaseLive {
 			err = fmt.Errorf("the stream: %w", control.ErrNotActive)
 			return
@@ -156,7 +154,7 @@ func (c *windowController) StopRecord() (string, error) {
 func (c *windowController) Outputs() []control.OutputState {
 	var p []control.OutputState
 	var live Live
-	fyne.DoAndWait(func() {
+	onMainWait(func() {
 		if c.w.phase == phaseLive {
 			live = c.w.live
 		}
@@ -214,7 +212,7 @@ func (c *windowController) StartOutput(name string) error {
 
 // destination returns the current profile's destination of that name.
 func (c *windowController) destination(name string) (d profile.Destination, found bool) {
-	fyne.DoAndWait(func() {
+	onMainWait(func() {
 		if p, ok := c.w.prof.Destination(name); ok {
 			d, found = p.Clone(), true
 		}

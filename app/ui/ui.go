@@ -4,7 +4,7 @@
 // Fyne. Engine goroutines never touch widgets: the window polls a stats
 // snapshot once a second, the preview and level meter up to ten times a
 // second (fewer when repainting the window is expensive, see pacer), and
-// blocking work comes back through fyne.Do.
+// blocking work comes back through onMain (onmain.go).
 package ui
 
 import (
@@ -14,7 +14,6 @@ import (
 	"os"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 )
 
@@ -92,10 +91,14 @@ func Run(opts Options) error {
 	}
 	a.Run()
 	if w != nil {
-		w.shutdown()
-		if w.live != nil {
-			w.live.Close()
+		// A goAsync result may still be arriving: Fyne runs it inline
+		// on its goroutine once its loop has ended.
+		var live Live
+		onMainWait(func() { w.shutdown(); live = w.live })
+		if live != nil {
+			live.Close()
 		}
+		<-w.tickerDone
 	}
 	return runErr
 }
@@ -139,7 +142,7 @@ func (o Options) backend() (Store, Engine, error) {
 func (w *mainWindow) scheduleAutomation() {
 	if d := w.opts.GoLiveAfter; d > 0 {
 		time.AfterFunc(d, func() {
-			fyne.Do(func() {
+			onMain(func() {
 				if w.phase == phaseIdle {
 					w.requestGoLive()
 				}
@@ -147,7 +150,7 @@ func (w *mainWindow) scheduleAutomation() {
 		})
 	}
 	if d := w.opts.QuitAfter; d > 0 {
-		time.AfterFunc(d, func() { fyne.Do(w.quit) })
+		time.AfterFunc(d, func() { onMain(w.quit) })
 	}
 }
 
@@ -160,6 +163,6 @@ func (w *mainWindow) quit() {
 		w.shutdown()
 		w.app.Quit()
 	default:
-		time.AfterFunc(200*time.Millisecond, func() { fyne.Do(w.quit) })
+		time.AfterFunc(200*time.Millisecond, func() { onMain(w.quit) })
 	}
 }

@@ -35,7 +35,7 @@ const (
 
 // mainWindow is GoLive's window and its controller. Every method runs on
 // Fyne's goroutine; work that blocks (going live, ending) runs in goAsync
-// and comes back through fyne.Do.
+// and comes back through onMainWait (onmain.go).
 type mainWindow struct {
 	app     fyne.App
 	win     fyne.Window
@@ -54,7 +54,9 @@ type mainWindow struct {
 	bg      sync.WaitGroup
 	stop    chan struct{}
 	stopped bool
-	cpu     cpuMeter
+	// tickerDone is closed when the ticker has stopped (nil: never started).
+	tickerDone chan struct{}
+	cpu        cpuMeter
 	// cpuSample returns the process CPU use in percent (replaced in tests).
 	cpuSample func() float64
 	// pace picks the preview rate while live; rate is the number of
@@ -272,16 +274,19 @@ func (w *mainWindow) goAsync(work func() func()) {
 	go func() {
 		defer w.bg.Done()
 		then := work()
-		fyne.DoAndWait(then)
+		onMainWait(then)
 	}()
 }
 
 // startTicker polls the live session: w.rate times a second for the
-// preview and the meter, once a second for the stats, with one fyne.Do
+// preview and the meter, once a second for the stats, with one onMain
 // (so one repaint) per tick. The rate is read once a second, when the
-// stats tick has set it. It stops with the window.
+// stats tick has set it. It stops with the window (shutdown), then
+// closes w.tickerDone.
 func (w *mainWindow) startTicker() {
+	w.tickerDone = make(chan struct{})
 	go func() {
+		defer close(w.tickerDone)
 		rate := 1
 		t := time.NewTicker(time.Second)
 		defer t.Stop()
@@ -292,7 +297,7 @@ func (w *mainWindow) startTicker() {
 			case <-t.C:
 			}
 			slow := n%rate == 0
-			fyne.Do(func() {
+			onMain(func() {
 				w.tickFast()
 				if slow {
 					w.tick()
