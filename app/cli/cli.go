@@ -1,6 +1,8 @@
 // Package cli is GoLive's headless command line: `golive live`, `golive
-// devices` and `golive profile`. main calls Main; the window is started by
-// main when no subcommand is given.
+// serve`, `golive devices`, `golive profile`, and `golive status` and
+// `golive dest` that drive a running GoLive through its remote control.
+// main calls Main; the window is started by main when no subcommand is
+// given.
 package cli
 
 import (
@@ -47,6 +49,9 @@ Usage:
   golive serve [flags]        headless, driven by obs-websocket 5 clients (golive serve -h)
   golive devices              list screens, microphones and encoders
   golive profile COMMAND      manage destination profiles (golive profile help)
+  golive status [--json]      what the running GoLive (golive serve, or the window) is doing
+  golive dest list|start NAME|stop NAME
+                              list, start or stop a destination of the running GoLive (golive dest help)
   golive version
 `
 
@@ -75,12 +80,16 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = RunDevices(ctx, args[1:], env)
 	case "profile":
 		err = RunProfile(ctx, args[1:], env)
+	case "dest":
+		err = RunDest(ctx, args[1:], env)
+	case "status":
+		err = RunStatus(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprintln(env.Stdout, "golive", Version)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 	default:
-		err = usageErr("unknown command %q: want live, serve, devices, profile or version", args[0])
+		err = usageErr("unknown command %q: want live, serve, devices, profile, status, dest or version", args[0])
 	}
 	return exitCode(err, env.Stderr)
 }

@@ -116,18 +116,9 @@ func servePassword(ctx context.Context, file, dir string, env Env) (password, wh
 		}
 		return pw, "from " + file, nil
 	}
-	kr := env.Keyring
-	if kr == nil {
-		k, err := profile.OpenSystemKeyring(profile.SystemOptions{Context: ctx,
-			OnWait: func(note string) { fmt.Fprintln(env.Stderr, "golive: "+note) }})
-		switch {
-		case err == nil:
-			kr = k
-		case errors.Is(err, profile.ErrNoKeychain):
-			kr = profile.NoKeyring{Reason: err.Error()}
-		default:
-			return "", "", fmt.Errorf("remote-control password: %w (unlock the keychain, or give --password-file)", err)
-		}
+	kr, err := openKeyring(ctx, env)
+	if err != nil {
+		return "", "", fmt.Errorf("remote-control password: %w (unlock the keychain, or give --password-file)", err)
 	}
 	pw, at, err := control.StoredPassword(dir, kr)
 	if err != nil {

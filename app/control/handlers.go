@@ -110,6 +110,10 @@ func getOutputList(c *conn, _ map[string]json.RawMessage) (map[string]any, error
 			"outputWidth":  o.Width,
 			"outputHeight": o.Height,
 			"outputActive": o.Active,
+			// GoLive's own: the destination's state and whether the
+			// profile enables it (OBS clients ignore them).
+			"outputState":   o.State,
+			"outputEnabled": o.Enabled,
 			"outputFlags": map[string]bool{
 				"OBS_OUTPUT_AUDIO": true, "OBS_OUTPUT_VIDEO": true, "OBS_OUTPUT_ENCODED": true,
 				"OBS_OUTPUT_MULTI_TRACK": false, "OBS_OUTPUT_SERVICE": o.Kind == "rtmp",
@@ -138,7 +142,14 @@ func getOutputStatus(c *conn, data map[string]json.RawMessage) (map[string]any, 
 	if err != nil {
 		return nil, err
 	}
-	return outputStatus(o), nil
+	st := outputStatus(o)
+	// GoLive's own fields: the destination's state and its last error
+	// (redacted like every message).
+	st["outputState"] = o.State
+	if o.LastError != "" {
+		st["outputLastError"] = o.LastError
+	}
+	return st, nil
 }
 
 func startOutput(c *conn, data map[string]json.RawMessage) (map[string]any, error) {

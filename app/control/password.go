@@ -129,3 +129,34 @@ func ReadPasswordFile(path string) (string, error) {
 	secret.Register(line)
 	return line, nil
 }
+
+// ErrNoStoredPassword means that no remote-control password is stored yet
+// (the server stores one when it first starts).
+var ErrNoStoredPassword = errors.New("no remote-control password is stored")
+
+// LoadPassword returns the stored remote-control password without ever
+// creating one (what a client of this machine's server uses): from kr
+// (the keychain; nil or NoKeyring when there is none), else from the file
+// in dir, the configuration directory.
+func LoadPassword(dir string, kr profile.Keyring) (password, where string, err error) {
+	if _, none := kr.(profile.NoKeyring); kr != nil && !none {
+		pw, err := kr.Get(profile.KeyringService, PasswordKeyringUser)
+		if err == nil && pw != "" {
+			secret.Register(pw)
+			return pw, "the OS keychain", nil
+		}
+	}
+	if dir == "" {
+		d, err := profile.DefaultDir()
+		if err != nil {
+			return "", "", err
+		}
+		dir = d
+	}
+	path := filepath.Join(dir, PasswordFileName)
+	pw, err := ReadPasswordFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", "", fmt.Errorf("%w in the OS keychain or %s", ErrNoStoredPassword, path)
+	}
+	return pw, path, err
+}
