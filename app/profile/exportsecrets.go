@@ -30,7 +30,7 @@ const (
 func (d *Destination) stripSecrets() {
 	d.normalizeLeftOut()
 	if key, ref, ok := d.secretFields(); ok {
-		if *key != "" || *ref != "" {
+		if *key != "" || *ref != "" || d.passphraseInURL() {
 			d.addLeftOut(LeftOutKey)
 		}
 		*key, *ref = "", ""
@@ -38,9 +38,24 @@ func (d *Destination) stripSecrets() {
 	if u := d.urlField(); u != nil {
 		if s, changed := stripURLSecrets(d.SRT != nil && d.RTMP == nil, *u); changed {
 			*u = s
-			d.addLeftOut(LeftOutURL)
+			// A passphrase dropped from the URL is the key left out (above):
+			// the URL is marked only when it holds the stand-in, which is
+			// what marks it again on import (normalizeLeftOut).
+			if strings.Contains(s, SecretLeftOut) {
+				d.addLeftOut(LeftOutURL)
+			}
 		}
 	}
+}
+
+// passphraseInURL reports an SRT destination whose URL still carries a
+// passphrase (one imported as written, not moved to Key).
+func (d *Destination) passphraseInURL() bool {
+	if d.SRT == nil || d.RTMP != nil {
+		return false
+	}
+	u, err := srturl.Parse(d.SRT.URL)
+	return err == nil && u.Passphrase != ""
 }
 
 func (d *Destination) addLeftOut(what string) {
