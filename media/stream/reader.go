@@ -71,6 +71,8 @@ type Reader struct {
 	unwokenDTS time.Duration
 	// audioWake (SetAudioWake) suspends lazyAudio.
 	audioWake bool
+	// move is the state of a move to another stream (move.go).
+	move moveState
 }
 
 func newReader(s *Stream, cfg ReaderConfig) *Reader {
@@ -100,11 +102,15 @@ func (r *Reader) wants(c unit.Codec) bool {
 	return r.cfg.Codecs == nil || slices.Contains(r.cfg.Codecs, c)
 }
 
-func (r *Reader) push(p *unit.Packet) {
+func (r *Reader) push(src *Stream, p *unit.Packet) {
 	if !r.wants(p.Codec) {
 		return
 	}
 	r.mu.Lock()
+	if !r.fromLocked(src, p) {
+		r.mu.Unlock()
+		return
+	}
 	r.pushLocked(p)
 	wake := r.wakeLocked(p)
 	r.mu.Unlock()
@@ -250,8 +256,10 @@ func (r *Reader) Read(ctx context.Context) (*unit.Packet, error) {
 // sends it in the same turn.
 func (r *Reader) TryRead() *unit.Packet {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.popLocked()
+	p := r.popLocked()
+	r.mu.Unlock()
+	r.leaveStale()
+	return p
 }
 
 func (r *Reader) popLocked() *unit.Packet {
@@ -293,9 +301,19 @@ func (r *Reader) Stats() ReaderStats {
 	return s
 }
 
-// Close unsubscribes the reader; a blocked Read returns ErrClosed.
+// Close unsubscribes the reader (from every stream it is on, see MoveTo);
+// a blocked Read returns ErrClosed.
 func (r *Reader) Close() {
-	r.stream.unsubscribe(r)
+	r.mu.Lock()
+	streams := append([]*Stream{r.stream}, r.move.stale...)
+	if r.move.next != nil {
+		streams = append(streams, r.move.next)
+	}
+	r.move.stale, r.move.next = nil, nil
+	r.mu.Unlock()
+	for _, s := range streams {
+		s.unsubscribe(r)
+	}
 	r.close()
 }
 

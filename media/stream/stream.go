@@ -45,8 +45,16 @@ func (s *Stream) Write(p *unit.Packet) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for r := range s.readers {
-		r.push(p)
+		r.push(s, p)
 	}
+}
+
+// Readers returns how many readers are subscribed (a reader moving to or
+// from the stream counts, see Reader.MoveTo).
+func (s *Stream) Readers() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.readers)
 }
 
 // Subscribe adds a reader. A new reader starts at the next video key frame,
@@ -79,7 +87,7 @@ func (s *Stream) Close() {
 	}
 	s.closed = true
 	for r := range s.readers {
-		r.close()
+		r.closeFrom(s)
 	}
 	s.readers = map[*Reader]struct{}{}
 }

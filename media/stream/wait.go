@@ -11,6 +11,7 @@ import (
 // caller's, which holds packets back until a deadline), returning nil and
 // no error; a nil wake waits as Read does.
 func (r *Reader) ReadOr(ctx context.Context, wake <-chan time.Time) (*unit.Packet, error) {
+	r.leaveStale()
 	for {
 		r.mu.Lock()
 		if p := r.popLocked(); p != nil {

@@ -18,10 +18,16 @@ import (
 // its SPS and PPS, so the tests use real parameter sets.
 func x264ParameterSets(t testing.TB) (sps, pps []byte) {
 	t.Helper()
+	return x264ParameterSetsAt(t, "1280x720")
+}
+
+// x264ParameterSetsAt is x264ParameterSets for a picture size (WxH).
+func x264ParameterSetsAt(t testing.TB, size string) (sps, pps []byte) {
+	t.Helper()
 	testpeer.RequireBinaries(t, "ffmpeg")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
+	out, err := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size="+size+":rate=30",
 		"-frames:v", "1", "-c:v", "libx264", "-profile:v", "high", "-f", "h264", "-").Output()
 	if err != nil {
 		t.Fatalf("ffmpeg: %v", err)

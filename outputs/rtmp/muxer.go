@@ -31,7 +31,11 @@ type muxer struct {
 	streamID uint32
 	merge    interleave.Merger
 
-	sentAVC   bool
+	sentAVC bool
+	// sps and pps are those of the last AVC sequence header sent: a key
+	// frame with others (the destination moved to another encoder, see
+	// stream.Reader.MoveTo) sends a new header first.
+	sps, pps  []byte
 	lastVideo uint32
 	lastAudio uint32
 
@@ -169,8 +173,19 @@ func (m *muxer) addAVCHeader(ts uint32, sps, pps []byte) error {
 		return dest.Fatal(err)
 	}
 	m.sentAVC = true
+	m.sps, m.pps = append(m.sps[:0], sps...), append(m.pps[:0], pps...)
 	m.addMessage(csVideo, typeVideo, ts, hdr, time.Time{})
 	return nil
+}
+
+// newParameterSets returns the SPS and PPS of key frame pkt when they
+// differ from those last sent (nil, nil otherwise).
+func (m *muxer) newParameterSets(pkt *unit.Packet) (sps, pps []byte) {
+	sps, pps = parameterSets(pkt)
+	if len(sps) == 0 || len(pps) == 0 || (bytes.Equal(sps, m.sps) && bytes.Equal(pps, m.pps)) {
+		return nil, nil
+	}
+	return sps, pps
 }
 
 // add puts the message(s) of pkt into the batch.
@@ -190,6 +205,12 @@ func (m *muxer) add(pkt *unit.Packet) error {
 			sps, pps := parameterSets(pkt)
 			if err := m.addAVCHeader(ts, sps, pps); err != nil {
 				return err
+			}
+		} else if pkt.Key {
+			if sps, pps := m.newParameterSets(pkt); sps != nil {
+				if err := m.addAVCHeader(ts, sps, pps); err != nil {
+					return err
+				}
 			}
 		}
 		m.buf = appendVideoTag(m.buf, pkt)

@@ -1,0 +1,116 @@
+package stream
+
+import (
+	"testing"
+	"time"
+
+	"golive/media/unit"
+)
+
+// feedBoth writes frames first..first+n-1 to a and b as two encoders of
+// one capture would: each its own video (a key frame every gopA / gopB;
+// Data names the stream), then the same audio packet to a, then to b.
+func feedBoth(a, b *Stream, first, n, gopA, gopB int) {
+	for i := first; i < first+n; i++ {
+		t := time.Duration(i) * frame
+		a.Write(&unit.Packet{Codec: unit.CodecH264, PTS: t, DTS: t, Key: i%gopA == 0, Data: []byte("a")})
+		b.Write(&unit.Packet{Codec: unit.CodecH264, PTS: t, DTS: t, Key: i%gopB == 0, Data: []byte("b")})
+		au := &unit.Packet{Codec: unit.CodecAAC, PTS: t, DTS: t, Key: true}
+		a.Write(au)
+		b.Write(au)
+	}
+}
+
+func TestMoveToSwitchesAtKeyFrame(t *testing.T) {
+	a, b := New(tracks()), New(tracks())
+	r := a.Subscribe(ReaderConfig{Name: "x"})
+	feedBoth(a, b, 0, 10, 60, 15)
+	if !r.MoveTo(b) {
+		t.Fatal("MoveTo refused an open stream")
+	}
+	if p, _ := r.Moving(); !p || b.Readers() != 1 {
+		t.Fatalf("pending %v, b readers %d: want a pending move subscribed to b", p, b.Readers())
+	}
+	feedBoth(a, b, 10, 20, 60, 15)
+	got := drain(t, r)
+	var audio []time.Duration
+	lastVideo := time.Duration(-1)
+	for _, p := range got {
+		if p.Kind() == unit.KindAudio {
+			audio = append(audio, p.DTS)
+			continue
+		}
+		want := "a"
+		if p.DTS >= 15*frame {
+			want = "b"
+		}
+		if string(p.Data) != want || p.DTS <= lastVideo {
+			t.Fatalf("video at %v from %q (after %v): want %q, in order", p.DTS, p.Data, lastVideo, want)
+		}
+		if p.DTS == 15*frame && !p.Key {
+			t.Fatal("first frame of b is not its key frame")
+		}
+		lastVideo = p.DTS
+	}
+	if lastVideo != 29*frame {
+		t.Errorf("last video at %v, want %v", lastVideo, 29*frame)
+	}
+	if len(audio) != 30 {
+		t.Fatalf("%d audio packets, want 30 (each once)", len(audio))
+	}
+	for i, d := range audio {
+		if d != time.Duration(i)*frame {
+			t.Fatalf("audio %d at %v, want %v: a packet lost, repeated or out of order", i, d, time.Duration(i)*frame)
+		}
+	}
+	if pending, moves := r.Moving(); pending || moves != 1 {
+		t.Errorf("pending %v, moves %d: want one move done", pending, moves)
+	}
+	if a.Readers() != 0 || b.Readers() != 1 || r.Tracks().Video == nil {
+		t.Errorf("readers a %d, b %d after the move: want 0 and 1", a.Readers(), b.Readers())
+	}
+	if st := r.Stats(); st.DroppedVideo != 0 || st.DroppedAudio != 0 {
+		t.Errorf("drops %+v: a move drops nothing", st)
+	}
+	r.Close()
+	if b.Readers() != 0 {
+		t.Error("Close left the reader on its new stream")
+	}
+}
+
+func TestMoveCancelAndClosedTarget(t *testing.T) {
+	a, b := New(tracks()), New(tracks())
+	r := a.Subscribe(ReaderConfig{Name: "x"})
+	r.MoveTo(b)
+	r.MoveTo(a) // cancels
+	if p, _ := r.Moving(); p || b.Readers() != 0 {
+		t.Fatalf("pending %v, b readers %d after cancelling", p, b.Readers())
+	}
+	r.MoveTo(b)
+	b.Close() // the target ends: the move is dropped, the reader lives on
+	feedBoth(a, New(tracks()), 0, 5, 60, 60)
+	if got := drain(t, r); len(got) != 10 {
+		t.Fatalf("%d packets after the target closed, want 10 from a", len(got))
+	}
+	if p, _ := r.Moving(); p {
+		t.Error("move still pending to a closed stream")
+	}
+	if r.MoveTo(b) {
+		t.Error("MoveTo a closed stream succeeded")
+	}
+	r.Close()
+	if r.MoveTo(a) || a.Readers() != 0 {
+		t.Error("a closed reader moved or stayed subscribed")
+	}
+}
+
+func TestMoveWhileNotStartedWaitsForKey(t *testing.T) {
+	a, b := New(tracks()), New(tracks())
+	r := a.Subscribe(ReaderConfig{Name: "x"})
+	r.MoveTo(b) // before a's first key frame
+	feedBoth(a, b, 1, 10, 60, 4)
+	got := drain(t, r)
+	if len(got) == 0 || got[0].DTS != 4*frame || string(got[0].Data) != "b" || !got[0].Key {
+		t.Fatalf("first packet %+v, want b's key frame at frame 4", got)
+	}
+}
