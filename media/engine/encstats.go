@@ -75,6 +75,9 @@ type EncoderStats struct {
 	BitrateKbps, TargetKbps, ConfiguredKbps float64
 	// LiveBitrate: SetBitrate can change its bitrate while live.
 	LiveBitrate bool
+	// OnDemand: it encodes only while read (Rendition.OnDemand); Idle: it
+	// has no reader now.
+	OnDemand, Idle bool
 	// Encoded and Skipped count its frames (skipped: captured while it
 	// had no room for them).
 	Encoded, Skipped uint64
@@ -101,6 +104,7 @@ func (e *Engine) Encoders() []EncoderStats {
 			ID: p.ID, Codec: p.codec(), Encoder: p.Encoder, Width: p.Width, Height: p.Height, FPS: p.FPS, Layout: p.Layout,
 			BitrateKbps: kbps, TargetKbps: float64(p.target.Load()) / 1000,
 			ConfiguredKbps: float64(p.VideoBitrate) / 1000, LiveBitrate: p.liveRate,
+			OnDemand: p.OnDemand, Idle: p.OnDemand && p.stream != nil && p.stream.Readers() == 0,
 			Encoded: p.stats.encoded.Load(), Skipped: p.stats.skipped.Load(), CPU: cpu,
 		})
 	}

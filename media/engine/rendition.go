@@ -39,6 +39,11 @@ type Rendition struct {
 	Encoder, Preset string
 	// Layout is LayoutLandscape (default) or LayoutVertical.
 	Layout string
+	// OnDemand: the rendition encodes only while its stream has a reader
+	// (a destination's fallback, see Stream.Readers). Its encoder is opened
+	// with the others, but scales and encodes nothing (costs no CPU) until
+	// a reader subscribes; its first frame then is a key frame.
+	OnDemand bool
 }
 
 // pipe is the scale/crop, hand-off, encoder and stream of one extra
@@ -53,6 +58,9 @@ type pipe struct {
 	stats   counters
 	meter   encMeter
 	last    int64 // last frame index offered (its own frame grid)
+	// idle: an on-demand rendition without readers left the last
+	// picture out.
+	idle bool
 	// target is the bitrate asked for (SetBitrate), applied by run before
 	// its next frame; liveRate: the encoder can change it while running.
 	target   atomic.Int64
@@ -142,6 +150,14 @@ func (p *pipe) offer(vf capture.VideoFrame, epoch time.Time) error {
 		return nil
 	}
 	p.last = idx
+	if p.OnDemand && p.stream.Readers() == 0 {
+		p.idle = true
+		return nil
+	}
+	if p.idle {
+		p.idle = false
+		p.venc.RequestKeyFrame()
+	}
 	p.stats.captured.Add(1)
 	var s *slot
 	select {
@@ -259,12 +275,13 @@ func (e *Engine) RequestKeyFrameFor(id string) {
 
 // Place fills r's unset fields from c (with the engine's defaults) and
 // reports whether the result is the main rendition, which needs no
-// encoder of its own. r.ID is cleared.
+// encoder of its own. r.ID and r.OnDemand are cleared.
 func (c Config) Place(r Rendition) (Rendition, bool) {
 	tmp := Engine{Config: c}
 	tmp.fillDefaults()
 	r.ID = ""
 	r.fill(&tmp.Config)
+	r.OnDemand = false
 	main := Rendition{Width: tmp.Width, Height: tmp.Height, FPS: tmp.FPS, VideoBitrate: tmp.VideoBitrate,
 		Encoder: tmp.Encoder, Preset: tmp.Preset, Layout: LayoutLandscape}
 	return r, r == main

@@ -162,7 +162,9 @@ type Handler struct {
 	random    func() float64
 	waitTimer func(d time.Duration, probing bool) (<-chan time.Time, func() bool)
 
-	reader   *stream.Reader
+	reader *stream.Reader
+	// keyFrame is KeyFrame, or that of the encoder moved to (MoveTo).
+	keyFrame atomic.Pointer[func()]
 	counters Counters
 	retryNow chan struct{}
 	// retried is set by RetryNow: the next wait starts the backoff over.
@@ -214,6 +216,10 @@ func (h *Handler) Initialize() error {
 		h.Reader.Name = h.Name
 	}
 	h.reader = h.Stream.Subscribe(h.Reader)
+	if h.KeyFrame != nil {
+		kf := h.KeyFrame
+		h.keyFrame.Store(&kf)
+	}
 	h.retryNow = make(chan struct{}, 1)
 	h.done = make(chan struct{})
 	h.state = StateIdle
@@ -292,13 +298,11 @@ func (h *Handler) run(ctx context.Context) {
 			h.reconnects++
 			h.mu.Unlock()
 			h.reader.SkipToKeyframe()
-			if h.KeyFrame != nil {
-				h.KeyFrame()
-			}
+			h.requestKeyFrame()
 		}
 		h.setState(StateConnecting, nil, time.Time{})
 		var liveAt time.Time
-		sess := &Session{Tracks: h.Stream.Tracks(), Reader: h.reader, Counters: &h.counters, keyFrame: h.KeyFrame, live: func() {
+		sess := &Session{Tracks: h.reader.Tracks(), Reader: h.reader, Counters: &h.counters, keyFrame: h.requestKeyFrame, live: func() {
 			liveAt = time.Now()
 			h.setState(StateLive, nil, time.Time{})
 			h.Logger.Info("destination live")
