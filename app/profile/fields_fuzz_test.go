@@ -13,7 +13,8 @@ import (
 // Corpus: testdata/fuzz/FuzzFieldText.
 func FuzzFieldText(f *testing.F) {
 	for _, s := range []string{"1280x720", " 1920X1080 ", "0,0,640,360", "9223372036854775807,0,100,100",
-		"2500k", "2.5M", "128 kbps", "1e400", "same", "libx264", "out.mkv", "１,２,３,４"} {
+		"2500k", "2.5M", "128 kbps", "1e400", "same", "libx264", "out.mkv", "１,２,３,４",
+		"854x480@30 600k", "640x360", "main", "1280x720@0 1k", "2x2@ 9"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -45,6 +46,18 @@ func FuzzFieldText(f *testing.F) {
 					t.Fatalf("%s=%q accepted but does not check: %v", field, s, err)
 				}
 			}
+		}
+		if v, ok, err := ParseRenditionText(s); ok && err == nil {
+			if err := v.check(); err != nil || v.Width == 0 || v.Height == 0 {
+				t.Fatalf("rendition %q accepted as %+v: %v", s, v, err)
+			}
+		}
+		p := DefaultProfile()
+		p.Destinations[0].Video = &Video{Fallback: s}
+		if r, ok, err := p.Fallback(&p.Destinations[0]); err == nil && ok && (r.Width == 0 || r == p.Rendition(&p.Destinations[0])) {
+			t.Fatalf("fallback %q resolved to %+v", s, r)
+		} else if err == nil && ok != (s != "") {
+			t.Fatalf("fallback %q: ok %v", s, ok)
 		}
 		if d, err := ParseRecordFlag(s); err == nil {
 			if err := checkDest(d); err != nil {

@@ -205,6 +205,8 @@ func (v *Video) check() error {
 		return fmt.Errorf("preset %q: want one of %s", v.Preset, strings.Join(X264Presets, ", "))
 	case v.Encoder != "" && !slices.Contains(VideoEncoders, v.Encoder) && !knownOtherEncoder(v.Encoder):
 		return fmt.Errorf("encoder %q: want one of %s, libx265, libsvtav1", v.Encoder, strings.Join(VideoEncoders, ", "))
+	case v.Fallback != "" && checkFallbackText(v.Fallback) != "":
+		return fmt.Errorf("fallback: %s", checkFallbackText(v.Fallback))
 	}
 	return nil
 }

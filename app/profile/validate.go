@@ -118,6 +118,7 @@ func (p *Profile) Validate() error {
 			seen[strings.ToLower(d.Name)] = i
 		}
 		d.validate(c)
+		p.validateFallback(c, d)
 	}
 	return errors.Join(c.errs...)
 }

@@ -57,8 +57,8 @@ type abr struct {
 	// audio is the audio bitrate sharing the path (bps).
 	audio  int
 	target int
-	// samples are the path readings of the last adaptWindow or so.
-	samples []dest.PathSample
+	// win holds the path readings of the last adaptWindow or so.
+	win pathWindow
 	// lastDown, lastUp: the last changes; calmSince: the last congestion.
 	lastDown, lastUp, calmSince time.Time
 	// draining: the target is under the settle level until the backlog
@@ -80,29 +80,15 @@ func newABR(configured, audio int, now time.Time) *abr {
 
 // step takes one sample and returns the new target, or 0 to keep it.
 func (a *abr) step(s dest.PathSample) int {
-	if !s.Live || (len(a.samples) > 0 && s.Acked < a.samples[len(a.samples)-1].Acked) {
-		a.samples = a.samples[:0] // a new connection: measure afresh
-	}
-	if !s.Live {
+	rd, ok := a.win.add(s)
+	if !ok {
 		return 0
 	}
-	a.samples = append(a.samples, s)
-	for len(a.samples) > 2 && s.At.Sub(a.samples[1].At) >= adaptWindow {
-		a.samples = a.samples[1:]
-	}
-	first := a.samples[0]
-	span := s.At.Sub(first.At)
-	if span < adaptWindow/2 {
-		return 0
-	}
-	delivered := float64(s.Acked-first.Acked) * 8 / span.Seconds()
-	backlog := a.backlog(s, delivered)
+	delivered, backlog := rd.delivered, rd.backlog
 	a.delivered, a.lastBacklog = delivered, backlog
-	grew := backlog > a.backlog(first, delivered)+50*time.Millisecond
 	// Right after a raise, a smaller backlog that grows is enough.
 	probing := !a.lastUp.IsZero() && s.At.Sub(a.lastUp) < adaptProbe
-	congested := s.Dropped > first.Dropped || backlog > adaptBacklogLimit ||
-		(grew && (backlog > adaptBacklogHigh || (probing && backlog > adaptBacklogProbe)))
+	congested := rd.congested(adaptBacklogHigh) || (probing && rd.congested(adaptBacklogProbe))
 	next := a.target
 	switch {
 	case congested:
@@ -165,8 +151,63 @@ func (a *abr) video(bps float64) int {
 	return max(0, int(bps*adaptOverhead)-a.audio)
 }
 
+// pathWindow holds the path samples of a destination over the last
+// adaptWindow or so: the adaptive and the fallback controllers read their
+// destination's path through it.
+type pathWindow struct {
+	samples []dest.PathSample
+}
+
+// pathReading is what a window of samples says of the path.
+type pathReading struct {
+	at time.Time
+	// delivered is the rate the peer acknowledged (bps).
+	delivered float64
+	// backlog is what waited at the last sample, first at the first one
+	// (in time at the delivered rate).
+	backlog, first time.Duration
+	// dropped: the destination's queue dropped video in the window;
+	// dropping since the sample before the last one.
+	dropped, dropping bool
+}
+
+// add takes one sample; false while the window is too short to read
+// (or the destination is not live: a new connection is measured afresh).
+func (w *pathWindow) add(s dest.PathSample) (pathReading, bool) {
+	if !s.Live || (len(w.samples) > 0 && s.Acked < w.samples[len(w.samples)-1].Acked) {
+		w.reset()
+	}
+	if !s.Live {
+		return pathReading{}, false
+	}
+	dropping := len(w.samples) > 0 && s.Dropped > w.samples[len(w.samples)-1].Dropped
+	w.samples = append(w.samples, s)
+	for len(w.samples) > 2 && s.At.Sub(w.samples[1].At) >= adaptWindow {
+		w.samples = w.samples[1:]
+	}
+	first := w.samples[0]
+	span := s.At.Sub(first.At)
+	if span < adaptWindow/2 {
+		return pathReading{}, false
+	}
+	delivered := float64(s.Acked-first.Acked) * 8 / span.Seconds()
+	return pathReading{at: s.At, delivered: delivered, backlog: backlog(s, delivered),
+		first: backlog(first, delivered), dropped: s.Dropped > first.Dropped, dropping: dropping}, true
+}
+
+// reset forgets the samples (the path changed).
+func (w *pathWindow) reset() { w.samples = w.samples[:0] }
+
+// congested reports whether the path did not carry what was sent: a
+// dropped frame, a backlog over adaptBacklogLimit, or one that grew past
+// high.
+func (r pathReading) congested(high time.Duration) bool {
+	grew := r.backlog > r.first+50*time.Millisecond
+	return r.dropped || r.backlog > adaptBacklogLimit || (grew && r.backlog > high)
+}
+
 // backlog is what waits to be carried, in time at rate bps.
-func (a *abr) backlog(s dest.PathSample, bps float64) time.Duration {
+func backlog(s dest.PathSample, bps float64) time.Duration {
 	if bps < 1000 {
 		bps = 1000
 	}

@@ -150,8 +150,8 @@ func TestAdaptiveControllerFloor(t *testing.T) {
 	if lo := slices.Min(targets); lo != Floor(2_500_000) || lo != 750_000 {
 		t.Errorf("lowest target %d, want the floor 750000", lo)
 	}
-	if got := a.step(dest.PathSample{At: p.now.Add(time.Second)}); got != 0 || len(a.samples) != 0 {
-		t.Errorf("a sample while not live changed the target to %d (samples kept: %d)", got, len(a.samples))
+	if got := a.step(dest.PathSample{At: p.now.Add(time.Second)}); got != 0 || len(a.win.samples) != 0 {
+		t.Errorf("a sample while not live changed the target to %d (samples kept: %d)", got, len(a.win.samples))
 	}
 	if Floor(300_000) != 200_000 || Floor(150_000) != 150_000 {
 		t.Errorf("floors %d, %d: want 200000, 150000", Floor(300_000), Floor(150_000))

@@ -51,7 +51,48 @@ func ProfileOutput(p profile.Profile, d profile.Destination) (Output, error) {
 	if o.Video, err = DestinationVideo(p, d); err != nil {
 		return Output{}, fmt.Errorf("destination %q: %w", d.Name, err)
 	}
+	if o.Fallback, err = FallbackVideo(p, d); err != nil {
+		return Output{}, fmt.Errorf("destination %q: %w", d.Name, err)
+	}
 	return o, nil
+}
+
+// FallbackVideo maps a destination's fallback rendition (nil: none) and
+// refuses, before going live, one that names the destination itself or
+// nothing known (profile.Fallback), that its service does not take, or
+// that this version cannot move to: only RTMP/RTMPS destinations (whose
+// path is measured) move, and only between H.264 renditions (the new
+// parameter sets travel in band).
+func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition, error) {
+	r, ok, err := p.Fallback(&d)
+	if err != nil {
+		return nil, fmt.Errorf("dest.%s.fallback: %w", d.Name, err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	name := d.Video.Fallback
+	codec := VideoCodec(r.Codec)
+	if d.RTMP != nil {
+		if err := rtmp.CheckCodec(d.RTMP.Service, codec); err != nil {
+			svc, _ := rtmp.PresetByID(d.RTMP.Service)
+			return nil, fmt.Errorf("dest.%s.fallback %q: %s does not take %s video (it takes %v): choose an H.264 rendition",
+				d.Name, name, svc.Name, codec, svc.VideoCodecs)
+		}
+	}
+	if d.Kind != profile.KindRTMP || d.RTMP == nil {
+		return nil, fmt.Errorf("dest.%s.fallback %q: only RTMP/RTMPS destinations move to a fallback rendition; unset it", d.Name, name)
+	}
+	if own := p.Rendition(&d); codec != unit.CodecH264 || VideoCodec(own.Codec) != unit.CodecH264 {
+		return nil, fmt.Errorf("dest.%s.fallback %q: moving between %s and %s video is not supported in this version: use H.264 renditions",
+			d.Name, name, VideoCodec(own.Codec), codec)
+	}
+	enc, err := encoderFor(codec, r.Encoder)
+	if err != nil {
+		return nil, fmt.Errorf("dest.%s.fallback %q: %w", d.Name, name, err)
+	}
+	return &engine.Rendition{Width: r.Width, Height: r.Height, FPS: r.FPS, VideoBitrate: r.VideoBitrate,
+		Encoder: enc, Preset: r.Preset, Layout: r.Layout}, nil
 }
 
 // VideoCodec maps a profile codec name ("" is H.264).

@@ -28,6 +28,10 @@ type EncoderStats struct {
 	// target moves between FloorKbps and it.
 	ConfiguredKbps float64  `json:"configured_kbps"`
 	FloorKbps      float64  `json:"floor_kbps,omitempty"`
+	// OnDemand: it runs only while a destination reads it (a fallback);
+	// Idle: none does now.
+	OnDemand bool `json:"on_demand,omitempty"`
+	Idle     bool `json:"idle,omitempty"`
 	Destinations   []string `json:"destinations"`
 	Skipped        uint64   `json:"skipped"`
 	// CPU is the share of one core spent scaling and encoding for it.
@@ -49,6 +53,17 @@ func (s *Session) planRenditions() []engine.Rendition {
 		}
 		s.encoderOf[o.Name] = id
 	}
+	// A fallback no destination reads at first runs on demand.
+	for _, o := range s.Outputs {
+		if o.Fallback == nil {
+			continue
+		}
+		if _, found := s.findRendition(Output{Video: o.Fallback}, extra); !found {
+			r, _ := s.Engine.Place(*o.Fallback)
+			r.ID, r.OnDemand = fmt.Sprintf("r%d", len(extra)+1), true
+			extra = append(extra, r)
+		}
+	}
 	return extra
 }
 
@@ -64,7 +79,7 @@ func (s *Session) findRendition(o Output, running []engine.Rendition) (string, b
 	}
 	for _, r := range running {
 		id := r.ID
-		if r.ID = ""; r == want {
+		if r.ID, r.OnDemand = "", false; r == want {
 			return id, true
 		}
 	}
@@ -109,7 +124,7 @@ func (s *Session) encoderStats(entries []*entry) []EncoderStats {
 		out = append(out, EncoderStats{
 			ID: e.ID, Codec: e.Codec, Size: fmt.Sprintf("%dx%d", e.Width, e.Height), FPS: e.FPS, Layout: e.Layout,
 			BitrateKbps: e.BitrateKbps, TargetKbps: e.TargetKbps, ConfiguredKbps: e.ConfiguredKbps,
-			FloorKbps: s.adaptFloor(e.ID), Destinations: names, Skipped: e.Skipped, CPU: e.CPU,
+			FloorKbps: s.adaptFloor(e.ID), OnDemand: e.OnDemand, Idle: e.Idle, Destinations: names, Skipped: e.Skipped, CPU: e.CPU,
 		})
 	}
 	return out

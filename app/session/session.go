@@ -42,6 +42,10 @@ type Output struct {
 	// engine's); nil reads the main encoder. Destinations with equal
 	// renditions share one encoder.
 	Video *engine.Rendition
+	// Fallback is the rendition the destination moves to when its path
+	// cannot carry its own (fallback.go); nil: none. Its encoder runs
+	// only while a destination reads it.
+	Fallback *engine.Rendition
 }
 
 // Config is everything a session needs to go live.
@@ -56,6 +60,8 @@ type Config struct {
 	// encoder cannot be added to a running stream).
 	AudioCodecs []unit.Codec
 	Logger      *slog.Logger
+	// Fallback shapes the fallback controller (zero: the defaults).
+	Fallback FallbackTiming
 	// DrainTimeout bounds how long Close waits for live outputs to
 	// finish cleanly (trailers, FCUnpublish, RTCP BYE) before cancelling
 	// them (default 750 ms): with the outputs' own cancellation grace, Close
@@ -75,8 +81,10 @@ type Session struct {
 	opusLimit int
 	// encoderOf maps the outputs given at Initialize to their encoder id.
 	encoderOf map[string]string
-	// adapt runs the adaptive encoders' controllers.
-	adapt adaptive
+	// adapt runs the adaptive encoders' controllers, fallbacks the
+	// destinations' moves to their fallback renditions.
+	adapt     adaptive
+	fallbacks fallbacks
 
 	// ctl serialises the live-control calls and Close (see control.go);
 	// closing is set, under ctl, once Close began.
@@ -129,6 +137,7 @@ func (s *Session) Initialize() error {
 	s.done = make(chan struct{})
 	s.started = time.Now()
 	s.startAdaptive(ctx)
+	s.startFallbacks(ctx)
 	go s.run(ctx)
 	return nil
 }
@@ -261,6 +270,7 @@ func (s *Session) Close() {
 	s.cancel()
 	<-s.done
 	s.stopAdaptive()
+	s.stopFallbacks()
 	// One deadline for every network output (a Done channel stays
 	// closed, so the outputs after the first late one do not wait for
 	// ever); a recording gets recordDrain to write its last packets and

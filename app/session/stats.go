@@ -62,6 +62,9 @@ func (s *Session) Stats() Stats {
 		if n := s.adaptNote(e.out.Name, e.encoder); n != "" && e.active {
 			o.Note = joinNotes(o.Note, n)
 		}
+		if n := s.fallbackNote(e.out.Name); n != "" && e.active {
+			o.Note = joinNotes(o.Note, n)
+		}
 		if o.Kind != "record" {
 			st.UploadKbps += o.BitrateKbps
 		}

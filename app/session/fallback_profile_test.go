@@ -1,0 +1,86 @@
+package session
+
+import (
+	"strings"
+	"testing"
+
+	"golive/app/profile"
+	"golive/media/engine"
+)
+
+// fallbackTestProfile: "A" and "B" share the main 1280x720 2.5 Mb/s
+// rendition, A with fallback fb (a destination name or a rendition).
+func fallbackTestProfile(fb string) profile.Profile {
+	p := testSourceProfile()
+	p.Encoder.Width, p.Encoder.Height, p.Encoder.VideoBitrate = 1280, 720, 2_500_000
+	rtmp := func(name string) profile.Destination {
+		return profile.Destination{Name: name, Kind: profile.KindRTMP, Enabled: true,
+			RTMP: &profile.RTMP{URL: "rtmp://127.0.0.1/live", Key: "k" + name}}
+	}
+	a, b := rtmp("A"), rtmp("B")
+	a.Video = &profile.Video{Fallback: fb}
+	hevc := rtmp("hevc")
+	hevc.Enabled = false
+	hevc.Video = &profile.Video{Width: 854, Height: 480, Codec: profile.CodecHEVC}
+	p.Destinations = []profile.Destination{a, b, hevc}
+	return p
+}
+
+// TestFallbackPlansAnOnDemandEncoder: a fallback no destination reads
+// gets an encoder of its own that runs on demand; one equal to a running
+// rendition reuses it.
+func TestFallbackPlansAnOnDemandEncoder(t *testing.T) {
+	cfg, err := FromProfile(fallbackTestProfile("854x480@30 600k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fb := cfg.Outputs[0].Fallback; fb == nil || fb.Width != 854 || fb.VideoBitrate != 600_000 || cfg.Outputs[1].Fallback != nil {
+		t.Fatalf("fallbacks %+v, %+v", cfg.Outputs[0].Fallback, cfg.Outputs[1].Fallback)
+	}
+	s := &Session{Config: cfg}
+	extra := s.planRenditions()
+	if len(extra) != 1 || !extra[0].OnDemand || extra[0].ID != "r1" || extra[0].Width != 854 {
+		t.Fatalf("planned %+v, want one on-demand 854x480 encoder", extra)
+	}
+	if s.encoderOf["A"] != engine.MainID || s.encoderOf["B"] != engine.MainID {
+		t.Fatalf("encoders %v: both read main", s.encoderOf)
+	}
+	// B reads the fallback's rendition itself: A's fallback is that encoder.
+	cfg.Outputs[1].Video = cfg.Outputs[0].Fallback
+	s = &Session{Config: cfg}
+	if extra := s.planRenditions(); len(extra) != 1 || extra[0].OnDemand || s.encoderOf["B"] != "r1" {
+		t.Fatalf("planned %+v (B on %q), want B's encoder, not on demand", extra, s.encoderOf["B"])
+	}
+}
+
+// TestFallbackRefusedBeforeLive: a fallback naming the destination
+// itself, nothing known, a codec its service does not take, or one this
+// version cannot move to is refused by FromProfile with a clear message.
+func TestFallbackRefusedBeforeLive(t *testing.T) {
+	for _, tc := range []struct {
+		fb, want string
+		edit     func(*profile.Profile)
+	}{
+		{fb: "A", want: `fallback "A" is this destination itself`},
+		{fb: "nowhere", want: `fallback "nowhere": no destination of that name`},
+		{fb: "B", want: "is the destination's own rendition"},
+		{fb: "hevc", want: `Twitch does not take hevc video`, edit: func(p *profile.Profile) {
+			p.Destinations[0].RTMP.Service, p.Destinations[0].RTMP.URL = "twitch", "rtmp://live.twitch.tv/app"
+		}},
+		{fb: "hevc", want: "moving between h264 and hevc video is not supported"},
+		{fb: "854x480", want: "only RTMP/RTMPS destinations move to a fallback", edit: func(p *profile.Profile) {
+			rec, _ := profile.ParseRecordFlag("/tmp/x.mkv")
+			rec.Name, rec.Video = "A", &profile.Video{Fallback: "854x480"}
+			p.Destinations[0] = rec
+		}},
+	} {
+		p := fallbackTestProfile(tc.fb)
+		if tc.edit != nil {
+			tc.edit(&p)
+		}
+		_, err := FromProfile(p)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "fallback") {
+			t.Errorf("fallback %q: FromProfile = %v, want an error with %q", tc.fb, err, tc.want)
+		}
+	}
+}
