@@ -28,12 +28,15 @@ type adaptive struct {
 }
 
 // adaptSendBuffer gives an adaptive RTMP destination alone on its own
-// encoder a socket send buffer of about half a second at its bitrate (at
-// least 64 KiB; Linux doubles it) instead of 512 KiB, seconds of media at
-// these rates: the
-// viewers' delay stays short, and there is still room for what the
-// encoder makes in the second or so it takes to follow a lower bitrate
-// before the destination's queue drops frames.
+// encoder, and one with a fallback rendition, a socket send buffer of
+// about half (a fallback: a quarter of) a second at its bitrate (at least
+// 64 KiB; Linux doubles it)
+// instead of 512 KiB, seconds of media at these rates: the viewers' delay
+// stays short, a path that cannot carry the stream shows in the
+// destination's queue within a second or so (where the controllers read
+// it), and there is still room for what the encoder makes in the second
+// it takes to follow a lower bitrate or move to the fallback before the
+// queue drops frames.
 func (s *Session) adaptSendBuffer() {
 	readers := map[string]int{}
 	for _, id := range s.encoderOf {
@@ -42,10 +45,21 @@ func (s *Session) adaptSendBuffer() {
 	for _, o := range s.Outputs {
 		id := s.encoderOf[o.Name]
 		alone := id != engine.MainID && readers[id] == 1
-		if p, ok := o.Worker.(*rtmp.Publisher); ok && o.Adaptive && alone && o.Video != nil && p.SendBuffer == 0 {
-			r, _ := s.Engine.Place(*o.Video)
-			p.SendBuffer = max(64*1024, r.VideoBitrate/8/2)
+		p, ok := o.Worker.(*rtmp.Publisher)
+		follows := (o.Adaptive && alone && o.Video != nil) || o.Fallback != nil
+		if !ok || p.SendBuffer != 0 || !follows {
+			continue
 		}
+		v := engine.Rendition{}
+		if o.Video != nil {
+			v = *o.Video
+		}
+		r, _ := s.Engine.Place(v)
+		div := 2
+		if o.Fallback != nil {
+			div = 4 // the old rendition's backlog delays the fallback's
+		}
+		p.SendBuffer = max(64*1024, r.VideoBitrate/8/div)
 	}
 }
 

@@ -76,6 +76,12 @@ func (s *Session) fallbackOnce() {
 		if st == nil {
 			continue
 		}
+		if st.ctl.fallen && e.handler.WaitingKeyFrame() && s.onDemand(st.fallback) {
+			// The old rendition's backlog overflowed the queue after the
+			// move: resume at once rather than a GOP later (the encoder
+			// gives at most one extra key frame a second).
+			s.eng.RequestKeyFrameFor(st.fallback)
+		}
 		switch st.ctl.step(e.handler.Path()) {
 		case fbFall:
 			s.moveOutput(e, st, st.fallback)
@@ -113,6 +119,16 @@ func (s *Session) fallbackState(e *entry) *fbState {
 		return nil
 	}
 	return st
+}
+
+// onDemand reports whether encoder id runs only for fallbacks.
+func (s *Session) onDemand(id string) bool {
+	for _, r := range s.eng.Renditions {
+		if r.ID == id {
+			return r.OnDemand
+		}
+	}
+	return false
 }
 
 // adaptOwns reports whether the adaptive controller sets encoder id's

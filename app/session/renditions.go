@@ -26,14 +26,14 @@ type EncoderStats struct {
 	TargetKbps  float64 `json:"target_kbps"`
 	// ConfiguredKbps is the rendition's bitrate; an adaptive encoder's
 	// target moves between FloorKbps and it.
-	ConfiguredKbps float64  `json:"configured_kbps"`
-	FloorKbps      float64  `json:"floor_kbps,omitempty"`
+	ConfiguredKbps float64 `json:"configured_kbps"`
+	FloorKbps      float64 `json:"floor_kbps,omitempty"`
 	// OnDemand: it runs only while a destination reads it (a fallback);
 	// Idle: none does now.
-	OnDemand bool `json:"on_demand,omitempty"`
-	Idle     bool `json:"idle,omitempty"`
-	Destinations   []string `json:"destinations"`
-	Skipped        uint64   `json:"skipped"`
+	OnDemand     bool     `json:"on_demand,omitempty"`
+	Idle         bool     `json:"idle,omitempty"`
+	Destinations []string `json:"destinations"`
+	Skipped      uint64   `json:"skipped"`
 	// CPU is the share of one core spent scaling and encoding for it.
 	CPU float64 `json:"cpu"`
 }

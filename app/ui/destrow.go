@@ -248,10 +248,15 @@ func (r *destRow) showProblem(st dest.Status) {
 }
 
 // showNote shows the last stream's summary once it has ended, or why an
-// enabled destination cannot go live yet.
+// enabled destination cannot go live yet; while live, what the session
+// notes about it (a fallback rendition, an adaptive bitrate, a server's
+// misbehaviour).
 func (r *destRow) showNote() {
 	var lines []string
 	lv := levelNormal
+	if r.l.w.phase == phaseLive && r.status.Note != "" {
+		lines = append(lines, r.status.Note)
+	}
 	if r.l.w.phase != phaseLive {
 		if s := r.l.summaries[r.d.Name]; s != "" {
 			lines = append(lines, s)

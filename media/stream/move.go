@@ -2,7 +2,6 @@ package stream
 
 import (
 	"sync/atomic"
-	"time"
 
 	"golive/media/unit"
 )
@@ -11,10 +10,13 @@ import (
 // (another rendition of the same capture, with the same audio packets)
 // without reconnecting. The reader subscribes to the new stream at once
 // but keeps taking the old one's packets until the new one brings a video
-// key frame; from that frame on it takes only the new stream's. Queued
-// video of the old stream from that instant on is left out (never due),
-// and an audio packet both streams carry (the engine writes the same
-// packet to each) is taken once. The old stream is left by the reader's
+// key frame; from that frame on it takes only the new stream's. The old
+// stream's video still queued then is dropped (and counted): a reader
+// moves because its path could not carry that stream, and frames of it
+// still to send would delay the new one past the queue's limit (an
+// overflow then drops video until the next key frame, a whole GOP). An
+// audio packet both streams carry (the engine writes the same packet to
+// each) is taken once. The old stream is left by the reader's
 // next Read, outside the streams' locks.
 
 // dedupeAudio is how many audio packets after a move are checked against
@@ -82,6 +84,14 @@ func (r *Reader) Moving() (pending bool, moves uint64) {
 	return r.move.next != nil, r.move.moves
 }
 
+// WaitingKeyFrame reports whether the reader drops video until the next
+// key frame (its queue overflowed).
+func (r *Reader) WaitingKeyFrame() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.started && r.waitKey && r.hasVideo
+}
+
 // Tracks returns the codec parameters of the stream the reader is on.
 func (r *Reader) Tracks() unit.Tracks {
 	r.mu.Lock()
@@ -102,7 +112,7 @@ func (r *Reader) fromLocked(src *Stream, p *unit.Packet) bool {
 		r.stream, r.move.next = src, nil
 		r.move.moves++
 		r.move.check = dedupeAudio
-		r.dropVideoFromLocked(p.DTS)
+		r.dropVideoLocked()
 		return true
 	}
 	if p.Kind() == unit.KindVideo {
@@ -119,22 +129,6 @@ func (r *Reader) fromLocked(src *Stream, p *unit.Packet) bool {
 	r.move.recent[r.move.last] = p
 	r.move.last = (r.move.last + 1) % dedupeAudio
 	return true
-}
-
-// dropVideoFromLocked removes queued video at or after dts, without
-// counting it as dropped: the new stream's frames replace it.
-func (r *Reader) dropVideoFromLocked(dts time.Duration) {
-	n := len(r.queue)
-	kept := 0
-	for i := 0; i < r.count; i++ {
-		q := r.queue[(r.head+i)%n]
-		r.queue[(r.head+i)%n] = nil
-		if q.Kind() != unit.KindVideo || q.DTS < dts {
-			r.queue[(r.head+kept)%n] = q
-			kept++
-		}
-	}
-	r.count = kept
 }
 
 // leaveStale unsubscribes from the streams moved away from (called by

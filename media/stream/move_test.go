@@ -21,18 +21,25 @@ func feedBoth(a, b *Stream, first, n, gopA, gopB int) {
 	}
 }
 
+// TestMoveToSwitchesAtKeyFrame: a reader that keeps up takes a's video
+// until b's key frame, then b's; every audio packet once, in order.
 func TestMoveToSwitchesAtKeyFrame(t *testing.T) {
 	a, b := New(tracks()), New(tracks())
 	r := a.Subscribe(ReaderConfig{Name: "x"})
 	feedBoth(a, b, 0, 10, 60, 15)
+	got := drain(t, r)
 	if !r.MoveTo(b) {
 		t.Fatal("MoveTo refused an open stream")
 	}
 	if p, _ := r.Moving(); !p || b.Readers() != 1 {
 		t.Fatalf("pending %v, b readers %d: want a pending move subscribed to b", p, b.Readers())
 	}
-	feedBoth(a, b, 10, 20, 60, 15)
-	got := drain(t, r)
+	for i := 10; i < 30; i++ {
+		feedBoth(a, b, i, 1, 60, 15)
+		for p := r.TryRead(); p != nil; p = r.TryRead() {
+			got = append(got, p)
+		}
+	}
 	var audio []time.Duration
 	lastVideo := time.Duration(-1)
 	for _, p := range got {
@@ -69,12 +76,38 @@ func TestMoveToSwitchesAtKeyFrame(t *testing.T) {
 	if a.Readers() != 0 || b.Readers() != 1 || r.Tracks().Video == nil {
 		t.Errorf("readers a %d, b %d after the move: want 0 and 1", a.Readers(), b.Readers())
 	}
-	if st := r.Stats(); st.DroppedVideo != 0 || st.DroppedAudio != 0 {
-		t.Errorf("drops %+v: a move drops nothing", st)
+	// a's frame of the switch's instant came first, queued: dropped.
+	if st := r.Stats(); st.DroppedVideo != 1 || st.DroppedAudio != 0 {
+		t.Errorf("drops %+v: want only a's frame at the switch", st)
 	}
 	r.Close()
 	if b.Readers() != 0 {
 		t.Error("Close left the reader on its new stream")
+	}
+}
+
+// TestMoveDropsQueuedVideo: the old stream's video still queued at the
+// switch is dropped and counted; its audio stays.
+func TestMoveDropsQueuedVideo(t *testing.T) {
+	a, b := New(tracks()), New(tracks())
+	r := a.Subscribe(ReaderConfig{Name: "x"})
+	feed(a, 0, 15, 60) // queued, not read
+	r.MoveTo(b)
+	feedBoth(a, b, 15, 5, 60, 15) // b's key frame at 15 (after a's frame 15)
+	got := drain(t, r)
+	video, audio := 0, 0
+	for _, p := range got {
+		if p.Kind() == unit.KindVideo {
+			if string(p.Data) != "b" {
+				t.Fatalf("video of a at %v delivered after the switch", p.DTS)
+			}
+			video++
+		} else {
+			audio++
+		}
+	}
+	if st := r.Stats(); video != 5 || audio != 20 || st.DroppedVideo != 16 {
+		t.Errorf("%d video (want b's 5), %d audio (want 20), %d dropped (want a's 16)", video, audio, st.DroppedVideo)
 	}
 }
 

@@ -216,8 +216,14 @@ func (r *Reader) pruneBeforeLocked(dts time.Duration) {
 // Audio stays queued: a short audio gap is worse than a frozen picture.
 func (r *Reader) overflowLocked() {
 	r.stats.Overflows++
-	kept := 0
+	r.dropVideoLocked()
+	r.waitKey = r.hasVideo
+}
+
+// dropVideoLocked drops the queued video (counted; audio stays).
+func (r *Reader) dropVideoLocked() {
 	n := len(r.queue)
+	kept := 0
 	for i := 0; i < r.count; i++ {
 		q := r.queue[(r.head+i)%n]
 		r.queue[(r.head+i)%n] = nil
@@ -229,7 +235,6 @@ func (r *Reader) overflowLocked() {
 		kept++
 	}
 	r.count = kept
-	r.waitKey = r.hasVideo
 }
 
 func (r *Reader) dropOldestLocked() {

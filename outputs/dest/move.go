@@ -26,6 +26,10 @@ func (h *Handler) Moving() bool {
 	return pending
 }
 
+// WaitingKeyFrame reports whether the destination drops video until the
+// next key frame (its queue overflowed).
+func (h *Handler) WaitingKeyFrame() bool { return h.reader.WaitingKeyFrame() }
+
 // requestKeyFrame asks the encoder the destination reads for a key frame
 // (a no-op without KeyFrame).
 func (h *Handler) requestKeyFrame() {
