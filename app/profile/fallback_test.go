@@ -57,6 +57,10 @@ func TestFallbackResolves(t *testing.T) {
 		}
 	}
 	p := fallbackProfile()
+	p.Destinations[1].Video = &Video{Fallback: "small"}
+	if s := p.VideoSummary(&p.Destinations[1]); s != "video same as main, fallback small" || p.Destinations[1].Adaptive() {
+		t.Errorf("a destination with only a fallback: %q, adaptive %v; want it on main, not adaptive", s, p.Destinations[1].Adaptive())
+	}
 	if _, ok, err := p.Fallback(&p.Destinations[0]); ok || err != nil {
 		t.Errorf("no fallback set: ok %v, err %v", ok, err)
 	}

@@ -47,6 +47,18 @@ type Video struct {
 // IsZero reports whether every field is unset (same as the profile).
 func (v *Video) IsZero() bool { return v == nil || *v == Video{} }
 
+// HasRendition reports whether v sets any field of the picture (size,
+// fps, bitrate, codec, encoder, preset, layout): a destination with only
+// adaptive or fallback set reads the main rendition.
+func (v *Video) HasRendition() bool {
+	if v == nil {
+		return false
+	}
+	w := *v
+	w.Adaptive, w.Fallback = nil, ""
+	return w != Video{}
+}
+
 // Rendition is a complete, resolved rendition: what one encoder makes.
 type Rendition struct {
 	Width, Height, FPS, VideoBitrate int
@@ -243,6 +255,9 @@ func (p *Profile) VideoSummary(d *Destination) string {
 		return "video same as main"
 	}
 	s := "video " + p.Rendition(d).String()
+	if !d.Video.HasRendition() {
+		s = "video same as main"
+	}
 	switch {
 	case d.Video.Adaptive != nil && !*d.Video.Adaptive:
 		s += ", adaptive off"
@@ -259,7 +274,7 @@ func (p *Profile) VideoSummary(d *Destination) string {
 // path: an RTMP/RTMPS destination with a rendition of its own, unless
 // dest.NAME.adaptive is false.
 func (d *Destination) Adaptive() bool {
-	return d.Kind == KindRTMP && !d.Video.IsZero() && (d.Video.Adaptive == nil || *d.Video.Adaptive)
+	return d.Kind == KindRTMP && d.Video.HasRendition() && (d.Video.Adaptive == nil || *d.Video.Adaptive)
 }
 
 // AdaptiveFloor is the lowest bitrate an adaptive encoder configured at

@@ -34,6 +34,9 @@ func TestFallbackPlansAnOnDemandEncoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o := cfg.Outputs[0]; o.Video != nil || o.Adaptive {
+		t.Fatalf("A (only a fallback set): video %+v, adaptive %v; want the main rendition, not adaptive", o.Video, o.Adaptive)
+	}
 	if fb := cfg.Outputs[0].Fallback; fb == nil || fb.Width != 854 || fb.VideoBitrate != 600_000 || cfg.Outputs[1].Fallback != nil {
 		t.Fatalf("fallbacks %+v, %+v", cfg.Outputs[0].Fallback, cfg.Outputs[1].Fallback)
 	}

@@ -120,7 +120,7 @@ func DestinationVideo(p profile.Profile, d profile.Destination) (*engine.Renditi
 	if err := checkCarries(d, codec); err != nil {
 		return nil, err
 	}
-	if d.Video.IsZero() {
+	if !d.Video.HasRendition() {
 		return nil, nil
 	}
 	enc, err := encoderFor(codec, r.Encoder)
