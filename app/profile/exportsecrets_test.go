@@ -19,6 +19,7 @@ const (
 	exIngestID  = "INGEST-KEY-7f3e9a1bXYZ"
 	exWHIPToken = "WhipBearerTok3n.XyZ"
 	exQueryTok  = "QueryTok3nValueAbC"
+	exJWT       = "eyJhbGciOiJIUzI1NiJ9.e30.Sig"
 )
 
 func exportSecretsProfile(t *testing.T) Profile {
@@ -35,9 +36,11 @@ func exportSecretsProfile(t *testing.T) Profile {
 		URL: "srt://127.0.0.1:9001?streamid=" + url.QueryEscape("#!::r=live/x,u=bob,p="+exACLPass)}}
 	ingest := Destination{Name: "SRT ingest", Kind: KindSRT, Enabled: true, SRT: &SRT{
 		URL: "srt://127.0.0.1:9002?streamid=" + exIngestID}}
+	jwt := Destination{Name: "SRT jwt", Kind: KindSRT, Enabled: true, SRT: &SRT{
+		URL: "srt://127.0.0.1:9003?streamid=" + url.QueryEscape("publish:cam:::jwt="+exJWT)}}
 	whip := Destination{Name: "WHIP", Kind: KindWHIP, Enabled: true, WHIP: &WHIP{
 		URL: "https://whip.example.com/live/whip?token=" + exQueryTok, Key: exWHIPToken}}
-	p.Destinations = append(p.Destinations, srt, acl, ingest, whip)
+	p.Destinations = append(p.Destinations, srt, acl, ingest, jwt, whip)
 	return p
 }
 
@@ -46,7 +49,7 @@ func exportSecretsProfile(t *testing.T) Profile {
 func requireNoSecret(t *testing.T, what, text string) {
 	t.Helper()
 	lower := strings.ToLower(text)
-	for _, s := range []string{testKey, exSRTPass, exSRTIDPass, exACLPass, exIngestID, exWHIPToken, exQueryTok} {
+	for _, s := range []string{testKey, exSRTPass, exSRTIDPass, exACLPass, exIngestID, exWHIPToken, exQueryTok, exJWT} {
 		j, _ := json.Marshal(s)
 		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(string(j), `"`)} {
 			if strings.Contains(text, form) || strings.Contains(lower, strings.ToLower(form)) {
@@ -85,7 +88,8 @@ func TestExportWithoutKeysLeavesOutEverySecret(t *testing.T) {
 	shared := readFile(t, noKeys)
 	requireNoSecret(t, "export without keys", shared)
 	for _, want := range []string{"set them again for: Twitch (stream key), SRT cam (passphrase, stream id password), " +
-		"SRT acl (stream id password), SRT ingest (stream id password), WHIP (bearer token, secret in the URL)",
+		"SRT acl (stream id password), SRT ingest (stream id password), SRT jwt (stream id password), " +
+		"WHIP (bearer token, secret in the URL)",
 		url.QueryEscape("publish:live/cam:"+exSRTUser+":") + SecretLeftOut} {
 		if !strings.Contains(shared, want) {
 			t.Fatalf("export lacks %q:\n%s", want, shared)

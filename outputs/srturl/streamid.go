@@ -14,7 +14,7 @@ const MinKeyStreamID = 8
 // ("#!::k=v,k=v", https://github.com/Haivision/srt/blob/master/docs/features/access-control.md)
 // whose values are secrets: MediaMTX reads the password from s, other
 // listeners from p or a spelled-out name.
-var secretStreamIDKeys = []string{"s", "p", "pass", "passwd", "password", "pwd", "key", "token", "secret", "auth"}
+var secretStreamIDKeys = []string{"s", "p", "pass", "passwd", "password", "pwd", "key", "token", "secret", "auth", "jwt"}
 
 // streamIDActions are the first field of MediaMTX's ACTION:PATH[:USER:PASS[:QUERY]] form.
 var streamIDActions = []string{"publish", "read", "playback"}
@@ -23,7 +23,9 @@ var streamIDActions = []string{"publish", "read", "playback"}
 // secrets; the parts joined again give the id back.
 //   - "#!::r=live/x,u=user,p=pass": each value of a key in
 //     secretStreamIDKeys is a secret;
-//   - MediaMTX's "publish:PATH:USER:PASS[:QUERY]": PASS is a secret;
+//   - MediaMTX's "publish:PATH:USER:PASS[:QUERY]": PASS is a secret, and
+//     so is each value of a key in secretStreamIDKeys in QUERY
+//     ("k=v&k=v", passed to MediaMTX's authentication: jwt=..., token=...);
 //   - anything else of MinKeyStreamID bytes or more (an ingest service's
 //     stream key, "live/stream") is a secret as a whole: nothing tells a
 //     key from a name. A shorter one ("live") is a name: registered as a
@@ -33,33 +35,40 @@ func streamIDParts(id string) (parts []string, secret []bool) {
 		return nil, nil
 	}
 	if body, ok := strings.CutPrefix(id, "#!::"); ok {
-		parts, secret = []string{"#!::"}, []bool{false}
-		for i, kv := range strings.Split(body, ",") {
-			if i > 0 {
-				parts, secret = append(parts, ","), append(secret, false)
-			}
-			k, v, found := strings.Cut(kv, "=")
-			if !found || v == "" || !isSecretKey(k) {
-				parts, secret = append(parts, kv), append(secret, false)
-				continue
-			}
-			parts, secret = append(parts, k+"=", v), append(secret, false, true)
-		}
-		return parts, secret
+		parts, secret = keyValueParts(body, ",")
+		return append([]string{"#!::"}, parts...), append([]bool{false}, secret...)
 	}
 	f := strings.SplitN(id, ":", 5)
 	if len(f) >= 2 && isAction(f[0]) {
-		if len(f) < 4 || f[3] == "" {
+		if len(f) < 4 {
 			return []string{id}, []bool{false}
 		}
 		parts = []string{strings.Join(f[:3], ":") + ":", f[3]}
-		secret = []bool{false, true}
+		secret = []bool{false, f[3] != ""}
 		if len(f) == 5 {
-			parts, secret = append(parts, ":"+f[4]), append(secret, false)
+			q, qs := keyValueParts(f[4], "&")
+			parts, secret = append(append(parts, ":"), q...), append(append(secret, false), qs...)
 		}
 		return parts, secret
 	}
 	return []string{id}, []bool{len(id) >= MinKeyStreamID}
+}
+
+// keyValueParts splits "k=v<sep>k=v" into parts, the values of the keys
+// in secretStreamIDKeys marked secret; joined they give s back.
+func keyValueParts(s, sep string) (parts []string, secret []bool) {
+	for i, kv := range strings.Split(s, sep) {
+		if i > 0 {
+			parts, secret = append(parts, sep), append(secret, false)
+		}
+		k, v, found := strings.Cut(kv, "=")
+		if !found || v == "" || !isSecretKey(k) {
+			parts, secret = append(parts, kv), append(secret, false)
+			continue
+		}
+		parts, secret = append(parts, k+"=", v), append(secret, false, true)
+	}
+	return parts, secret
 }
 
 func isSecretKey(k string) bool {
