@@ -6,9 +6,9 @@
 // capture chunk), so the fan-out queue holds them in arrival order, not
 // timestamp order. A server that stamps media by arrival (MediaMTX, then
 // its RTSP readers) turns that skew into an audio delay. Merging by DTS
-// holds each frame of video until the audio of its instant has been seen
-// (at most VideoHold) and each audio packet until the video of its instant
-// has been seen (at most AudioHold, about one frame interval).
+// holds each frame of video until the audio seen reaches its instant less
+// VideoLead (at most VideoHold) and each audio packet until the video of
+// its instant has been seen (at most AudioHold, about one frame interval).
 package interleave
 
 import (
@@ -40,11 +40,17 @@ type Merger struct {
 	// VideoHold, AudioHold and MaxPending are the bounds (defaults above).
 	VideoHold, AudioHold time.Duration
 	MaxPending           int
+	// VideoLead is how far a frame's timestamp may run ahead of the audio
+	// seen (the end of the latest audio packet, where the next one
+	// starts) when it is let go. Issue 16 allows video to lead audio on
+	// the wire by less than one frame interval: use MaxLead. Zero: a
+	// frame waits until the audio seen covers its instant.
+	VideoLead time.Duration
 
 	audio, video fifo
-	// audioDTS and videoDTS are the DTS of the latest audio and video
-	// pushed.
-	audioDTS, videoDTS   time.Duration
+	// audioEnd is the end (DTS + Duration) of the latest audio pushed,
+	// videoDTS the DTS of the latest video pushed.
+	audioEnd, videoDTS   time.Duration
 	seenAudio, seenVideo bool
 	// audioWake is what WakeForAudio last told the reader.
 	audioWake bool
@@ -61,7 +67,7 @@ type entry struct {
 func (m *Merger) Push(p *unit.Packet, now time.Time) {
 	if p.Kind() == unit.KindAudio {
 		m.audio.push(entry{p, now})
-		m.audioDTS = max(m.audioDTS, p.DTS)
+		m.audioEnd = max(m.audioEnd, p.DTS+max(p.Duration, 0))
 		m.seenAudio = true
 		return
 	}
@@ -93,14 +99,15 @@ func (m *Merger) Pop(now time.Time) *unit.Packet {
 	return nil
 }
 
-// videoDue tells whether a held frame may go with no audio behind it:
-// audio of its instant or later was seen (and sent), or it waited long
-// enough. Waiting for audio at or after the frame, not just for the audio
-// frame that covers it, keeps the newest video of every write no newer
-// than the newest audio: a server that maps timestamps to its clock by the
-// earliest arrival of each track (MediaMTX) sees both equally late.
+// videoDue tells whether a held frame may go with no audio behind it: the
+// audio seen (and sent) reaches the frame's instant less VideoLead, or it
+// waited long enough. Audio timestamps only grow, so every audio packet
+// still to come starts at audioEnd or later: the frame leads each of them
+// by at most VideoLead. A server that maps timestamps to its clock by
+// the arrival of each track (MediaMTX) then sees video at most VideoLead
+// earlier than audio.
 func (m *Merger) videoDue(v *entry, now time.Time) bool {
-	return !m.Audio || (m.seenAudio && m.audioDTS >= v.p.DTS) ||
+	return !m.Audio || (m.seenAudio && v.p.DTS-m.audioEnd <= m.VideoLead) ||
 		now.Sub(v.at) >= m.videoHold() || m.pending() > m.maxPending()
 }
 
@@ -205,4 +212,14 @@ func FrameInterval(v *unit.VideoParams) time.Duration {
 		return DefaultAudioHold
 	}
 	return time.Second / time.Duration(v.FPS)
+}
+
+// LeadMargin is how much less than one frame interval MaxLead allows.
+const LeadMargin = time.Millisecond
+
+// MaxLead is the largest VideoLead issue 16 allows for this video: one
+// frame interval less LeadMargin (video may lead audio on the wire by
+// strictly less than a frame interval).
+func MaxLead(v *unit.VideoParams) time.Duration {
+	return FrameInterval(v) - LeadMargin
 }
