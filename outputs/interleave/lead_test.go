@@ -90,3 +90,25 @@ func TestMergeWithLeadKeepsWireOrder(t *testing.T) {
 		t.Errorf("with the lead video leaves up to %v after its time, want <= %v", lead, none-MaxLead(vp)+aacDur)
 	}
 }
+
+// TestArrivalLeadWaitsPastTheInstant: with ArrivalLead (negative) a frame
+// goes only once the audio seen reaches that far past its instant.
+func TestArrivalLeadWaitsPastTheInstant(t *testing.T) {
+	for _, c := range []struct {
+		ahead   time.Duration // video DTS minus the end of the audio seen
+		release bool
+	}{
+		{0, false},
+		{ArrivalLead + 1, false},
+		{ArrivalLead, true},
+		{ArrivalLead - time.Millisecond, true},
+	} {
+		m := &Merger{Audio: true, Video: true, AudioHold: frame, VideoLead: ArrivalLead}
+		now := time.Unix(100, 0)
+		m.Push(&unit.Packet{Codec: unit.CodecAAC, DTS: time.Second, Duration: aacDur}, now)
+		m.Push(&unit.Packet{Codec: unit.CodecH264, DTS: time.Second + aacDur + c.ahead, Duration: frame}, now)
+		if got := drain(m, now) == 2; got != c.release {
+			t.Errorf("video %v past the audio: released %v, want %v", c.ahead, got, c.release)
+		}
+	}
+}

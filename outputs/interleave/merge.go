@@ -44,7 +44,8 @@ type Merger struct {
 	// seen (the end of the latest audio packet, where the next one
 	// starts) when it is let go. Issue 16 allows video to lead audio on
 	// the wire by less than one frame interval: use MaxLead. Zero: a
-	// frame waits until the audio seen covers its instant.
+	// frame waits until the audio seen covers its instant; negative: until
+	// it reaches that far past it.
 	VideoLead time.Duration
 
 	audio, video fifo
@@ -213,6 +214,27 @@ func FrameInterval(v *unit.VideoParams) time.Duration {
 	}
 	return time.Second / time.Duration(v.FPS)
 }
+
+// ArrivalLead is the VideoLead of a protocol whose servers may stamp
+// media by arrival and carry no clock mapping of ours to their readers:
+// RTMP (no RTCP sender report) and WHIP, both into MediaMTX (issue 16).
+// There every millisecond video leaves sooner is a millisecond of audio
+// lag at the server's readers, and AAC leaves its encoder 64 ms after its
+// timestamp: a frame goes once the audio sent reaches 10 ms past its
+// instant. Measured with the 720p30 test source, RTMP into MediaMTX read
+// back over RTSP (outputs/rtmp TestLipSyncAtMediaMTX, limit ±20 ms;
+// TestRTMPWireOrder):
+//
+//	VideoLead                  beep - flash     capture→wire p50
+//	-21 ms (issue 16's rule)   -1 to -2 ms      90 ms
+//	-10 ms                     +9 to +11 ms     78-82 ms
+//	0                          +16 to +21 ms    66-68 ms
+//	MaxLead (+32 ms)           +52 ms           35 ms
+//
+// and WHIP into MediaMTX (outputs/whip TestWHIPToMediaMTX, limit ±40 ms):
+// -10 ms under issue 16's rule, -6 to +5 ms at ArrivalLead, +25 ms at
+// MaxLead.
+const ArrivalLead = -10 * time.Millisecond
 
 // LeadMargin is how much less than one frame interval MaxLead allows.
 const LeadMargin = time.Millisecond

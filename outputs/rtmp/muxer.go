@@ -17,16 +17,6 @@ import (
 // maxBatch bounds the packets the muxer sends with one write.
 const maxBatch = 16
 
-// rtmpVideoLead is the merge's VideoLead for RTMP: none, a frame goes
-// once the audio of its instant was sent. RTMP carries no clock mapping
-// (no RTCP sender report), so a server that stamps media by arrival
-// (MediaMTX, issue 16) turns every millisecond video leads by into a
-// millisecond of audio lag at its readers: with the largest lead the wire
-// order allows (interleave.MaxLead, 32 ms at 30 fps) the beep came 52 ms
-// after the flash at MediaMTX's RTSP readers, against 16 ms with none
-// (TestLipSyncAtMediaMTX, limit ±20 ms).
-const rtmpVideoLead = 0
-
 // muxer turns packets into RTMP audio and video messages on one
 // connection. Each time its reader wakes it, it takes every packet
 // queued (up to maxBatch) into a merge by timestamp (interleave.Merger)
@@ -66,7 +56,7 @@ func (m *muxer) run(ctx context.Context) error {
 	tr := m.s.Tracks
 	m.merge = interleave.Merger{
 		Video: tr.Video != nil, Audio: tr.AudioFor(unit.CodecAAC) != nil,
-		AudioHold: interleave.FrameInterval(tr.Video), VideoLead: rtmpVideoLead,
+		AudioHold: interleave.FrameInterval(tr.Video), VideoLead: interleave.ArrivalLead,
 	}
 	defer m.merge.Stop()
 	for {

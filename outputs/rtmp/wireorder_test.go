@@ -143,13 +143,15 @@ func TestRTMPWireOrder(t *testing.T) {
 }
 
 // Capture→wire p50 limits of TestRTMPWireOrder's 720p30 test source.
-// Video waits for the audio of its instant (rtmpVideoLead), and AAC comes
-// out of libavcodec's encoder 64 ms (3 frames) after its timestamp, plus
-// up to one 20 ms capture chunk: p50 measured 60-68 ms (90 ms when a frame
-// waited for the audio packet after its instant). When the engine skipped
-// frames the machine is loaded and the limit relaxes, as the log says.
+// AAC leaves libavcodec's encoder 64 ms (3 frames) after its timestamp,
+// plus up to one 20 ms capture chunk, and a frame waits until the audio
+// sent reaches 10 ms past its instant (interleave.ArrivalLead, set by lip
+// sync at arrival-stamping servers): p50 measured 81-82 ms (90-91 ms when a frame
+// waited for the audio packet after its instant). When the engine
+// skipped frames the machine is loaded, and the limit relaxes, as the
+// log says.
 const (
-	latencyP50Limit  = 80 * time.Millisecond
+	latencyP50Limit  = 88 * time.Millisecond
 	latencyP50Loaded = 150 * time.Millisecond
 )
 

@@ -228,7 +228,9 @@ func (t *Target) runNative(ctx context.Context, s *dest.Session) error {
 	}
 	// RFC 3550 leaves the order of two sessions' packets free, but a
 	// receiver that stamps by arrival needs the audio and the video of
-	// one instant to arrive together: merge them by timestamp.
+	// one instant to arrive together: merge them by timestamp. Receivers
+	// of native RTP map each track to the clock by our sender reports, so
+	// video may lead audio by as much as issue 16 allows (MaxLead).
 	n.merge = interleave.Merger{Video: true, Audio: hasOpus, AudioHold: interleave.FrameInterval(s.Tracks.Video),
 		VideoLead: interleave.MaxLead(s.Tracks.Video)}
 	return n.run(ctx)

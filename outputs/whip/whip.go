@@ -115,7 +115,7 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	keys := p.watchFeedback(c, s)
 	s.Live()
 	snd := &sender{p: p, c: c, s: s, keys: keys, merge: interleave.Merger{Video: true, Audio: c.audio != nil,
-		AudioHold: interleave.FrameInterval(s.Tracks.Video), VideoLead: interleave.MaxLead(s.Tracks.Video)}}
+		AudioHold: interleave.FrameInterval(s.Tracks.Video), VideoLead: interleave.ArrivalLead}}
 	return snd.run(ctx)
 }
 
