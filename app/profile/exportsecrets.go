@@ -15,6 +15,10 @@ import (
 // URL is set again.
 const SecretLeftOut = "SECRET-LEFT-OUT-ON-EXPORT"
 
+// LeftOutOnExport is the wording of ValidateForLive's error for a secret
+// an export left out ("the passphrase was LeftOutOnExport: ...").
+const LeftOutOnExport = "left out when this profile was exported"
+
 // Values of Destination.SecretsLeftOut.
 const (
 	// LeftOutKey: the kind's key (RTMP stream key, SRT passphrase, WHIP
@@ -174,8 +178,8 @@ func leftOutError(profileName string, i int, d Destination, missing []string) *F
 		}
 	}
 	return &FieldError{Dest: i, DestName: d.Name, Field: field, Message: fmt.Sprintf(
-		"the %s %s left out when this profile was exported: set %s again (%s, or edit the destination)",
-		strings.Join(missing, " and "), wasWere(len(missing)), itThem(len(missing)), how)}
+		"the %s %s %s: set %s again (%s, or edit the destination)",
+		strings.Join(missing, " and "), wasWere(len(missing)), LeftOutOnExport, itThem(len(missing)), how)}
 }
 
 func wasWere(n int) string {

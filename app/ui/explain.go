@@ -150,6 +150,13 @@ func needsKey(d profile.Destination) bool {
 // name, the field as the window labels it, no command-line flags.
 func forPeople(fe *profile.FieldError) string {
 	msg := fe.Message
+	if what, _, ok := strings.Cut(msg, " "+profile.LeftOutOnExport); ok {
+		it := "them"
+		if strings.HasSuffix(what, " was") {
+			it = "it"
+		}
+		return fe.DestName + ": " + what + " " + profile.LeftOutOnExport + ": edit the destination to enter " + it + " again."
+	}
 	if fe.Field == "rtmp.key" && strings.Contains(msg, "missing") {
 		return fe.DestName + ": the stream key is missing: edit the destination to add it."
 	}
