@@ -46,8 +46,9 @@ func startFallbackRun(t *testing.T, ng *testpeer.Nginx, tag string, withFallback
 	}
 	cfg.Outputs = []Output{direct, slow}
 	// A short recovery for the test (30 s by default); the return must
-	// not come before the throttle is lifted, 4 s after the move.
-	cfg.Fallback = FallbackTiming{Recover: 5 * time.Second, Probe: 3 * time.Second, MaxHold: 10 * time.Second}
+	// not come before the throttle is lifted, 4 s after the move (the
+	// earliest return is 7.5 s after it: the window, then Recover).
+	cfg.Fallback = FallbackTiming{Recover: 7 * time.Second, Probe: 3 * time.Second, MaxHold: 14 * time.Second}
 	s := &Session{Config: cfg}
 	if err := s.Initialize(); err != nil {
 		t.Fatal(err)
@@ -110,7 +111,7 @@ func (r *fallbackRun) waitEncoder(t *testing.T, name, id string, limit time.Dura
 // note says why), what nginx-rtmp passes on becomes 854x480 and decodes
 // with 0 errors across the switches, and it drops far fewer frames; the
 // other destination keeps its encoder, target and 0 drops. When the
-// throttle is lifted it moves back to the main rendition. About 30 s.
+// throttle is lifted it moves back to the main rendition. About 25 s.
 func TestFallbackRenditionFollowsThePath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real-time encode against nginx-rtmp")
@@ -134,7 +135,7 @@ func TestFallbackRenditionFollowsThePath(t *testing.T) {
 	fell := r.waitEncoder(t, "slow", "r1", 10*time.Second)
 	atFall := r.output("slow")
 	t.Logf("%.1f s: slow moved to r1 (%d dropped before), note %q", fell, atFall.Dropped, atFall.Note)
-	if !strings.HasPrefix(atFall.Note, "fallback: 854x480@30 0.6 Mb/s (path could not carry 720p30 2.5 Mb/s") {
+	if !strings.HasPrefix(atFall.Note, "fallback: 854x480@30 0.6 Mb/s (path could not carry 720p30 2.5 Mb/s") || !strings.HasSuffix(atFall.Note, "back after 7s calm") {
 		t.Errorf("note %q, want \"fallback: 854x480@30 0.6 Mb/s (path could not carry 720p30 2.5 Mb/s; ...\"", atFall.Note)
 	}
 	if e := r.encoder("r1"); !e.OnDemand || e.Idle || strings.Join(e.Destinations, ",") != "slow" {
