@@ -129,6 +129,7 @@ func TestRTMPWireOrder(t *testing.T) {
 	h := startHandler(t, "wire", s, p)
 	waitState(t, h, dest.StateLive, 15*time.Second)
 	before := shared.e.Stats()
+	pressure := testpeer.ReadCPUPressure()
 	deadline := time.Now().Add(30 * time.Second)
 	for len(snapshot()) < 400 && time.Now().Before(deadline) { // ~5 s of media
 		time.Sleep(100 * time.Millisecond)
@@ -139,6 +140,11 @@ func TestRTMPWireOrder(t *testing.T) {
 	audioLate, videoLate := checkWireOrder(t, snapshot(), frame)
 	t.Logf("median arrival after timestamp: audio %v, video %v (relative)", audioLate, videoLate)
 	loaded := testpeer.RelaxForSkips(t, "engine", after.Skipped-before.Skipped, after.Captured-before.Captured)
+	if share, ok := pressure.Share(); ok && share > latencyBusyPressure {
+		t.Logf("CPU pressure over the run: tasks waited for a CPU %.0f%% of the time (above %.0f%%: loaded)",
+			share*100, latencyBusyPressure*100)
+		loaded = true
+	}
 	checkLatency(t, &p.latency, loaded)
 }
 
@@ -148,11 +154,13 @@ func TestRTMPWireOrder(t *testing.T) {
 // sent reaches 10 ms past its instant (interleave.ArrivalLead, set by lip
 // sync at arrival-stamping servers): p50 measured 81-82 ms (90-91 ms when a frame
 // waited for the audio packet after its instant). When the engine
-// skipped frames the machine is loaded, and the limit relaxes, as the
-// log says.
+// skipped frames, or tasks waited for a CPU more than latencyBusyPressure
+// of the time (Linux PSI), the machine is loaded, and the limit relaxes,
+// as the log says; it still fails past latencyP50Loaded.
 const (
-	latencyP50Limit  = 88 * time.Millisecond
-	latencyP50Loaded = 150 * time.Millisecond
+	latencyP50Limit     = 88 * time.Millisecond
+	latencyP50Loaded    = 150 * time.Millisecond
+	latencyBusyPressure = 0.5
 )
 
 // checkLatency checks the publisher's capture→wire histogram.
