@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -124,10 +125,19 @@ func (dd *destDialog) check() (profile.Destination, bool) {
 	}
 	dd.checkFields(d, add)
 	dd.checkVideo(d, add)
-	p := profile.Profile{Name: "check", Capture: dd.w.prof.Capture, Encoder: dd.w.prof.Encoder,
-		Destinations: []profile.Destination{d}}
+	// The other destinations are there too: a fallback may name one.
+	dests := slices.Clone(dd.w.prof.Destinations)
+	at := dd.index
+	if at < 0 || at >= len(dests) {
+		at, dests = len(dests), append(dests, d)
+	} else {
+		dests[at] = d
+	}
+	p := profile.Profile{Name: "check", Capture: dd.w.prof.Capture, Encoder: dd.w.prof.Encoder, Destinations: dests}
 	for _, fe := range profile.FieldErrors(p.Validate()) {
-		if fe.Dest == 0 && fe.Field != "video" { // checkVideo: field by field
+		// checkVideo: field by field; a name in use: below.
+		dup := fe.Field == "name" && strings.HasPrefix(fe.Message, "duplicate")
+		if fe.Dest == at && fe.Field != "video" && !dup {
 			add(fe.Field, fe.Message)
 		}
 	}
