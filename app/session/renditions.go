@@ -121,6 +121,9 @@ func (s *Session) encoderStats(entries []*entry) []EncoderStats {
 				names = append(names, en.out.Name)
 			}
 		}
+		if e.Idle { // its meter keeps the last second it encoded
+			e.BitrateKbps, e.CPU = 0, 0
+		}
 		out = append(out, EncoderStats{
 			ID: e.ID, Codec: e.Codec, Size: fmt.Sprintf("%dx%d", e.Width, e.Height), FPS: e.FPS, Layout: e.Layout,
 			BitrateKbps: e.BitrateKbps, TargetKbps: e.TargetKbps, ConfiguredKbps: e.ConfiguredKbps,
