@@ -128,6 +128,11 @@ type Status struct {
 	QueueMs      float64 `json:"queue_ms"`
 	Dropped      uint64  `json:"dropped"`
 	DroppedAudio uint64  `json:"dropped_audio,omitempty"`
+	// CPU is the share of one core the destination's sender used over
+	// the last window of at least a second: the CPU time of the OS
+	// thread its goroutine is locked to (see cpuMeter), as the encoders'
+	// "cpu".
+	CPU float64 `json:"cpu"`
 	// Detail carries protocol-specific figures (RTCP loss, jitter, ...).
 	Detail map[string]any `json:"detail,omitempty"`
 	// Encoder is the id of the video encoder the destination reads (set

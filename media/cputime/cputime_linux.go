@@ -1,19 +1,18 @@
-package engine
+package cputime
 
 import (
 	"bytes"
 	"os"
 	"runtime"
-	"slices"
 	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// threadIDs lists the process's threads (/proc/self/task); nil when it
+// IDs lists the process's threads (/proc/self/task); nil when it
 // cannot be read.
-func threadIDs() map[int]bool {
+func IDs() map[int]bool {
 	entries, err := os.ReadDir("/proc/self/task")
 	if err != nil {
 		return nil
@@ -27,19 +26,10 @@ func threadIDs() map[int]bool {
 	return out
 }
 
-func sortedKeys(m map[int]bool) []int {
-	out := make([]int, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// threadTime is the CPU time thread id has run: the first field of its
+// Thread is the CPU time thread id of this process has run: the first field of its
 // schedstat (nanoseconds), else utime+stime of its stat (clock ticks);
 // false when the thread is gone.
-func threadTime(id int) (time.Duration, bool) {
+func Thread(id int) (time.Duration, bool) {
 	dir := "/proc/self/task/" + strconv.Itoa(id)
 	if b, err := os.ReadFile(dir + "/schedstat"); err == nil {
 		if f := bytes.Fields(b); len(f) > 0 {
@@ -71,15 +61,15 @@ func threadTime(id int) (time.Duration, bool) {
 	return time.Duration(ut+st) * time.Second / ticksPerSecond, true
 }
 
-// lockThread locks the calling goroutine to its OS thread and returns
+// LockThread locks the calling goroutine to its OS thread and returns
 // the thread's id, and the function that unlocks it.
-func lockThread() (int, func()) {
+func LockThread() (int, func()) {
 	runtime.LockOSThread()
 	return unix.Gettid(), runtime.UnlockOSThread
 }
 
-// onThreadCPU is the CPU time of the calling (locked) thread.
-func onThreadCPU() time.Duration {
+// OnThread is the CPU time of the calling (locked) thread.
+func OnThread() time.Duration {
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
 		return 0
