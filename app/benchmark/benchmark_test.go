@@ -43,6 +43,9 @@ func TestRatiosAndSlope(t *testing.T) {
 func TestParseGoLiveStats(t *testing.T) {
 	out := `{"elapsed_s":1,"frames":{"captured":30,"encoded":29,"skipped":0},"outputs":[]}
 not json: ignored
+{"elapsed_s":2,"outputs":[{"name":"a","state":"live","cpu":0},{"name":"b","state":"connecting","cpu":0.5}]}
+{"elapsed_s":3,"outputs":[{"name":"a","state":"live","cpu":0.004},{"name":"b","state":"live","cpu":0.9}]}
+{"elapsed_s":4,"outputs":[{"name":"a","state":"live","cpu":0.006},{"name":"b","state":"live","cpu":0.007}]}
 {"elapsed_s":12.1,"frames":{"captured":363,"encoded":362,"skipped":1},"outputs":[` +
 		`{"name":"a","kind":"rtmp","state":"live","frames_sent":360,"dropped":2,"dropped_audio":1,"reconnects":1,"detail":{"latency_p50_ms":12.5,"latency_p99_ms":30,"dequeue_p50_ms":3,"dequeue_p99_ms":9}},` +
 		`{"name":"b","kind":"rtmp","state":"live","frames_sent":361,"dropped":0,"detail":{"latency_p50_ms":14,"latency_p99_ms":25}},` +
@@ -58,6 +61,11 @@ not json: ignored
 	if !slices.Equal(rs.RTMPFrames, []uint64{360, 361}) || rs.LatencyP50Ms != 14 || rs.LatencyP99Ms != 30 ||
 		rs.DequeueP50Ms != 3 || rs.DequeueP99Ms != 9 {
 		t.Fatalf("stats = %+v, want rtmp frames [360 361], worst p50 14 and p99 30", rs)
+	}
+	// Each output's own CPU: the mean over its live lines but the first
+	// (a: 0.004, 0.006, then 0 in the last line; b: 0.007, 0).
+	if math.Abs(rs.OutputCPU["a"]-0.01/3) > 1e-9 || math.Abs(rs.OutputCPU["b"]-0.0035) > 1e-9 {
+		t.Fatalf("output cpu %v, want a 0.00333, b 0.0035", rs.OutputCPU)
 	}
 	if _, err := ParseGoLiveStats([]byte("no stats\n")); err == nil {
 		t.Fatal("output without stats: no error")

@@ -39,6 +39,18 @@ func TestPlusOne(t *testing.T) {
 	if v := p.Verdict(); v.Met != "yes" || !strings.Contains(v.Measured, "+0.20% of a core") {
 		t.Fatalf("verdict %+v", v)
 	}
+	// The added destination's own thread, measured in GoLive's stats:
+	// the verdict rests on it, the A/B beside it.
+	if c.Added() != "d2" {
+		t.Fatalf("added destination %s, want d2 (the third on 720p)", c.Added())
+	}
+	for i, own := range []float64{0.0052, 0.0049, 0.0061, 0.001} {
+		r.GoLive[i].Stats.OutputCPU = map[string]float64{"d0": 0.02, "d2": own}
+	}
+	if v := SummarizePlusOne(r).Verdict(); v.Met != "no" ||
+		!strings.Contains(v.Measured, "its own sender thread 0.52% of a core [0.49% to 0.61%] (median of 3 runs); A/B of whole processes +0.20%") {
+		t.Fatalf("verdict on the own measure: %+v", v)
+	}
 	r.GoLive[0] = run(0.420, 0)
 	r.GoLive[1] = run(0.430, 0)
 	if v := SummarizePlusOne(r).Verdict(); v.Met != "no" {
@@ -46,7 +58,8 @@ func TestPlusOne(t *testing.T) {
 	}
 	var b strings.Builder
 	WritePairs(&b, r)
-	if !strings.Contains(b.String(), "| 4 | 0.400 | 0.300 | -10.00 | 40 (left out) / 0 | 0.10 / 0.10 |") {
+	if !strings.Contains(b.String(), "| 4 | 0.400 | 0.300 | -10.00 | 0.100 | 40 (left out) / 0 | 0.10 / 0.10 |") ||
+		!strings.Contains(b.String(), "| 3 | 0.420 | 0.419 | -0.10 | 0.610 | 0 / 0 |") {
 		t.Fatalf("pairs table:\n%s", b.String())
 	}
 }

@@ -89,6 +89,9 @@ type outputStats struct {
 	Reconnects uint64         `json:"reconnects"`
 	Error      string         `json:"error"`
 	Detail     map[string]any `json:"detail"`
+	// CPU is the share of a core the output's sender thread used over
+	// the last second.
+	CPU float64 `json:"cpu"`
 }
 
 type statsLine struct {
@@ -129,12 +132,17 @@ type RunStats struct {
 	DequeueP50Ms, DequeueP99Ms float64
 	// Encoders is every video encoder's figures.
 	Encoders []EncoderFigures
+	// OutputCPU is each output's own CPU (its sender thread's, cores):
+	// the mean of its "cpu" over the stats lines while live, from its
+	// second live line on (the first may precede a full window).
+	OutputCPU map[string]float64
 }
 
 // ParseGoLiveStats reads `golive live --stats json` output and returns the
 // figures of its last line.
 func ParseGoLiveStats(out []byte) (RunStats, error) {
 	var last *statsLine
+	cpu := outputCPU{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 4<<20)
 	for sc.Scan() {
@@ -147,6 +155,7 @@ func ParseGoLiveStats(out []byte) (RunStats, error) {
 			return RunStats{}, fmt.Errorf("stats line: %w", err)
 		}
 		last = &l
+		cpu.add(l.Outputs)
 	}
 	if err := sc.Err(); err != nil {
 		return RunStats{}, fmt.Errorf("stats: %w", err)
@@ -157,6 +166,7 @@ func ParseGoLiveStats(out []byte) (RunStats, error) {
 	rs := RunStats{Encoded: last.Frames.Encoded, Skipped: last.Frames.Skipped,
 		LatencyP50Ms: math.NaN(), LatencyP99Ms: math.NaN(), DequeueP50Ms: math.NaN(), DequeueP99Ms: math.NaN()}
 	rs.Encoders = last.Encoders
+	rs.OutputCPU = cpu.means()
 	if len(last.Encoders) > 0 {
 		rs.Skipped = 0
 		for _, e := range last.Encoders {
@@ -187,4 +197,40 @@ func worst(cur float64, v any) float64 {
 		return f
 	}
 	return cur
+}
+
+// outputCPU sums each output's "cpu" over the stats lines while live,
+// skipping its first live line.
+type outputCPU map[string]*struct {
+	live int
+	sum  float64
+}
+
+func (m outputCPU) add(outs []outputStats) {
+	for _, o := range outs {
+		if o.State != "live" {
+			continue
+		}
+		a := m[o.Name]
+		if a == nil {
+			a = &struct {
+				live int
+				sum  float64
+			}{}
+			m[o.Name] = a
+		}
+		if a.live++; a.live > 1 {
+			a.sum += o.CPU
+		}
+	}
+}
+
+func (m outputCPU) means() map[string]float64 {
+	out := map[string]float64{}
+	for name, a := range m {
+		if a.live > 1 {
+			out[name] = a.sum / float64(a.live-1)
+		}
+	}
+	return out
 }
