@@ -78,9 +78,9 @@ type PlusOne struct {
 	Delta, DeltaMedia Spread
 	// Base and Plus are the runs' CPU per wall second (cores).
 	Base, Plus Spread
-	// Own is the added destination's own CPU in the runs with it: the
-	// CPU time of its sender's thread per second, as GoLive's stats
-	// report it (cores; see RunStats.OutputCPU).
+	// Own is the added destination's own CPU in every run with it that
+	// did not fail: the CPU time of its sender's thread per second, as
+	// GoLive's stats report it (cores; see RunStats.OutputCPU).
 	Own   Spread
 	Pairs int
 }
@@ -112,7 +112,12 @@ func SummarizePlusOne(r CaseResult) PlusOne {
 		d = append(d, y.CPUPerWallS()-x.CPUPerWallS())
 		dm = append(dm, y.CPUPerMediaS(r.Media)-x.CPUPerMediaS(r.Media))
 		b, q = append(b, x.CPUPerWallS()), append(q, y.CPUPerWallS())
-		if v := r.Case.ownCPU(y); !math.IsNaN(v) {
+	}
+	// The own thread's figure needs no pair: every run with the added
+	// destination counts (a few skipped frames barely change what it
+	// sends; thread CPU time does not count waiting for a core).
+	for _, y := range r.GoLive {
+		if v := r.Case.ownCPU(y); y.Err == nil && !math.IsNaN(v) {
 			own = append(own, v)
 		}
 	}
