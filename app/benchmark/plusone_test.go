@@ -10,6 +10,8 @@ import (
 // TestPlusOne: the cost of one more destination is the median of the
 // per-pair differences of CPU per wall second; a pair with a run that
 // skipped frames (it did less work) is left out, and the table shows it.
+// When GoLive reports the added destination's own thread CPU, the
+// verdict rests on its median over every run with it, the A/B beside it.
 func TestPlusOne(t *testing.T) {
 	c, ok := caseNamed("720p30+480p30-n3+2")
 	if !ok || c.PlusOneOf != TwoRenditions || c.Destinations() != 5 {
