@@ -15,7 +15,8 @@ import (
 // bytes in the socket not yet acknowledged, in time at that rate).
 //
 //   - Down within about a second of the backlog growing past
-//     adaptBacklogHigh (or a dropped frame): to adaptSettle of the video
+//     adaptBacklogHigh in two readings in a row (or a dropped frame, or
+//     a backlog past adaptBacklogLimit): to adaptSettle of the video
 //     the path carried (its rate minus audio and muxing overhead), or
 //     adaptDrain of it while the backlog is over adaptDrainAbove, then up
 //     to the settle level once the backlog is under adaptBacklogHigh.
@@ -68,6 +69,9 @@ type abr struct {
 	// (bps); climbing past it resets hold.
 	carried int
 	hold    time.Duration
+	// grew is the last reading's backlog when it grew past its limit (see
+	// confirmed), else 0.
+	grew time.Duration
 	// delivered and backlog are the last sample's figures (for the log).
 	delivered   float64
 	lastBacklog time.Duration
@@ -88,7 +92,7 @@ func (a *abr) step(s dest.PathSample) int {
 	a.delivered, a.lastBacklog = delivered, backlog
 	// Right after a raise, a smaller backlog that grows is enough.
 	probing := !a.lastUp.IsZero() && s.At.Sub(a.lastUp) < adaptProbe
-	congested := rd.congested(adaptBacklogHigh) || (probing && rd.congested(adaptBacklogProbe))
+	congested := a.confirmed(rd, rd.congested(adaptBacklogHigh) || (probing && rd.congested(adaptBacklogProbe)))
 	next := a.target
 	switch {
 	case congested:
@@ -105,6 +109,26 @@ func (a *abr) step(s dest.PathSample) int {
 	}
 	a.target = next
 	return next
+}
+
+// confirmed reports whether a reading that looks congested (hit) is: a
+// dropped frame or a backlog past adaptBacklogLimit at once, a backlog
+// that grew only when the reading before saw it too and it is not
+// draining (at least 3/4 of that reading's). A machine short of
+// CPU stalls the sender, the peer or a hop for a moment: the backlog of
+// one reading jumps and the next one has drained it, while a path that
+// cannot carry the stream keeps it growing. Counting such a moment as a
+// congestion lowered the target under what the path carried and doubled
+// the hold at each raise, down to the floor on a path with room to spare.
+func (a *abr) confirmed(rd pathReading, hit bool) bool {
+	sure := rd.dropped || rd.backlog > adaptBacklogLimit
+	grew := hit && !sure
+	was := a.grew > 0 && rd.backlog >= a.grew*3/4
+	a.grew = 0
+	if grew {
+		a.grew = rd.backlog
+	}
+	return sure || (grew && was)
 }
 
 // up returns the target raised at now (or unchanged when the last raise

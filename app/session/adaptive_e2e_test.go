@@ -123,8 +123,14 @@ func TestAdaptiveBitrateFollowsThePath(t *testing.T) {
 // encoder's target must be ≤ 1400 kb/s, and from 6 s on barely move (the
 // step from draining the backlog to the settle level comes before). It returns when
 // the target first was ≤ 1400 kb/s (seconds after start).
+//
+// On a machine whose tasks waited for a CPU over half of these 10 s
+// (Linux PSI) the encoder follows a lower target late, the backlog takes
+// longer to drain and that step (adaptSettle/adaptDrain, +21 %) may come
+// after 6 s: the spread may then reach 25 % (logged), never more.
 func settledPhase(t *testing.T, r *adaptiveRun, start time.Time) float64 {
 	t.Helper()
+	pressure := testpeer.ReadCPUPressure()
 	settled := -1.0
 	var lo, hi float64
 	for time.Since(start) < 10*time.Second {
@@ -147,8 +153,16 @@ func settledPhase(t *testing.T, r *adaptiveRun, start time.Time) float64 {
 		time.Sleep(500 * time.Millisecond)
 	}
 	t.Logf("target ≤ 1400 kb/s after %.1f s; from 6 to 10 s between %.0f and %.0f kb/s", settled, lo, hi)
-	if hi > 1.1*lo {
-		t.Errorf("settled target spread %.0f-%.0f kb/s: more than 10 %%", lo, hi)
+	spread := 0.10
+	if share, ok := pressure.Share(); ok && share > 0.5 {
+		spread = 0.25
+		t.Logf("machine overloaded: tasks waited for a CPU %.0f%% of the settled phase: the spread may reach %.0f %% (the drain step came late)",
+			share*100, spread*100)
+	} else if ok {
+		t.Logf("CPU pressure over the settled phase: %.0f%%", share*100)
+	}
+	if hi > (1+spread)*lo {
+		t.Errorf("settled target spread %.0f-%.0f kb/s: more than %.0f %%", lo, hi, spread*100)
 	}
 	return settled
 }

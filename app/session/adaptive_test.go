@@ -21,6 +21,9 @@ type simPath struct {
 	written, acked  float64
 	dropped         uint64
 	targets         []int // the target after each tick
+	// stallEvery: every so many ticks the path carries nothing for one
+	// tick (a peer or hop starved of CPU), then all it holds (0: never).
+	stallEvery, ticks int
 }
 
 func (p *simPath) tick(a *abr, dt time.Duration) {
@@ -37,6 +40,10 @@ func (p *simPath) tick(a *abr, dt time.Duration) {
 	out := p.socket
 	if p.capacity > 0 {
 		out = min(out, p.capacity*sec/8)
+	}
+	p.ticks++
+	if p.stallEvery > 0 && p.ticks%p.stallEvery == 0 {
+		out = 0
 	}
 	p.socket -= out
 	p.acked += out
@@ -155,5 +162,46 @@ func TestAdaptiveControllerFloor(t *testing.T) {
 	}
 	if Floor(300_000) != 200_000 || Floor(150_000) != 150_000 {
 		t.Errorf("floors %d, %d: want 200000, 150000", Floor(300_000), Floor(150_000))
+	}
+}
+
+// TestAdaptiveControllerStalls: a path with room to spare whose peer
+// stalls for a moment now and then (a machine short of CPU) is not read
+// as congested: from the floor the target climbs back to the configured
+// bitrate within 30 s, never lowered; a one-reading backlog does not
+// lower it, a backlog that is still there at the next reading does.
+func TestAdaptiveControllerStalls(t *testing.T) {
+	for _, every := range []int{5, 8, 13} {
+		p, a := newSim(0)
+		a.target, p.produced, a.calmSince = a.floor, float64(a.floor), p.now.Add(-adaptHoldFirst)
+		p.stallEvery = every
+		targets := p.run(a, 30*time.Second)
+		downs := 0
+		for i := 1; i < len(targets); i++ {
+			if targets[i] < targets[i-1] {
+				downs++
+			}
+		}
+		if a.target != a.configured || downs != 0 {
+			t.Errorf("stalls every %v: target %d after 30 s from the floor, %d lowerings (hold %v); want %d, none",
+				time.Duration(every)*adaptTick, a.target, downs, a.hold, a.configured)
+		}
+	}
+	// Readings of a path as seen by step: the backlog grows past
+	// adaptBacklogHigh once (no change), then twice in a row (down).
+	a := newABR(2_500_000, 128_000, time.Unix(1000, 0))
+	at, acked := time.Unix(1000, 0), uint64(0)
+	sample := func(unacked uint64) int {
+		at, acked = at.Add(adaptTick), acked+2_500_000/8/4
+		return a.step(dest.PathSample{At: at, Live: true, Acked: acked, Written: acked + unacked, Unacked: unacked})
+	}
+	for i, c := range []struct {
+		unacked uint64
+		want    bool
+	}{{0, false}, {0, false}, {0, false}, {0, false}, {150_000, false}, {0, false}, {0, false},
+		{0, false}, {0, false}, {150_000, false}, {160_000, true}} {
+		if got := sample(c.unacked) != 0; got != c.want {
+			t.Errorf("reading %d (unacked %d): lowered %v, want %v (target %d)", i, c.unacked, got, c.want, a.target)
+		}
 	}
 }
