@@ -69,7 +69,9 @@ func StoredPassword(dir string, kr profile.Keyring) (password, where string, err
 	return filePassword(dir)
 }
 
-func filePassword(dir string) (string, string, error) {
+// passwordFile returns the configuration directory (dir, or the default
+// one when dir is empty) and the password file's path in it.
+func passwordFile(dir string) (string, string, error) {
 	if dir == "" {
 		d, err := profile.DefaultDir()
 		if err != nil {
@@ -77,7 +79,16 @@ func filePassword(dir string) (string, string, error) {
 		}
 		dir = d
 	}
-	path := filepath.Join(dir, PasswordFileName)
+	return dir, filepath.Join(dir, PasswordFileName), nil
+}
+
+// filePassword returns the password saved in dir's password file,
+// creating the file (0600) with a new password the first time.
+func filePassword(dir string) (string, string, error) {
+	dir, path, err := passwordFile(dir)
+	if err != nil {
+		return "", "", err
+	}
 	pw, err := ReadPasswordFile(path)
 	if err == nil {
 		return pw, path, nil
@@ -146,14 +157,10 @@ func LoadPassword(dir string, kr profile.Keyring) (password, where string, err e
 			return pw, "the OS keychain", nil
 		}
 	}
-	if dir == "" {
-		d, err := profile.DefaultDir()
-		if err != nil {
-			return "", "", err
-		}
-		dir = d
+	_, path, err := passwordFile(dir)
+	if err != nil {
+		return "", "", err
 	}
-	path := filepath.Join(dir, PasswordFileName)
 	pw, err := ReadPasswordFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", "", fmt.Errorf("%w in the OS keychain or %s", ErrNoStoredPassword, path)

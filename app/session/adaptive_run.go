@@ -67,9 +67,16 @@ func (s *Session) adaptSendBuffer() {
 func (s *Session) startAdaptive(ctx context.Context) {
 	s.adapt.states = map[string]*adaptState{}
 	s.adapt.fixed = map[string]string{}
-	s.adapt.done = make(chan struct{})
+	s.adapt.done = everyTick(ctx, s.adaptOnce)
+}
+
+// everyTick runs once every adaptTick on a goroutine of its own until ctx
+// ends; the returned channel is closed when that goroutine has returned.
+// The adaptive and the fallback controllers run on it.
+func everyTick(ctx context.Context, once func()) chan struct{} {
+	done := make(chan struct{})
 	go func() {
-		defer close(s.adapt.done)
+		defer close(done)
 		t := time.NewTicker(adaptTick)
 		defer t.Stop()
 		for {
@@ -77,10 +84,11 @@ func (s *Session) startAdaptive(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				s.adaptOnce()
+				once()
 			}
 		}
 	}()
+	return done
 }
 
 // adaptOnce gives every adaptive encoder one sample of its destination's

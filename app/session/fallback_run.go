@@ -39,21 +39,7 @@ var errFallbackGone = errors.New("the destination changed")
 // startFallbacks starts the controller goroutine; it ends with ctx.
 func (s *Session) startFallbacks(ctx context.Context) {
 	s.fallbacks.states = map[string]*fbState{}
-	done := make(chan struct{})
-	s.fallbacks.done = done
-	go func() {
-		defer close(done)
-		t := time.NewTicker(adaptTick)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.fallbackOnce()
-			}
-		}
-	}()
+	s.fallbacks.done = everyTick(ctx, s.fallbackOnce)
 }
 
 // stopFallbacks waits for the controller goroutine (its context ended).
