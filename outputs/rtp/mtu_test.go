@@ -31,8 +31,27 @@ type mtuRun struct {
 }
 
 // startMTURun starts the capture, writes the receiver's SDP and starts
-// ffmpeg recording secs seconds of what the capture forwards.
+// ffmpeg recording secs seconds of what the capture forwards. The
+// receiver's ports are found free and released for ffmpeg to bind, so
+// another socket can take one first: ffmpeg then fails to bind, and the
+// run starts again on other ports (at most 3 tries, each logged).
 func startMTURun(ctx context.Context, t *testing.T, dir string, mtu int, sdpOf func(*Target) string, secs int) *mtuRun {
+	t.Helper()
+	for try := 1; ; try++ {
+		r, err := tryMTURun(ctx, t, dir, mtu, sdpOf, secs)
+		if err == nil {
+			return r
+		}
+		if try == 3 {
+			t.Fatalf("mtu %d: %v (3 tries)", mtu, err)
+		}
+		t.Logf("mtu %d, try %d: %v; again on other ports", mtu, try, err)
+	}
+}
+
+// tryMTURun is one try of startMTURun: an error when ffmpeg exits or does
+// not bind its ports within 10 s (it is then stopped).
+func tryMTURun(ctx context.Context, t *testing.T, dir string, mtu int, sdpOf func(*Target) string, secs int) (*mtuRun, error) {
 	t.Helper()
 	recv := freePorts(t, 4)
 	r := &mtuRun{mtu: mtu, capture: startWireCapture(t, recv), done: make(chan error, 1)}
@@ -54,12 +73,18 @@ func startMTURun(ctx context.Context, t *testing.T, dir string, mtu int, sdpOf f
 	}
 	go func() { r.done <- cmd.Wait() }()
 	for deadline := time.Now().Add(10 * time.Second); !testpeer.UDPPortBound(recv) || !testpeer.UDPPortBound(recv+2); {
-		if time.Now().After(deadline) {
-			t.Fatal("ffmpeg not listening")
+		select {
+		case err := <-r.done:
+			return nil, fmt.Errorf("ffmpeg exited before listening on %d (%w): %s", recv, err, r.stderr.String())
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			killed := <-r.done
+			return nil, fmt.Errorf("ffmpeg not listening on %d and %d after 10 s (stopped: %w): %s", recv, recv+2, killed, r.stderr.String())
+		}
 	}
-	return r
+	return r, nil
 }
 
 // check verifies sizes on the wire and what the receiver decoded.

@@ -186,9 +186,14 @@ func TestSRTPSDPInRuntimeDir(t *testing.T) {
 	run := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", run)
 	port := freePorts(t, 2)
+	// A plain (keyless) SDP an earlier test left in the shared folder for
+	// the same port number is no SDP of this target's: only a file
+	// created or changed by this run counts.
+	shared := DefaultSDPPath("127.0.0.1", port)
+	stale, staleErr := os.Stat(shared)
 	tg := &Target{Config: rtptarget.Config{Host: "127.0.0.1", Port: port, SRTP: true}}
 	_, stop := runTarget(t, tg)
-	want := filepath.Join(run, "golive", filepath.Base(DefaultSDPPath("127.0.0.1", port)))
+	want := filepath.Join(run, "golive", filepath.Base(shared))
 	var fi os.FileInfo
 	var err error
 	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
@@ -205,7 +210,7 @@ func TestSRTPSDPInRuntimeDir(t *testing.T) {
 	if keyFromSDP(t, want) == nil {
 		t.Fatal("no key in the SDP")
 	}
-	if _, err := os.Stat(DefaultSDPPath("127.0.0.1", port)); err == nil {
+	if now, err := os.Stat(shared); err == nil && (staleErr != nil || !now.ModTime().Equal(stale.ModTime()) || now.Size() != stale.Size()) {
 		t.Fatal("an SRTP SDP was also written to the shared temporary folder")
 	}
 	stop()
