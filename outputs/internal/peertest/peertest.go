@@ -158,6 +158,12 @@ func CheckRecording(t *testing.T, input string, expected int, inputArgs ...strin
 	return a
 }
 
+// MissingFrames is how many video frames the recording's own time span
+// should hold but does not: frames a receiver lost on the way.
+func MissingFrames(a *testpeer.Analysis) int {
+	return max(0, spanFrames(a)-a.Count("video"))
+}
+
 // spanFrames is how many frames the video's first to last timestamp hold.
 func spanFrames(a *testpeer.Analysis) int {
 	first, last := -1.0, -1.0
