@@ -47,7 +47,13 @@ func (w *mainWindow) limitProblems(d profile.Destination) []string {
 	d.Enabled = true
 	p := w.prof.Clone()
 	p.Destinations = []profile.Destination{d}
-	return dedupe(w.engine.Check(p))
+	problems := dedupe(w.engine.Check(p))
+	// The dialog and the row already name the destination: its name
+	// again in front of each problem read "Twitch: Twitch: …".
+	for i, s := range problems {
+		problems[i] = strings.TrimPrefix(s, d.Name+": ")
+	}
+	return problems
 }
 
 // showLimits shows the service's limits and what exceeds them now.
