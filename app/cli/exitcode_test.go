@@ -1,0 +1,33 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"golive/media/capture"
+)
+
+// TestPortalExitCodes: a portal that refused, a picker the user cancelled
+// and PipeWire missing each end `golive live` with their own exit code and
+// one line that names the cause.
+func TestPortalExitCodes(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		code int
+		says string
+	}{
+		{fmt.Errorf("screen: %w: choose a screen and press Share to go live", capture.ErrPortalCancelled), ExitPortalCancelled, "cancelled"},
+		{fmt.Errorf("screen: %w (response code 2)", capture.ErrPortalRefused), ExitPortalRefused, "refused"},
+		{fmt.Errorf("screen: %w: libpipewire-0.3.so.0: cannot open shared object file", capture.ErrPipeWireMissing), ExitFailure, "PipeWire is not available"},
+		{errors.New("something else"), ExitFailure, "something else"},
+	} {
+		var stderr bytes.Buffer
+		if got := exitCode(c.err, &stderr); got != c.code || !strings.Contains(stderr.String(), c.says) ||
+			strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("%v: exit code %d, said %q; want %d and %q on one line", c.err, got, stderr.String(), c.code, c.says)
+		}
+	}
+}
