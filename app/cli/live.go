@@ -28,6 +28,7 @@ type liveFlags struct {
 	profile                        string
 	metrics                        string
 	srtWHIP                        srtWHIPLiveFlags
+	keyInArgv                      bool // an RTMP stream key given in argv (readKeys)
 }
 
 func newLiveFlagSet(env Env) (*flag.FlagSet, *liveFlags) {
@@ -126,6 +127,9 @@ func (f *liveFlags) sessionConfig(ctx context.Context, fs *flag.FlagSet, env Env
 	more, err := f.srtWHIP.destinations(env.Stdin)
 	if err != nil {
 		return session.Config{}, err
+	}
+	if w := argvWarning(f.keyInArgv, f.srtWHIP.tokenInArgv, f.srtWHIP.passphraseInArgv); w != "" {
+		fmt.Fprintln(env.Stderr, w)
 	}
 	dests = uniqueNames(append(dests, more...))
 	if f.profile == "" && len(dests) == 0 {

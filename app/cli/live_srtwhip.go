@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"golive/app/profile"
@@ -20,6 +21,9 @@ import (
 //	                          standard input per "-", in order)
 type srtWHIPLiveFlags struct {
 	srts, whips, whipTokens multiFlag
+	// Set by destinations: a WHIP token (URL#TOKEN, --whip-token TOKEN)
+	// or an SRT secret (passphrase, stream id password) sits in argv.
+	tokenInArgv, passphraseInArgv bool
 }
 
 func (f *srtWHIPLiveFlags) register(fs *flag.FlagSet) {
@@ -40,12 +44,16 @@ func (f *srtWHIPLiveFlags) destinations(stdin io.Reader) ([]profile.Destination,
 			return nil, &UsageError{Err: err}
 		}
 		secret.Register(d.SRT.Secrets()...)
+		if slices.ContainsFunc(d.SRT.Secrets(), func(s string) bool { return s != "" }) {
+			f.passphraseInArgv = true
+		}
 		out = append(out, d)
 	}
 	var in *bufio.Reader
 	for i, raw := range f.whips {
 		tok := nth(f.whipTokens, i)
-		if tok == "-" {
+		fromStdin := tok == "-"
+		if fromStdin {
 			if stdin == nil {
 				return nil, usageErr("--whip-token -: no standard input to read it from")
 			}
@@ -62,6 +70,9 @@ func (f *srtWHIPLiveFlags) destinations(stdin io.Reader) ([]profile.Destination,
 			return nil, &UsageError{Err: err}
 		}
 		secret.Register(d.WHIP.Key)
+		if d.WHIP.Key != "" && !fromStdin {
+			f.tokenInArgv = true
+		}
 		out = append(out, d)
 	}
 	return out, nil

@@ -57,9 +57,9 @@ func (k *keyReader) next() (string, error) {
 
 // readKeys reads the key of each `--rtmp-key -` from standard input (in
 // place, one line per "-"), registers every key given for masking before
-// anything parses or prints it, and prints one warning line when a key
+// anything parses or prints it, and notes in keyInArgv whether a key
 // sits in argv (URL#KEY, --rtmp-key KEY, a key in the URL's path), where
-// other users see it.
+// other users see it (argvWarning).
 func (f *liveFlags) readKeys(env Env) error {
 	stdin := &keyReader{r: env.Stdin}
 	inArgv := false
@@ -80,11 +80,42 @@ func (f *liveFlags) readKeys(env Env) error {
 			inArgv = true
 		}
 	}
-	if inArgv {
-		fmt.Fprintln(env.Stderr, "golive: warning: a stream key on the command line can be read by other users "+
-			"of this machine (ps, /proc); give it with --rtmp-key - (read from standard input) or save it in a profile")
-	}
+	f.keyInArgv = inArgv
 	return nil
+}
+
+// argvWarning is the one warning line printed when secrets sit in argv,
+// where other users of the machine read them (ps, /proc): RTMP stream
+// keys, WHIP tokens (URL#TOKEN, --whip-token TOKEN) and SRT passphrases
+// or stream id passwords (in the --srt URL). It names what was seen and
+// how to give each instead; "" when nothing was.
+func argvWarning(rtmpKey, whipToken, srtSecret bool) string {
+	var what, flags []string
+	if rtmpKey {
+		what, flags = append(what, "a stream key"), append(flags, "--rtmp-key -")
+	}
+	if whipToken {
+		what, flags = append(what, "a WHIP token"), append(flags, "--whip-token -")
+	}
+	if srtSecret {
+		what = append(what, "an SRT passphrase")
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	it := "it"
+	if len(what) > 1 {
+		it = "them"
+	}
+	hint := "save " + it + " in a profile"
+	if srtSecret {
+		hint += " (golive profile add-dest NAME --srt URL --key -)"
+	}
+	if len(flags) > 0 {
+		hint = "give " + it + " with " + strings.Join(flags, " or ") + " (read from standard input) or " + hint
+	}
+	return "golive: warning: " + strings.Join(what, ", ") + " on the command line can be read by other users " +
+		"of this machine (ps, /proc); " + hint
 }
 
 // registerFlagKeys registers what may be a key in an --rtmp value (after

@@ -170,7 +170,7 @@ func (ep *Endpoint) setAppKey(u *url.URL, key string) error {
 	if key == "" {
 		switch len(elems) {
 		case 0:
-			return urlErr("missing application name and stream key (rtmp://host/app/KEY)")
+			return urlErr("missing application name and stream key (want rtmp://host/app/ with the stream key after it, or the key given separately)")
 		case 1:
 			return urlErr("missing stream key: give it separately or as the last path element")
 		}

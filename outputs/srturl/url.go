@@ -67,7 +67,7 @@ func Parse(raw string) (URL, error) {
 		return URL{}, fail("longer than %d characters", MaxURLLength)
 	}
 	if raw == "" {
-		return URL{}, fail("empty (want srt://HOST:PORT?streamid=...)")
+		return URL{}, fail("empty (want an srt:// URL with a host and port, e.g. srt://example.com:9000, and the stream in ?streamid=)")
 	}
 	if strings.ContainsFunc(raw, unicode.IsControl) {
 		return URL{}, fail("contains control characters")
@@ -79,11 +79,11 @@ func Parse(raw string) (URL, error) {
 	addr, query, _ := strings.Cut(rest, "?")
 	addr = strings.TrimSuffix(addr, "/")
 	if strings.ContainsAny(addr, "/@#") {
-		return URL{}, fail("want srt://HOST:PORT (no path or user name; the stream goes in ?streamid=)")
+		return URL{}, fail("want only a host and port after srt:// (no path or user name; the stream goes in ?streamid=)")
 	}
 	host, portStr, err := net.SplitHostPort(addr)
 	if err != nil || host == "" {
-		return URL{}, fail("want srt://HOST:PORT with a port (e.g. srt://example.com:9000)")
+		return URL{}, fail("want a host with a port after srt:// (e.g. srt://example.com:9000)")
 	}
 	if strings.Contains(host, ":") && net.ParseIP(host) == nil {
 		return URL{}, fail("host %q is not a valid IPv6 address", host)
