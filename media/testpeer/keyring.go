@@ -82,6 +82,7 @@ func LaunchGnomeKeyring(password string) (*GnomeKeyring, error) {
 	g := &GnomeKeyring{password: password, exited: make(chan struct{})}
 	g.cmd = exec.Command("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets")
 	g.cmd.Stdin = strings.NewReader(password)
+	diesWithUs(g.cmd)
 	var out LockedBuffer
 	g.cmd.Stdout, g.cmd.Stderr = &out, &out
 	if err := g.cmd.Start(); err != nil {

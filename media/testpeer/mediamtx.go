@@ -94,6 +94,7 @@ func startMediaMTX(t testing.TB, record bool, users []MediaMTXUser) *MediaMTX {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, cfg)
+	diesWithUs(cmd)
 	cmd.Dir = m.Dir
 	cmd.Stdout, cmd.Stderr = m.Log, m.Log
 	if err := cmd.Start(); err != nil {

@@ -110,6 +110,7 @@ func LaunchNginx(c NginxConfig) (*NginxProcess, error) {
 		return nil, fmt.Errorf("nginx configuration: %w", err)
 	}
 	cmd := exec.Command("nginx", "-p", c.Dir+"/", "-c", conf)
+	diesWithUs(cmd)
 	var out LockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -40,6 +40,7 @@ func LaunchXvfbSize(screen string) (*Xvfb, error) {
 	x := &Xvfb{exited: make(chan struct{})}
 	x.cmd = exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", screen, "-nolisten", "tcp", "-noreset")
 	x.cmd.ExtraFiles = []*os.File{w}
+	diesWithUs(x.cmd)
 	x.cmd.Stderr = &x.stderr
 	if err := x.cmd.Start(); err != nil {
 		w.Close()
