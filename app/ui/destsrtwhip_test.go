@@ -204,10 +204,12 @@ func TestEditSRTDestinationShowsSRTFields(t *testing.T) {
 	test.Tap(w.action.button)
 	w.bg.Wait()
 	eng.live.setStats(Stats{Outputs: []dest.Status{{Name: "Contribution", Kind: "srt", State: dest.StateLive,
-		Detail: map[string]any{"rtt_ms": 12.4, "estimate_kbps": 48000.0, "nacks": uint64(7), "lost": 1}}}})
+		Detail: map[string]any{"rtt_ms": 12.4, "estimate_kbps": 48000.0, "nacks": uint64(7), "retransmitted": int64(9),
+			"lost": int64(1), "send_buffer_ms": 41.0}}}})
 	w.tick()
 	w.tickFast()
-	if row := w.dests.row("Contribution"); row.proto.Text != "RTT 12 ms · estimate 48.00 Mb/s · 7 NACKs" {
+	const want = "RTT 12 ms · estimate 48.00 Mb/s · 7 NACKs, 9 resent, 1 lost · send buffer 41 ms"
+	if row := w.dests.row("Contribution"); row.proto.Text != want {
 		t.Fatalf("SRT figures %q", row.proto.Text)
 	}
 	assertSecretHidden(t, w, testPassphrase)

@@ -23,8 +23,9 @@ func srtTarget(r *profile.SRT) string {
 }
 
 // protoFigures is the short line of an SRT or WHIP destination's own
-// figures from its stats detail: round trip, the bandwidth estimate and
-// the NACKs (retransmission requests) so far. Figures the detail lacks
+// figures from its stats detail: round trip, the bandwidth estimate, the
+// NACKs (retransmission requests), packets sent again and packets lost so
+// far, and SRT's send buffer. Figures the detail lacks
 // are left out. For a recording it names the file actually written,
 // which differs from the one asked for when that name was taken.
 func protoFigures(kind string, detail map[string]any) string {
@@ -44,8 +45,21 @@ func protoFigures(kind string, detail map[string]any) string {
 	if v, ok := number(detail["estimate_kbps"]); ok && v > 0 {
 		parts = append(parts, "estimate "+formatBitrate(v))
 	}
+	var loss []string
 	if v, ok := number(detail["nacks"]); ok {
-		parts = append(parts, fmt.Sprintf("%.0f NACKs", v))
+		loss = append(loss, fmt.Sprintf("%.0f NACKs", v))
+	}
+	if v, ok := number(detail["retransmitted"]); ok {
+		loss = append(loss, fmt.Sprintf("%.0f resent", v))
+	}
+	if v, ok := number(detail["lost"]); ok {
+		loss = append(loss, fmt.Sprintf("%.0f lost", v))
+	}
+	if len(loss) > 0 {
+		parts = append(parts, strings.Join(loss, ", "))
+	}
+	if v, ok := number(detail["send_buffer_ms"]); ok {
+		parts = append(parts, fmt.Sprintf("send buffer %.0f ms", v))
 	}
 	return strings.Join(parts, " · ")
 }
