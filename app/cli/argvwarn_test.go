@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"golive/app/profile"
 )
 
 // TestArgvSecretWarning: every kind of secret given in argv (RTMP stream
@@ -76,4 +78,39 @@ func TestArgvSecretWarning(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProfileArgvSecretWarning: `golive profile add-dest` and `set` given
+// a stream key, passphrase or token in their arguments (a flag value or
+// inside the URL) end with one warning line pointing to "-"; the same
+// secrets read from standard input, and commands without one, print none.
+func TestProfileArgvSecretWarning(t *testing.T) {
+	h := newProfileHarness(t, &profile.MemoryKeyring{})
+	h.ok("", "add", "p")
+	const warn = "golive: warning: a key on the command line"
+	for _, c := range []struct {
+		stdin string
+		args  []string
+		warns bool
+	}{
+		{"", []string{"add-dest", "p", "--name", "a", "--rtmp", "rtmp://h/live", "--rtmp-key", cliKey1}, true},
+		{"", []string{"add-dest", "p", "--name", "b", "--rtmp", "rtmp://h/live#" + cliKey2}, true},
+		{"", []string{"add-dest", "p", "--name", "c", "--srt", "srt://h:9000?passphrase=argv-passphrase-1"}, true},
+		{"", []string{"add-dest", "p", "--name", "d", "--whip", "https://w.example/whip", "--key", "argv-token-2"}, true},
+		{"", []string{"set", "p", "dest.a.key=argv-key-3"}, true},
+		{cliKey1 + "\n", []string{"add-dest", "p", "--name", "e", "--rtmp", "rtmp://h/live", "--rtmp-key", "-"}, false},
+		{"stdin-token-4\n", []string{"add-dest", "p", "--name", "f", "--whip", "https://w.example/whip", "--key", "-"}, false},
+		{"stdin-key-5\n", []string{"set", "p", "dest.a.key=-"}, false},
+		{"", []string{"add-dest", "p", "--name", "g", "--srt", "srt://h:9000"}, false},
+		{"", []string{"set", "p", "fps=25"}, false},
+	} {
+		_, stderr, err := h.run(c.stdin, c.args...)
+		if err != nil {
+			t.Fatalf("%q: %v", c.args, err)
+		}
+		if n, want := strings.Count(stderr, warn), map[bool]int{true: 1, false: 0}[c.warns]; n != want {
+			t.Errorf("%q: %d warnings, want %d:\n%s", c.args, n, want, stderr)
+		}
+	}
+	h.requireNoKeys()
 }

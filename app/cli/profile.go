@@ -66,7 +66,11 @@ func RunProfile(ctx context.Context, args []string, env Env) (err error) {
 	defer st.Close()
 	defer printNotices(st, env)
 	pc := &profileCmd{ctx: ctx, env: env, st: st, name: "golive profile " + cmd}
-	return secret.RedactError(run(pc, rest), nil)
+	err = run(pc, rest)
+	if pc.keyInArgv {
+		fmt.Fprintln(env.Stderr, profileArgvWarning)
+	}
+	return secret.RedactError(err, nil)
 }
 
 func openProfileStore(ctx context.Context, env Env) (*profile.Store, error) {
@@ -105,7 +109,16 @@ type profileCmd struct {
 	env  Env
 	st   *profile.Store
 	name string
+	// A key, passphrase or token was given in argv (not as "-"), where
+	// other users see it: the command ends with profileArgvWarning.
+	keyInArgv, keyFromStdin bool
 }
+
+// profileArgvWarning is printed once by a profile command given a secret
+// in its arguments.
+const profileArgvWarning = "golive: warning: a key on the command line can be read by other users of this machine " +
+	"(ps, /proc) and stays in the shell's history; give it as - to read it from standard input " +
+	"(--rtmp-key -, --key -, dest.NAME.key=-)"
 
 var profileCommands = map[string]func(*profileCmd, []string) error{
 	"list":        (*profileCmd).list,
@@ -248,8 +261,10 @@ func (c *profileCmd) show(args []string) error {
 func (c *profileCmd) readKey(v string) (string, error) {
 	if v != "-" {
 		secret.Register(v)
+		c.keyInArgv = c.keyInArgv || v != ""
 		return v, nil
 	}
+	c.keyFromStdin = true
 	if c.env.Stdin == nil {
 		return "", usageErr("key \"-\": no standard input to read it from")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"golive/app/profile"
@@ -96,6 +97,9 @@ func (c *profileCmd) addDest(args []string) error {
 	if err != nil {
 		return err
 	}
+	if !c.keyFromStdin && hasSecret(d) {
+		c.keyInArgv = true // in the URL (URL#KEY, a passphrase in an srt:// query)
+	}
 	if *name != "" {
 		d.Name = *name
 	}
@@ -125,6 +129,20 @@ func (c *profileCmd) addDest(args []string) error {
 	}
 	c.saved("destination %q added to profile %q", d.Name, p.Name)
 	return nil
+}
+
+// hasSecret reports whether a destination carries a stream key, SRT
+// passphrase or stream id password, or WHIP token.
+func hasSecret(d profile.Destination) bool {
+	switch {
+	case d.RTMP != nil:
+		return d.RTMP.Key != ""
+	case d.SRT != nil:
+		return slices.ContainsFunc(d.SRT.Secrets(), func(s string) bool { return s != "" })
+	case d.WHIP != nil:
+		return d.WHIP.Key != ""
+	}
+	return false
 }
 
 func setNonEmpty(dst *string, v string) {
