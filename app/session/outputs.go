@@ -238,6 +238,7 @@ func DestinationOutput(d profile.Destination) (Output, error) {
 	case d.Kind == profile.KindSRT && d.SRT != nil:
 		return srtOutput(d)
 	case d.Kind == profile.KindWHIP && d.WHIP != nil:
+		secret.Register(d.WHIP.Key)
 		w := &whip.Publisher{URL: d.WHIP.URL, Token: d.WHIP.Key}
 		if err := w.Check(); err != nil {
 			return Output{}, err

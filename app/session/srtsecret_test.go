@@ -34,3 +34,23 @@ func TestSRTStreamIDSecretInStats(t *testing.T) {
 		t.Fatalf("stats json: want the stream id's password hidden, the rest kept:\n%s", b)
 	}
 }
+
+// TestWHIPTokenRegisteredWithItsOutput: a WHIP destination's bearer token
+// is registered when its output is made (as an RTMP key and an SRT
+// passphrase are), whatever built the profile: an endpoint's answer
+// echoing it shows masked in the stats, in any letter case.
+func TestWHIPTokenRegisteredWithItsOutput(t *testing.T) {
+	const token = "Bearer-Token-Output-2718"
+	d := profile.Destination{Name: "cloud", Kind: profile.KindWHIP, Enabled: true,
+		WHIP: &profile.WHIP{URL: "https://whip.example.net/live/whip", Key: token}}
+	if _, err := DestinationOutput(d); err != nil {
+		t.Fatal(err)
+	}
+	st := Stats{Outputs: []dest.Status{{Name: d.Name, Kind: "whip", State: dest.StateFailed,
+		LastError: "whip whip.example.net: 401 Unauthorized: token " + token + " (" + strings.ToLower(token) + ") refused"}}}
+	redactStats(&st)
+	if got := st.Outputs[0].LastError; strings.Contains(strings.ToLower(got), strings.ToLower(token)) ||
+		!strings.Contains(got, "401 Unauthorized") {
+		t.Fatalf("error after redaction %q: want the token hidden, the rest kept", got)
+	}
+}
