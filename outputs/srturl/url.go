@@ -114,11 +114,12 @@ func (u *URL) parseQuery(query string) error {
 		return fail("bad query (check %%-escapes): %s", redactQueryErr(err))
 	}
 	// Keys are case-insensitive: the same option twice in two spellings
-	// would make the one that counts depend on map order.
+	// would make the one that counts depend on map order, and twice in
+	// one spelling would silently keep the last.
 	seen := make(map[string]bool, len(values))
-	for key := range values {
+	for key, vals := range values {
 		k := strings.ToLower(key)
-		if seen[k] {
+		if seen[k] || len(vals) > 1 {
 			return fail("option %q given twice", shorten(k))
 		}
 		seen[k] = true

@@ -29,9 +29,11 @@ func TestParse(t *testing.T) {
 
 func TestParseRejects(t *testing.T) {
 	for raw, want := range map[string]string{
-		"":                                 "empty",
-		"rtmp://host:1935":                 "must start with srt://",
-		"srt://host":                       "with a port",
+		"":                 "empty",
+		"rtmp://host:1935": "must start with srt://",
+		"srt://host":       "with a port",
+		"srt://host:9000?passphrase=0123456789&passphrase=abcdefghij": "option \"passphrase\" given twice",
+		"srt://host:9000?latency=200000&LATENCY=300000":               "given twice",
 		"srt://host:0":                     "out of range",
 		"srt://host:9000/live":             "no path",
 		"srt://user@host:9000":             "no path",
