@@ -175,3 +175,20 @@ func (l *destList) networkDrops() dropFigures {
 	}
 	return d
 }
+
+// uploadFigures adds up the live bitrates of the network destinations:
+// to this machine (isLoopback) or beyond it. Recordings are neither.
+func (l *destList) uploadFigures(st Stats) uploadFigures {
+	var u uploadFigures
+	for _, o := range st.Outputs {
+		if o.Kind == "record" {
+			continue
+		}
+		if r := l.row(o.Name); r != nil && isLoopback(r.d) {
+			u.local += o.BitrateKbps
+		} else {
+			u.upload += o.BitrateKbps
+		}
+	}
+	return u
+}

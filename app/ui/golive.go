@@ -238,13 +238,13 @@ func uploadKbps(p profile.Profile) (float64, int) {
 }
 
 // isLoopback reports whether d sends to this machine (an RTP preview, a
-// local RTMP server): that is no upload.
+// local RTMP, SRT or WHIP server): that is no upload.
 func isLoopback(d profile.Destination) bool {
 	var h string
 	switch {
 	case d.RTP != nil:
 		h = d.RTP.Host
-	case d.RTMP != nil:
+	case d.RTMP != nil, d.SRT != nil, d.WHIP != nil:
 		h = destHost(d)
 	default:
 		return false

@@ -44,11 +44,12 @@ func (s *statusBar) showIdle(cpu float64) {
 	setLabel(s.cpu, formatCPU(cpu), levelNormal)
 }
 
-// show displays a live snapshot; net are the network drops of every
+// show displays a live snapshot; up is what leaves the machine and what
+// goes to servers on it; net are the network drops of every
 // destination (drops while a destination was offline are not counted:
 // its row shows its time offline), coloured by the last ten seconds.
-func (s *statusBar) show(st Stats, net dropFigures, cpu float64) {
-	setLabel(s.upload, "Upload "+formatBitrate(st.UploadKbps), levelNormal)
+func (s *statusBar) show(st Stats, up uploadFigures, net dropFigures, cpu float64) {
+	setLabel(s.upload, up.String(), levelNormal)
 	setLabel(s.fps, fmt.Sprintf("%.1f fps", st.FPS), levelNormal)
 	setLabel(s.skipped, "Skipped "+formatRatio(st.Skipped, st.Captured), ratioLevel(st.Skipped, st.Captured))
 	setLabel(s.dropped, "Network drops "+formatRatio(net.drops, net.drops+net.frames), net.level)
@@ -68,4 +69,17 @@ func formatCPU(pct float64) string {
 		return "CPU –"
 	}
 	return fmt.Sprintf("CPU %.0f%%", pct)
+}
+
+// uploadFigures split the network destinations' bitrate into what leaves
+// the machine (upload) and what goes to a server on it (local: an RTP
+// preview, a local nginx), which uses no upload.
+type uploadFigures struct{ upload, local float64 }
+
+func (u uploadFigures) String() string {
+	s := "Upload " + formatBitrate(u.upload)
+	if u.local > 0 {
+		s += " · local " + formatBitrate(u.local)
+	}
+	return s
 }

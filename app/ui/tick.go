@@ -32,7 +32,7 @@ func (w *mainWindow) tick() {
 	fps := w.pace.update(time.Now())
 	w.rate.Store(int32(fps))
 	w.dests.update(st)
-	w.status.show(st, w.dests.networkDrops(), cpu)
+	w.status.show(st, w.dests.uploadFigures(st), w.dests.networkDrops(), cpu)
 	w.preview.showInfo(st, w.prof.Encoder, fps)
 	setLabel(w.action.elapsed, formatElapsed(st.ElapsedS), levelNormal)
 	if st.Error != "" {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"golive/app/profile"
+	"golive/outputs/dest"
 )
 
 // TestInvalidFieldBlocksGoLive: a typo in a field is shown, Go Live is
@@ -59,10 +60,51 @@ func TestInvalidFieldBlocksGoLive(t *testing.T) {
 // TestLoopbackIsNoUpload: a local RTMP server is not upload.
 func TestLoopbackIsNoUpload(t *testing.T) {
 	p := profile.DefaultProfile()
-	p.Destinations = append(p.Destinations, rtmpDest("Local nginx", "live", true), rtmpDest("Remote", "live", true))
+	p.Destinations = append(p.Destinations, rtmpDest("LocalNginx", "live", true), rtmpDest("Remote", "live", true))
 	p.Destinations[2].RTMP.URL = "rtmp://live.twitch.tv/app"
 	if _, n := uploadKbps(p); n != 1 {
 		t.Fatalf("%d network destinations counted as upload, want 1 (the loopback RTP and RTMP are not)", n)
+	}
+}
+
+// TestStatusBarUploadLeavesLocalOut: while live, the status bar's Upload
+// is what leaves the machine; an RTP preview and a local server are shown
+// apart as "local", and a recording is neither (the README's screenshot
+// read "Upload 2.72 Mb/s" with only local destinations).
+func TestStatusBarUploadLeavesLocalOut(t *testing.T) {
+	_, store := newTestStore(t)
+	eng := &fakeEngine{}
+	w := newTestWindow(t, store, eng)
+	for _, d := range []profile.Destination{rtmpDest("LocalNginx", "live", true), rtmpDest("Twitch", "app", true),
+		{Name: "Disk", Kind: profile.KindRecord, Enabled: true, Record: &profile.Record{Path: t.TempDir() + "/a.mkv"}}} {
+		if err := w.dests.put(-1, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.dests.row("Twitch").d.RTMP.URL = "rtmp://live.twitch.tv/app"
+	preview := w.prof.Destinations[0].Name
+	test.Tap(w.action.button)
+	w.bg.Wait()
+	if w.phase != phaseLive {
+		t.Fatalf("not live: %q; dialog %q", w.notices.Text("engine"), overlayText(topOverlay(t, w)))
+	}
+	eng.live.setStats(Stats{ElapsedS: 5, FPS: 30, UploadKbps: 7600, Outputs: []dest.Status{
+		{Name: preview, Kind: "rtp", State: dest.StateLive, BitrateKbps: 2600},
+		{Name: "LocalNginx", Kind: "rtmp", State: dest.StateLive, BitrateKbps: 2500},
+		{Name: "Twitch", Kind: "rtmp", State: dest.StateLive, BitrateKbps: 2500},
+		{Name: "Disk", Kind: "record", State: dest.StateLive, BitrateKbps: 2550},
+	}})
+	w.tick()
+	if got, want := w.status.upload.Text, "Upload 2.50 Mb/s · local 5.10 Mb/s"; got != want {
+		t.Fatalf("status bar %q, want %q", got, want)
+	}
+	eng.live.setStats(Stats{ElapsedS: 6, FPS: 30, Outputs: []dest.Status{
+		{Name: preview, Kind: "rtp", State: dest.StateLive, BitrateKbps: 2600},
+		{Name: "Twitch", Kind: "rtmp", State: dest.StateReconnecting},
+	}})
+	w.tick()
+	if got, want := w.status.upload.Text, "Upload 0 kb/s · local 2.60 Mb/s"; got != want {
+		t.Fatalf("status bar %q, want %q", got, want)
 	}
 }
 
