@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"golive/app/profile"
 	"golive/media/capture"
 )
 
@@ -28,6 +29,21 @@ func TestPortalExitCodes(t *testing.T) {
 		if got := exitCode(c.err, &stderr); got != c.code || !strings.Contains(stderr.String(), c.says) ||
 			strings.Count(stderr.String(), "\n") != 1 {
 			t.Errorf("%v: exit code %d, said %q; want %d and %q on one line", c.err, got, stderr.String(), c.code, c.says)
+		}
+	}
+}
+
+// TestProfileUsageNamesRenditionFields: `golive profile`'s help names
+// every per-destination video field issue 18 fixes (dest.NAME.size, fps,
+// video_bitrate, codec, encoder, preset, layout, adaptive, fallback).
+func TestProfileUsageNamesRenditionFields(t *testing.T) {
+	i := strings.Index(profileUsage, "A destination's own video")
+	if i < 0 {
+		t.Fatalf("profile usage says nothing of a destination's own video:\n%s", profileUsage)
+	}
+	for _, f := range profile.VideoFields {
+		if !strings.Contains(profileUsage[i:], f) {
+			t.Errorf("profile usage lacks the rendition field %q", f)
 		}
 	}
 }

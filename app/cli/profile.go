@@ -40,6 +40,10 @@ video_bitrate (2500k, 6M), audio_bitrate, encoder, preset, and per destination
 dest.DEST.FIELD with FIELD one of enabled, name, url, key, service, ca_file,
 pin_sha256, host, port, mode, mtu, ttl, rtcp_mux, srtp, sdp_path, path, format,
 latency (SRT, ms); key is the stream key, SRT passphrase or WHIP token.
+A destination's own video (unset or "same": the profile's): dest.DEST.size (WxH),
+fps, video_bitrate, codec (h264|hevc|av1), encoder, preset, layout
+(landscape|vertical), adaptive (true|false), fallback (main, another
+destination's name, or a rendition such as "854x480@30 600k").
 A key given as "-" is read from standard input (keeps it out of the process list).
 Profiles live in $GOLIVE_CONFIG_DIR or --config-dir (default: the OS config dir + /golive).
 `

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -14,7 +15,7 @@ import (
 func FuzzFieldText(f *testing.F) {
 	for _, s := range []string{"1280x720", " 1920X1080 ", "0,0,640,360", "9223372036854775807,0,100,100",
 		"2500k", "2.5M", "128 kbps", "1e400", "same", "libx264", "out.mkv", "１,２,３,４",
-		"854x480@30 600k", "640x360", "main", "1280x720@0 1k", "2x2@ 9"} {
+		"854x480@30 600k", "640x360", "main", "1280x720@0 1k", "2x2@ 9", "0", "0k", "yes", "Off"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -39,11 +40,20 @@ func FuzzFieldText(f *testing.F) {
 		}
 		for _, field := range VideoFields {
 			d := Destination{Name: "d", Kind: KindRTMP}
-			if ok, err := d.SetVideoField(field, s); !ok {
+			ok, err := d.SetVideoField(field, s)
+			if !ok {
 				t.Fatalf("%s is not a rendition field", field)
 			} else if err == nil && d.Video != nil {
 				if err := d.Video.check(); err != nil {
 					t.Fatalf("%s=%q accepted but does not check: %v", field, s, err)
+				}
+			}
+			// A number accepted for the frame rate or bitrate is used:
+			// only "same" or nothing means the profile's.
+			if cleared := strings.TrimSpace(s) == "" || strings.EqualFold(strings.TrimSpace(s), "same"); !cleared {
+				if v := d.Video; (field == "fps" || field == "video_bitrate") && err == nil &&
+					(v == nil || (field == "fps" && v.FPS == 0) || (field == "video_bitrate" && v.VideoBitrate == 0)) {
+					t.Fatalf("%s=%q accepted as \"same as the profile\"", field, s)
 				}
 			}
 		}

@@ -147,9 +147,17 @@ func (v *Video) set(field, s string) error {
 	case "size":
 		v.Width, v.Height, err = ParseSize(s)
 	case "fps":
-		v.FPS, err = strconv.Atoi(s)
+		// 0 is no frame rate: "same" (or nothing) clears the field, so
+		// that the value used is always the one written.
+		if n, perr := strconv.Atoi(s); perr != nil || n <= 0 {
+			err = fmt.Errorf("frame rate %q: want a whole number %d-%d, or same", s, MinFPS, MaxFPS)
+		} else {
+			v.FPS = n
+		}
 	case "video_bitrate":
-		v.VideoBitrate, err = ParseBitrate(s)
+		if v.VideoBitrate, err = ParseBitrate(s); err == nil && v.VideoBitrate == 0 {
+			err = fmt.Errorf("video bitrate %q: want %s-%s, or same", s, FormatBitrate(MinVideoBitrate), FormatBitrate(MaxVideoBitrate))
+		}
 	case "codec":
 		v.Codec = strings.ToLower(s)
 	case "encoder":
@@ -159,8 +167,15 @@ func (v *Video) set(field, s string) error {
 	case "layout":
 		v.Layout = strings.ToLower(s)
 	case "adaptive":
-		b, perr := strconv.ParseBool(s)
-		v.Adaptive, err = &b, perr
+		on := false
+		switch strings.ToLower(s) {
+		case "true", "yes", "on", "1":
+			on = true
+		case "false", "no", "off", "0":
+		default:
+			return fmt.Errorf("adaptive %q: want true or false, or same", s)
+		}
+		v.Adaptive = &on
 	case "fallback":
 		v.Fallback = s
 	}

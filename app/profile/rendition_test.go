@@ -81,16 +81,28 @@ func TestRenditionFieldsRefuseBadValues(t *testing.T) {
 		{"layout", "square", `layout "square"`},
 		{"preset", "warp", `preset "warp"`},
 		{"encoder", "x", `encoder "x"`},
-		{"adaptive", "maybe", "invalid syntax"},
+		{"adaptive", "maybe", `adaptive "maybe": want true or false, or same`},
+		// Words for people, not Go's parser errors; and 0 is not "same"
+		// in disguise (the value used is the one written).
+		{"fps", "abc", `frame rate "abc": want a whole number 1-120, or same`},
+		{"fps", "0", `frame rate "0": want a whole number 1-120, or same`},
+		{"video_bitrate", "0", `video bitrate "0": want`},
 	} {
 		ok, err := d.SetVideoField(c.field, c.value)
-		if !ok || err == nil || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "dest.V."+c.field) {
+		if !ok || err == nil || !strings.Contains(err.Error(), c.msg) || !strings.Contains(err.Error(), "dest.V."+c.field) ||
+			strings.Contains(err.Error(), "strconv") {
 			t.Errorf("%s=%s: %v, want %q", c.field, c.value, err, c.msg)
 		}
 	}
 	if d.Video != nil {
 		t.Fatalf("a refused value was kept: %+v", d.Video)
 	}
+	for value, want := range map[string]bool{"yes": true, "On": true, "false": false, "no": false} {
+		if _, err := d.SetVideoField("adaptive", value); err != nil || d.Video == nil || d.Video.Adaptive == nil || *d.Video.Adaptive != want {
+			t.Fatalf("adaptive=%s: %v, %+v", value, err, d.Video)
+		}
+	}
+	d.Video = nil
 	if ok, _ := d.SetVideoField("url", "x"); ok {
 		t.Fatal("url taken for a rendition field")
 	}
