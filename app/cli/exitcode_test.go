@@ -47,3 +47,19 @@ func TestProfileUsageNamesRenditionFields(t *testing.T) {
 		}
 	}
 }
+
+// TestDevicesListsThePortalScreen (issue 22): on a Wayland session
+// `golive devices` lists "screen (portal)" with the session and where the
+// capture comes from, here why it is unavailable (no session bus).
+func TestDevicesListsThePortalScreen(t *testing.T) {
+	t.Setenv("XDG_SESSION_TYPE", "wayland")
+	t.Setenv("WAYLAND_DISPLAY", "wayland-9")
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/no-bus")
+	var out bytes.Buffer
+	listScreens(&out)
+	got := out.String()
+	if !strings.HasPrefix(got, "  screen (portal): Wayland session wayland-9,") ||
+		!strings.Contains(got, "unavailable: no desktop portal for screen capture") || strings.Count(got, "\n") != 1 {
+		t.Fatalf("golive devices on Wayland without a portal lists:\n%s", got)
+	}
+}
