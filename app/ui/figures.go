@@ -35,12 +35,17 @@ type figures struct {
 	offline, liveTime                  time.Duration
 	reconnects                         uint64
 	samples                            []figureSample
+	// record: a recording, whose drops are the disk's, not the network's.
+	record bool
 }
 
 // add takes one status poll at now.
 func (f *figures) add(now time.Time, st dest.Status) {
 	if !f.seen {
 		f.started, f.lastAt, f.seen = now, now, true
+	}
+	if st.Kind != "" {
+		f.record = st.Kind == "record"
 	}
 	if st.Bytes < f.last.Bytes || st.FramesSent < f.last.FramesSent || st.Dropped < f.last.Dropped {
 		f.baseBytes += f.last.Bytes
@@ -107,9 +112,14 @@ func (f *figures) recentLevel() level {
 	return ratioLevel(drops, drops+b.frames-a.frames)
 }
 
-// dropText is "network drops N (x.x%)".
+// dropText is "network drops N (x.x%)"; a recording's are "drops": what
+// the disk could not take in time.
 func (f *figures) dropText() string {
-	return "network drops " + formatRatio(f.netDrops, f.netDrops+f.frames())
+	what := "network drops "
+	if f.record {
+		what = "drops "
+	}
+	return what + formatRatio(f.netDrops, f.netDrops+f.frames())
 }
 
 // offlineText says how long the destination was offline, "" when never.
@@ -169,6 +179,9 @@ type dropFigures struct {
 func (l *destList) networkDrops() dropFigures {
 	var d dropFigures
 	for _, f := range l.figs {
+		if f.record {
+			continue // a recording has no network
+		}
 		d.drops += f.netDrops
 		d.frames += f.frames()
 		d.level = max(d.level, f.recentLevel())

@@ -96,3 +96,26 @@ func TestFiguresInTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordingDropsAreNotNetworkDrops: a recording's drops (the disk did
+// not keep up) read "drops" on its row and stay out of the status bar's
+// network drops; a network destination's read "network drops".
+func TestRecordingDropsAreNotNetworkDrops(t *testing.T) {
+	var rec, net figures
+	t0 := time.Unix(1000, 0)
+	for i := range 3 {
+		now := t0.Add(time.Duration(i) * time.Second)
+		rec.add(now, dest.Status{Kind: "record", State: dest.StateLive, FramesSent: uint64(30 * i), Dropped: uint64(5 * i)})
+		net.add(now, dest.Status{Kind: "rtmp", State: dest.StateLive, FramesSent: uint64(30 * i), Dropped: uint64(2 * i)})
+	}
+	if got := rec.dropText(); got != "drops 10 (14.3%)" {
+		t.Fatalf("recording: %q", got)
+	}
+	if got := net.dropText(); got != "network drops 4 (6.2%)" {
+		t.Fatalf("rtmp destination: %q", got)
+	}
+	l := &destList{figs: map[string]*figures{"Disk": &rec, "Twitch": &net}}
+	if d := l.networkDrops(); d.drops != 4 || d.frames != 60 {
+		t.Fatalf("status bar network drops %d, frames %d, want 4 and 60 frames (the recording's left out)", d.drops, d.frames)
+	}
+}
