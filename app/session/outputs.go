@@ -76,8 +76,8 @@ func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition,
 	if d.RTMP != nil {
 		if err := rtmp.CheckCodec(d.RTMP.Service, codec); err != nil {
 			svc, _ := rtmp.PresetByID(d.RTMP.Service)
-			return nil, fmt.Errorf("dest.%s.fallback %q: %s does not take %s video (it takes %v): choose an H.264 rendition",
-				d.Name, name, svc.Name, codec, svc.VideoCodecs)
+			return nil, fmt.Errorf("dest.%s.fallback %q: %s does not take %s video (it takes %s): choose an H.264 rendition",
+				d.Name, name, svc.Name, codec, rtmp.CodecList(svc.VideoCodecs))
 		}
 	}
 	if d.Kind != profile.KindRTMP || d.RTMP == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"golive/media/unit"
@@ -93,7 +94,17 @@ func CheckCodec(service string, c unit.Codec) error {
 	if !ok || p.ID == PresetCustom || slices.Contains(p.VideoCodecs, c) {
 		return nil
 	}
-	return fmt.Errorf("%s does not take %s video (it takes %v): set this destination's codec to h264", p.Name, c, p.VideoCodecs)
+	return fmt.Errorf("%s does not take %s video (it takes %s): set this destination's codec to %s",
+		p.Name, c, CodecList(p.VideoCodecs), p.VideoCodecs[0])
+}
+
+// CodecList names codecs for people: "h264", "h264, hevc, av1".
+func CodecList(cs []unit.Codec) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // Settings are the stream settings checked against a preset.
