@@ -66,8 +66,10 @@ func (c *Config) parseQuery(query string) error {
 		return fmt.Errorf("rtp target: bad options %s: %w", quote(query), err)
 	}
 	for key, vals := range values {
-		v := vals[len(vals)-1]
-		if err := c.setOption(key, v); err != nil {
+		if len(vals) > 1 { // which one counts would be a guess
+			return fmt.Errorf("rtp target: option %s given %d times (keep one)", quote(key), len(vals))
+		}
+		if err := c.setOption(key, vals[0]); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,8 @@ func TestParseConfig(t *testing.T) {
 		t.Fatalf("VLCURL %q SDPFile %q Addr %q", c.VLCURL(), c.SDPFile(), c.Addr())
 	}
 	for _, bad := range []string{"", "h:0", "h:65535", "h:65533?mode=native", "h:1?mtu=1", "h:1?ttl=0",
-		"h:1?x=1", "h:1?srtp=maybe", ":5004", "h:1?sdp=", "h:" + strings.Repeat("9", 5000)} {
+		"h:1?x=1", "h:1?srtp=maybe", ":5004", "h:1?sdp=", "h:" + strings.Repeat("9", 5000),
+		"h:1?mtu=1200&mtu=300", "h:1?mode=native&mode=mpegts"} {
 		if _, err := Parse(bad); err == nil || !strings.HasPrefix(err.Error(), "rtp target") {
 			t.Errorf("Parse(%.40q) = %v, want an rtp target error", bad, err)
 		}
