@@ -58,9 +58,11 @@ func meanAbsDiff(a, b []byte) float64 {
 func within(v, want, tol float64) bool { return v >= want-tol && v <= want+tol }
 
 // liveScreen runs `golive live --source screen` on the desktop (no
-// DISPLAY) for dur into a recording and returns its path.
-func liveScreen(t *testing.T, w *testpeer.Wayland, dur time.Duration, size string, extra ...string) string {
+// DISPLAY) for dur into a recording and returns its path, with the
+// share of the run during which tasks waited for a CPU (0 when unknown).
+func liveScreen(t *testing.T, w *testpeer.Wayland, dur time.Duration, size string, extra ...string) (string, float64) {
 	t.Helper()
+	pressure := testpeer.ReadCPUPressure()
 	rec := filepath.Join(t.TempDir(), "screen.mkv")
 	args := append([]string{"live", "--source", "screen", "--audio", "test", "--fps", "30", "--size", size,
 		"--duration", dur.String(), "--record", rec, "--stats", "json"}, extra...)
@@ -72,7 +74,9 @@ func liveScreen(t *testing.T, w *testpeer.Wayland, dur time.Duration, size strin
 		st := g.stats[n-1]
 		t.Logf("golive: %.1f s, frames captured %d encoded %d skipped %d", st.ElapsedS, st.Frames.Captured, st.Frames.Encoded, st.Frames.Skipped)
 	}
-	return rec
+	share, _ := pressure.Share()
+	t.Logf("CPU pressure over the run: %.0f%%", share*100)
+	return rec, share
 }
 
 // TestWaylandLive streams the screen of a real headless Wayland desktop
@@ -88,8 +92,8 @@ func TestWaylandLive(t *testing.T) {
 	w := testpeer.StartWayland(t, testpeer.WaylandOptions{})
 	t.Run("still", func(t *testing.T) {
 		const dur = 8 * time.Second
-		rec := liveScreen(t, w, dur, "640x360")
-		checkFrameRate(t, rec, dur)
+		rec, busy := liveScreen(t, w, dur, "640x360")
+		checkFrameRate(t, rec, dur, busy)
 		pics := decodeRGB(t, rec, "scale=64:36", 64, 36)
 		bad := 0
 		for i, p := range pics {
@@ -107,8 +111,8 @@ func TestWaylandLive(t *testing.T) {
 		w.Animate(t, true)
 		defer w.Animate(t, false)
 		const dur = 5 * time.Second
-		rec := liveScreen(t, w, dur, "1280x720")
-		checkFrameRate(t, rec, dur)
+		rec, busy := liveScreen(t, w, dur, "1280x720")
+		want := checkFrameRate(t, rec, dur, busy)
 		// the clock bar at the bottom, redrawn ~30 times a second
 		pics := decodeRGB(t, rec, "crop=1280:40:0:680", 1280, 40)
 		same := 0
@@ -121,15 +125,17 @@ func TestWaylandLive(t *testing.T) {
 		// The portal caps the cast at 30 fps like the output: a picture
 		// arriving late in its slot makes the next slot a repeat now and
 		// then; a frozen capture would repeat nearly all of them.
-		if len(pics) < 100 || same > len(pics)/5 {
+		if len(pics) < want || same > len(pics)/5 {
 			t.Fatalf("%d of %d consecutive pictures identical on an animated screen", same, len(pics))
 		}
 	})
 }
 
 // checkFrameRate wants at least 95 % of the frames 30 fps gives for dur,
-// on regular timestamps.
-func checkFrameRate(t *testing.T, rec string, dur time.Duration) {
+// and no decode error, and returns that minimum. On a machine whose CPU
+// pressure over the run (busy) shows it overloaded, the capture misses
+// slots: the minimum is then 50 % (logged); below that it still fails.
+func checkFrameRate(t *testing.T, rec string, dur time.Duration, busy float64) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -137,7 +143,13 @@ func checkFrameRate(t *testing.T, rec string, dur time.Duration) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := int(dur.Seconds() * 30)
+	percent := 95
+	if busy > busyPressure {
+		percent = 50
+		t.Logf("machine overloaded: tasks waited for a CPU %.0f%% of the run: %d %% of the frames are enough",
+			busy*100, percent)
+	}
+	want := int(dur.Seconds()*30) * percent / 100
 	var times []float64
 	for _, f := range a.Frames {
 		if f.MediaType == "video" {
@@ -155,10 +167,11 @@ func checkFrameRate(t *testing.T, rec string, dur time.Duration) {
 	if n > 0 {
 		t.Logf("first %.3f last %.3f", times[0], times[n-1])
 	}
-	t.Logf("%d video frames for %v (want >= %d at 30 fps), %d gaps, decode errors %q", n, dur, want*95/100, gaps, a.Errors)
-	if n < want*95/100 || len(a.Errors) > 0 {
-		t.Fatalf("%d video frames in %v, want >= %d (95 %% of 30 fps); errors %q", n, dur, want*95/100, a.Errors)
+	t.Logf("%d video frames for %v (want >= %d at 30 fps), %d gaps, decode errors %q", n, dur, want, gaps, a.Errors)
+	if n < want || len(a.Errors) > 0 {
+		t.Fatalf("%d video frames in %v, want >= %d (%d %% of 30 fps); errors %q", n, dur, want, percent, a.Errors)
 	}
+	return want
 }
 
 // profileToken streams a saved profile twice: the first run saves the
