@@ -45,11 +45,13 @@ func handler(t *testing.T, e *peertest.Engine, name string, p *Publisher) *dest.
 
 var waitState = desttest.WaitState
 
-// readRTSP records an RTSP URL (stream copy, Matroska) for d.
-func readRTSP(t *testing.T, url, out string, d time.Duration) {
+// readRTSP records an RTSP URL (stream copy, Matroska) for d; with
+// inputArgs such as "-allowed_media_types", "video" before the input.
+func readRTSP(t *testing.T, url, out string, d time.Duration, inputArgs ...string) {
 	t.Helper()
-	cmd := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-rtsp_transport", "tcp",
-		"-i", url, "-map", "0", "-c", "copy", "-t", fmt.Sprint(d.Seconds()), out)
+	args := append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y", "-rtsp_transport", "tcp"}, inputArgs...)
+	args = append(args, "-i", url, "-map", "0", "-c", "copy", "-t", fmt.Sprint(d.Seconds()), out)
+	cmd := exec.Command("ffmpeg", args...)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg reading %s: %v: %s", url, err, b)
 	}
