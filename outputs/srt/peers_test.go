@@ -165,3 +165,33 @@ func readRTSP(t *testing.T, url, out string, d time.Duration) {
 		t.Fatalf("ffmpeg reading %s: %v: %s", url, err, b)
 	}
 }
+
+// TestSRTStreamIDRefused: MediaMTX, which wants a publish user, refuses a
+// stream id with the wrong password: the destination waits in failed with
+// the stream id message of its own (not the passphrase, unreachable or a
+// generic rejection one), and does not retry.
+func TestSRTStreamIDRefused(t *testing.T) {
+	const user, pass = "golive", "right-pass-2468"
+	m := testpeer.StartMediaMTX(t, testpeer.MediaMTXUser{User: user, Pass: pass, Actions: []string{"publish"}})
+	e := newEngine(t)
+	defer e.Stop(t)
+	url := fmt.Sprintf("srt://127.0.0.1:%d?streamid=publish:cam:%s:wrong-pass-1357", m.SRTPort, user)
+	h := handler(t, e, "refused", &Publisher{URL: url})
+	defer h.Close()
+	st := waitState(t, h, dest.StateFailed, 15*time.Second)
+	t.Logf("refused: %q", st.LastError)
+	for _, want := range []string{"stream id refused", "check the stream id"} {
+		if !strings.Contains(st.LastError, want) {
+			t.Errorf("error %q: want %q", st.LastError, want)
+		}
+	}
+	for _, other := range []string{"wrong passphrase", "no SRT listener", "connection rejected"} {
+		if strings.Contains(st.LastError, other) {
+			t.Errorf("error %q: another failure's message (%q)", st.LastError, other)
+		}
+	}
+	time.Sleep(3 * time.Second)
+	if st := h.Status(); st.Reconnects != 0 || st.State != dest.StateFailed {
+		t.Errorf("refused stream id retried: %+v", st)
+	}
+}

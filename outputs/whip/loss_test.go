@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,6 +240,10 @@ func TestWHIPPathCutRecovers(t *testing.T) {
 	}
 	t.Logf("after the cut: %s (%s)", h.Status().State, h.Status().LastError)
 	time.Sleep(3 * time.Second)
+	// The cut is an ICE/DTLS failure of its own, named as such.
+	if err := h.Status().LastError; !strings.Contains(err, "ICE") {
+		t.Errorf("error during the cut %q: want the ICE failure named", err)
+	}
 	path.relay.SetLoss(0)
 	st := waitState(t, h, dest.StateLive, 30*time.Second)
 	t.Logf("live again: %+v", st)
