@@ -5,13 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
 
 	"golive/app/session"
 	"golive/media/testpeer"
@@ -32,12 +36,16 @@ func TestLiveRecordsTestSource(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffprobe")
 	out := filepath.Join(t.TempDir(), "out.mkv")
 	env, stdout, stderr := testEnv()
+	metrics := fmt.Sprintf("127.0.0.1:%d", testpeer.FreePort(t))
+	scraped := make(chan string, 1)
+	go func() { scraped <- scrapeWhileLive("http://" + metrics + "/metrics") }()
 	code := Main(context.Background(), []string{"live", "--source", "test", "--audio", "test",
-		"--duration", "10s", "--record", out, "--stats", "json"}, env)
+		"--duration", "10s", "--record", out, "--stats", "json", "--metrics", metrics}, env)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	last := checkStatsLines(t, stdout.Bytes())
+	checkLiveMetrics(t, <-scraped)
 
 	a, err := testpeer.Analyze(context.Background(), out)
 	if err != nil {
@@ -60,6 +68,79 @@ func TestLiveRecordsTestSource(t *testing.T) {
 		t.Fatalf("decoded %d video frames, want %d-305 (~300, %d skipped)", n, low, last.Frames.Skipped)
 	}
 	checkKeyFrames(t, a, relax)
+}
+
+// scrapeWhileLive fetches url until the recording has written bytes (or
+// 9 s passed) and returns the last body it got ("" for none).
+func scrapeWhileLive(url string) string {
+	c := &http.Client{Timeout: 2 * time.Second}
+	body := ""
+	for deadline := time.Now().Add(9 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		resp, err := c.Get(url)
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			continue
+		}
+		body = string(b)
+		if f, err := recordMetrics(body); err == nil && f.bytes > 0 {
+			break
+		}
+	}
+	return body
+}
+
+// liveMetrics are the figures checkLiveMetrics reads.
+type liveMetrics struct {
+	bytes         float64 // golive_output_bytes_total of the recording
+	live          bool    // golive_output_state{state="live"} of the recording is 1
+	encoderFPS    bool    // golive_encoder_fps is there
+	processMemory bool    // process_resident_memory_bytes is there
+}
+
+// recordMetrics parses a Prometheus text body for the recording's series.
+func recordMetrics(body string) (liveMetrics, error) {
+	var f liveMetrics
+	fams, err := new(expfmt.TextParser).TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		return f, err
+	}
+	for _, name := range []string{"golive_output_bytes_total", "golive_output_state"} {
+		for _, m := range fams[name].GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			switch {
+			case labels["kind"] != "record":
+			case name == "golive_output_bytes_total":
+				f.bytes = m.GetCounter().GetValue()
+			case labels["state"] == "live":
+				f.live = m.GetGauge().GetValue() == 1
+			}
+		}
+	}
+	f.encoderFPS = fams["golive_encoder_fps"] != nil
+	f.processMemory = fams["process_resident_memory_bytes"] != nil
+	return f, nil
+}
+
+// checkLiveMetrics (issue 20: --metrics on live): the body scraped while
+// `golive live` ran parses as Prometheus text and carries the recording's
+// series (bytes written, state live), the encoder's frame rate and the
+// process's memory.
+func checkLiveMetrics(t *testing.T, body string) {
+	t.Helper()
+	f, err := recordMetrics(body)
+	if err != nil {
+		t.Fatalf("golive live --metrics: not Prometheus text (%v):\n%s", err, body)
+	}
+	if f.bytes <= 0 || !f.live || !f.encoderFPS || !f.processMemory {
+		t.Fatalf("golive live --metrics: %+v, want the recording's bytes > 0 and state live, encoder fps, process RSS:\n%s", f, body)
+	}
 }
 
 // checkKeyFrames wants a key frame every 2 s of media: every 60 frames at
