@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"golive/media/encode"
 	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
@@ -125,7 +126,7 @@ func TestLiveControl(t *testing.T) {
 	if err := s.StartOutput("b"); err != nil {
 		t.Fatal(err)
 	}
-	waitVideo(t, "b restarted", b, stoppedAt, 5, 1500*time.Millisecond)
+	waitVideo(t, "b restarted", b, stoppedAt, 5, keyWithin)
 
 	if err := s.AddOutput(output("c", c)); err != nil {
 		t.Fatal(err)
@@ -138,8 +139,7 @@ func TestLiveControl(t *testing.T) {
 	if err := s.AddOutput(opus); !errors.Is(err, ErrNeedsRestart) {
 		t.Fatalf("AddOutput needing Opus on an AAC-only stream = %v, want ErrNeedsRestart", err)
 	}
-	time.Sleep(1100 * time.Millisecond) // let c's key frame request be honoured: gap
-	waitVideo(t, "c added", c, 0, 5, 500*time.Millisecond)
+	waitVideo(t, "c added", c, 0, 5, keyWithin)
 
 	if err := s.UpdateOutput(output("b", b2)); err != nil {
 		t.Fatal(err)
@@ -147,7 +147,7 @@ func TestLiveControl(t *testing.T) {
 	if runs, ended := b.counts(); runs != 2 || ended != 2 {
 		t.Fatalf("old worker of b: %d runs, %d ended after UpdateOutput", runs, ended)
 	}
-	waitVideo(t, "b updated", b2, 0, 5, 1500*time.Millisecond)
+	waitVideo(t, "b updated", b2, 0, 5, keyWithin)
 
 	if err := s.RemoveOutput("c"); err != nil {
 		t.Fatal(err)
@@ -164,6 +164,13 @@ func TestLiveControl(t *testing.T) {
 		t.Fatalf("AddOutput after Close = %v", err)
 	}
 }
+
+// keyWithin is how long TestLiveControl lets a (re)started destination
+// wait for its first 5 frames from a key frame: the requested key frame
+// may wait out the encoder's KeyFrameGap (1 s) after the previous one,
+// then 4 frames and the pipeline's latency; 1.5 s more of margin for a
+// busy machine, and still far from the next GOP key frame (10 s).
+const keyWithin = encode.KeyFrameGap + 1500*time.Millisecond
 
 // checkNoGap checks that video PTS advance one frame (1/30 s) at a time,
 // allowing for frames the encoder skipped under load (logged, up to
