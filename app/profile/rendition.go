@@ -286,10 +286,11 @@ func (p *Profile) VideoSummary(d *Destination) string {
 }
 
 // Adaptive reports whether the destination's own encoder follows its
-// path: an RTMP/RTMPS destination with a rendition of its own, unless
-// dest.NAME.adaptive is false.
+// path: an RTMP/RTMPS, SRT or WHIP destination with a rendition of its
+// own, unless dest.NAME.adaptive is false.
 func (d *Destination) Adaptive() bool {
-	return d.Kind == KindRTMP && d.Video.HasRendition() && (d.Video.Adaptive == nil || *d.Video.Adaptive)
+	network := d.Kind == KindRTMP || d.Kind == KindSRT || d.Kind == KindWHIP
+	return network && d.Video.HasRendition() && (d.Video.Adaptive == nil || *d.Video.Adaptive)
 }
 
 // AdaptiveFloor is the lowest bitrate an adaptive encoder configured at

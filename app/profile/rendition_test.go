@@ -139,8 +139,9 @@ func TestAV1RenditionTakesSVTPresets(t *testing.T) {
 	}
 }
 
-// TestAdaptiveSummaryShowsTheFloor: an RTMP destination with a rendition
-// of its own adapts by default, and `profile show` says down to what.
+// TestAdaptiveSummaryShowsTheFloor: an RTMP, SRT or WHIP destination
+// with a rendition of its own adapts by default, and `profile show` says
+// down to what.
 func TestAdaptiveSummaryShowsTheFloor(t *testing.T) {
 	p := renditionProfile()
 	d := Destination{Name: "T", Kind: KindRTMP, Enabled: true, RTMP: &RTMP{URL: "rtmp://example.com/live", Key: "k"}}
@@ -155,6 +156,18 @@ func TestAdaptiveSummaryShowsTheFloor(t *testing.T) {
 	}
 	if s := p.VideoSummary(&d); !strings.HasSuffix(s, "2.5 Mb/s · H.264, adaptive down to 0.75 Mb/s") {
 		t.Errorf("summary %q", s)
+	}
+	for _, o := range []Destination{
+		{Name: "S", Kind: KindSRT, Enabled: true, SRT: &SRT{URL: "srt://example.com:9000"}},
+		{Name: "W", Kind: KindWHIP, Enabled: true, WHIP: &WHIP{URL: "https://example.com/whip"}},
+	} {
+		if _, err := o.SetVideoField("video_bitrate", "2500k"); err != nil {
+			t.Fatal(err)
+		}
+		if !o.Adaptive() || !strings.HasSuffix(p.VideoSummary(&o), "adaptive down to 0.75 Mb/s") {
+			t.Errorf("%s destination with its own rendition: adaptive %v, summary %q; want adaptive by default",
+				o.Kind, o.Adaptive(), p.VideoSummary(&o))
+		}
 	}
 	if AdaptiveFloor(500_000) != 200_000 || AdaptiveFloor(150_000) != 150_000 || AdaptiveFloor(6_000_000) != 1_800_000 {
 		t.Error("floors: want 30 %, at least 200 kb/s, never above the bitrate")

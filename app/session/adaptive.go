@@ -27,6 +27,17 @@ import (
 //     bottleneck is probed ever more rarely; delivering more than the path
 //     carried before resets it.
 //   - Never below the floor (Floor), which the profile and the stats show.
+//
+// A path that measures itself says more than the bytes it took
+// (dest.PathFigures). WHIP's congestion controller estimates what the
+// path carries (GCC on TWCC feedback): an estimate whose adaptHeadroom
+// share, less audio and overhead, is under the target counts as a
+// congestion in two readings in a row, and the estimate is then what
+// the path carried (the target goes to adaptSettle of its video share);
+// a raise never passes that share. SRT acknowledges what arrived (Acked, Unacked: its send buffer, as
+// TCP's backlog) and counts what was lost on the way: more than
+// adaptLossHigh of the packets lost in two readings in a row is a
+// congestion too.
 const (
 	adaptTick         = 250 * time.Millisecond
 	adaptWindow       = time.Second
@@ -44,6 +55,8 @@ const (
 	adaptHoldMax      = 60 * time.Second
 	adaptStep         = time.Second
 	adaptProbe        = 5 * time.Second
+	adaptLossHigh     = 0.10 // share of packets lost (GCC's loss-based decrease starts there too)
+	adaptHeadroom     = 0.9  // share of a path's own estimate the video may take
 )
 
 // Floor is the lowest bitrate an adaptive encoder configured at bps goes
@@ -72,6 +85,9 @@ type abr struct {
 	// grew is the last reading's backlog when it grew past its limit (see
 	// confirmed), else 0.
 	grew time.Duration
+	// soft: the last reading saw the estimate under the target or a
+	// loss past adaptLossHigh (see confirmed).
+	soft bool
 	// delivered and backlog are the last sample's figures (for the log).
 	delivered   float64
 	lastBacklog time.Duration
@@ -90,18 +106,29 @@ func (a *abr) step(s dest.PathSample) int {
 	}
 	delivered, backlog := rd.delivered, rd.backlog
 	a.delivered, a.lastBacklog = delivered, backlog
+	// carries is what the path says it carries: its own estimate when it
+	// has one, else what its peer acknowledged.
+	carries := delivered
+	if rd.estimate > 0 {
+		carries = rd.estimate
+	}
 	// Right after a raise, a smaller backlog that grows is enough.
 	probing := !a.lastUp.IsZero() && s.At.Sub(a.lastUp) < adaptProbe
-	congested := a.confirmed(rd, rd.congested(adaptBacklogHigh) || (probing && rd.congested(adaptBacklogProbe)))
+	grew := rd.congested(adaptBacklogHigh) || (probing && rd.congested(adaptBacklogProbe))
+	low := rd.loss > adaptLossHigh || (rd.estimate > 0 && a.ceiling(rd.estimate) < a.target*19/20)
+	congested := a.confirmed(rd, grew, low)
 	next := a.target
 	switch {
 	case congested:
-		next = a.down(s.At, delivered, backlog)
+		next = a.down(s.At, min(delivered, carries), backlog)
 	case a.draining && backlog < adaptBacklogHigh && s.At.Sub(a.lastDown) >= adaptStep:
 		a.draining = false
 		next = max(a.target, int(float64(a.carried)*adaptSettle))
 	case !a.draining && s.At.Sub(a.calmSince) >= a.hold && a.target < a.configured:
-		next = a.up(s.At, delivered)
+		next = a.up(s.At, carries)
+		if rd.estimate > 0 {
+			next = min(next, max(a.target, a.ceiling(rd.estimate)))
+		}
 	}
 	next = max(a.floor, min(a.configured, next))
 	if next == a.target {
@@ -111,16 +138,24 @@ func (a *abr) step(s dest.PathSample) int {
 	return next
 }
 
+// ceiling is the video bitrate a path estimated to carry bps takes with
+// headroom: adaptHeadroom of its video share.
+func (a *abr) ceiling(bps float64) int {
+	return int(float64(a.video(bps)) * adaptHeadroom)
+}
+
 // confirmed reports whether a reading that looks congested (hit) is: a
 // dropped frame or a backlog past adaptBacklogLimit at once, a backlog
 // that grew only when the reading before saw it too and it is not
-// draining (at least 3/4 of that reading's). A machine short of
+// draining (at least 3/4 of that reading's). The path's own signals
+// (low: an estimate under the target, a loss past adaptLossHigh) count
+// alike only in two readings in a row. A machine short of
 // CPU stalls the sender, the peer or a hop for a moment: the backlog of
 // one reading jumps and the next one has drained it, while a path that
 // cannot carry the stream keeps it growing. Counting such a moment as a
 // congestion lowered the target under what the path carried and doubled
 // the hold at each raise, down to the floor on a path with room to spare.
-func (a *abr) confirmed(rd pathReading, hit bool) bool {
+func (a *abr) confirmed(rd pathReading, hit, low bool) bool {
 	sure := rd.dropped || rd.backlog > adaptBacklogLimit
 	grew := hit && !sure
 	was := a.grew > 0 && rd.backlog >= a.grew*3/4
@@ -128,7 +163,10 @@ func (a *abr) confirmed(rd pathReading, hit bool) bool {
 	if grew {
 		a.grew = rd.backlog
 	}
-	return sure || (grew && was)
+	soft := low && !sure
+	wasSoft := a.soft
+	a.soft = soft
+	return sure || (grew && was) || (soft && wasSoft)
 }
 
 // up returns the target raised at now (or unchanged when the last raise
@@ -193,12 +231,17 @@ type pathReading struct {
 	// dropped: the destination's queue dropped video in the window;
 	// dropping since the sample before the last one.
 	dropped, dropping bool
+	// estimate is the path's own estimate at the last sample (bps, 0:
+	// none); loss the share of the packets sent in the window that were
+	// lost.
+	estimate, loss float64
 }
 
 // add takes one sample; false while the window is too short to read
 // (or the destination is not live: a new connection is measured afresh).
 func (w *pathWindow) add(s dest.PathSample) (pathReading, bool) {
-	if !s.Live || (len(w.samples) > 0 && s.Acked < w.samples[len(w.samples)-1].Acked) {
+	if !s.Live || (len(w.samples) > 0 && (s.Acked < w.samples[len(w.samples)-1].Acked ||
+		s.Sent < w.samples[len(w.samples)-1].Sent)) {
 		w.reset()
 	}
 	if !s.Live {
@@ -215,8 +258,13 @@ func (w *pathWindow) add(s dest.PathSample) (pathReading, bool) {
 		return pathReading{}, false
 	}
 	delivered := float64(s.Acked-first.Acked) * 8 / span.Seconds()
+	loss := 0.0
+	if s.Sent > first.Sent && s.Lost >= first.Lost {
+		loss = min(1, float64(s.Lost-first.Lost)/float64(s.Sent-first.Sent))
+	}
 	return pathReading{at: s.At, delivered: delivered, backlog: backlog(s, delivered),
-		first: backlog(first, delivered), dropped: s.Dropped > first.Dropped, dropping: dropping}, true
+		first: backlog(first, delivered), dropped: s.Dropped > first.Dropped, dropping: dropping,
+		estimate: float64(s.Estimate), loss: loss}, true
 }
 
 // reset forgets the samples (the path changed).

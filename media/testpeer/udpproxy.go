@@ -19,6 +19,8 @@ type UDPRelay struct {
 	rng     *rand.Rand    // used by the client-to-target goroutine only
 	client  atomic.Pointer[net.UDPAddr]
 	wg      sync.WaitGroup
+	// pace is the rate limit of the client's datagrams (udprate.go).
+	pace udpPacer
 	// Passed and Dropped count client datagrams.
 	Passed, Dropped atomic.Uint64
 }
@@ -44,10 +46,12 @@ func StartUDPRelay(t testing.TB, target string, loss float64, seed uint64) *UDPR
 	_ = out.SetReadBuffer(4 << 20)
 	r := &UDPRelay{in: in, out: out, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	r.SetLoss(loss)
-	r.wg.Add(2)
+	r.pace.init()
+	r.wg.Add(3)
 	go r.up()
 	go r.down()
-	t.Cleanup(func() { _ = in.Close(); _ = out.Close(); r.wg.Wait() })
+	go r.sendPaced()
+	t.Cleanup(func() { _ = in.Close(); _ = out.Close(); r.pace.stop(); r.wg.Wait() })
 	return r
 }
 
@@ -69,6 +73,12 @@ func (r *UDPRelay) up() {
 		r.client.Store(from)
 		if r.rng.Float64() < math.Float64frombits(r.loss.Load()) {
 			r.Dropped.Add(1)
+			continue
+		}
+		if r.pace.limited() {
+			if !r.pace.push(buf[:n]) {
+				r.Dropped.Add(1)
+			}
 			continue
 		}
 		if _, err := r.out.Write(buf[:n]); err == nil {

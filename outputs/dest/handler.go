@@ -69,6 +69,36 @@ type Counters struct {
 	// tcp reads the current connection's acknowledged and
 	// unacknowledged bytes (set by workers that can tell, see SetTCP).
 	tcp atomic.Pointer[func() (acked, unacked uint64, ok bool)]
+	// path reads the current connection's own figures (see SetPath).
+	path atomic.Pointer[func() (PathFigures, bool)]
+}
+
+// PathFigures are what a worker's transport knows of its path beyond the
+// bytes handed to it: an adaptive encoder's controller reads them.
+type PathFigures struct {
+	// Acked and Unacked are as in PathSample, when HasAcked (SRT: the
+	// bytes the listener acknowledged and those in libsrt's send buffer).
+	Acked, Unacked uint64
+	HasAcked       bool
+	// Estimate is the path's own estimate of the rate it carries (bps;
+	// WHIP: the GCC target from TWCC feedback), 0 when it has none.
+	Estimate uint64
+	// Sent and Lost count the packets sent on the connection
+	// (retransmissions included) and those lost on the way or given up
+	// on by the sender (SRT's NAK-reported and too-late dropped packets).
+	Sent, Lost uint64
+}
+
+// SetPath registers how to read the current connection's PathFigures
+// (ok false while it cannot tell); nil when the connection ends. It is
+// the transport-neutral form of SetTCP: WHIP gives its congestion
+// controller's estimate, SRT its send buffer and losses.
+func (c *Counters) SetPath(f func() (PathFigures, bool)) {
+	if f == nil {
+		c.path.Store(nil)
+		return
+	}
+	c.path.Store(&f)
 }
 
 // SetTCP registers how to read what the peer of the current TCP
@@ -97,6 +127,9 @@ type PathSample struct {
 	// counts the video frames it dropped.
 	Queue   time.Duration
 	Dropped uint64
+	// Estimate, Sent and Lost are the worker's PathFigures (0 when it
+	// has none).
+	Estimate, Sent, Lost uint64
 }
 
 // Path reads what the destination's path carries now: an adaptive
@@ -110,11 +143,18 @@ func (h *Handler) Path() PathSample {
 			acked, unacked = a, u
 		}
 	}
+	var pf PathFigures
+	if f := h.counters.path.Load(); f != nil {
+		var ok bool
+		if pf, ok = (*f)(); ok && pf.HasAcked {
+			acked, unacked = pf.Acked, pf.Unacked
+		}
+	}
 	h.mu.Lock()
 	live := h.state == StateLive
 	h.mu.Unlock()
 	return PathSample{At: time.Now(), Live: live, Written: written, Acked: acked, Unacked: unacked,
-		Queue: rs.Queued, Dropped: rs.DroppedVideo}
+		Queue: rs.Queued, Dropped: rs.DroppedVideo, Estimate: pf.Estimate, Sent: pf.Sent, Lost: pf.Lost}
 }
 
 // Handler runs a Worker until closed, reconnecting with backoff.

@@ -120,6 +120,7 @@ import "C"
 import (
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -148,6 +149,10 @@ type socket struct {
 	id     C.SRTSOCKET
 	mu     sync.Mutex
 	closed bool
+	// handed and handedBytes count the messages given to libsrt (path.go).
+	handed, handedBytes atomic.Uint64
+	// acked is the last Acked figure given (path.go keeps it monotonic).
+	acked atomic.Uint64
 }
 
 // connectError is libsrt's answer to srt_connect.

@@ -138,6 +138,8 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	p.sock = sock
 	p.mu.Unlock()
 	defer p.release(sock)
+	s.Counters.SetPath(sock.pathFigures)
+	defer s.Counters.SetPath(nil)
 	z := newPacker(sock, s.Counters, u.Address())
 	x := &tssend.Sender{Proto: "srt", Packer: z}
 	if _, err := x.Open(s); err != nil {

@@ -23,6 +23,8 @@ func newPacker(sock *socket, counters *dest.Counters, addr string) *tssend.Packe
 				return sendFailure(addr, code)
 			}
 			counters.Bytes.Add(uint64(n))
+			sock.handed.Add(1)
+			sock.handedBytes.Add(uint64(n))
 			return nil
 		},
 	}

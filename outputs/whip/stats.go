@@ -10,6 +10,8 @@ import (
 	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
+
+	"golive/outputs/dest"
 )
 
 // counters are a WHIP destination's protocol figures, kept over every
@@ -49,6 +51,17 @@ func (c *counters) estimateKbps() (float64, bool) {
 		return 0, false
 	}
 	return float64(c.bwe.GetTargetBitrate()) / 1000, true
+}
+
+// pathFigures gives the adaptive controller the congestion controller's
+// estimate (dest.Counters.SetPath): it drives the bitrate of an encoder
+// this destination has of its own.
+func (p *Publisher) pathFigures() (dest.PathFigures, bool) {
+	e, ok := p.counters().estimateKbps()
+	if !ok || e <= 0 {
+		return dest.PathFigures{}, false
+	}
+	return dest.PathFigures{Estimate: uint64(e * 1000)}, true
 }
 
 func (c *counters) keyFrameSent(afterPLI time.Duration) {

@@ -39,7 +39,8 @@ type Publisher struct {
 	URL string
 	// Token is the bearer token (a secret like a stream key).
 	Token string
-	// Bitrate seeds the congestion-control estimate (the encoder's rate).
+	// Bitrate is the encoder's rate (default: the video track's): the
+	// congestion-control estimate starts at 1.5 times it.
 	Bitrate int
 	// ICEFailAfter is how long the server may go silent before the
 	// connection counts as lost (default 10 s).
@@ -113,6 +114,8 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 		return err
 	}
 	keys := p.watchFeedback(c, s)
+	s.Counters.SetPath(p.pathFigures)
+	defer s.Counters.SetPath(nil)
 	s.Live()
 	snd := &sender{p: p, c: c, s: s, keys: keys, merge: interleave.Merger{Video: true, Audio: c.audio != nil,
 		AudioHold: interleave.FrameInterval(s.Tracks.Video), VideoLead: interleave.ArrivalLead}}
@@ -130,6 +133,11 @@ func (p *Publisher) open(ctx context.Context, endpoint *url.URL, tracks unit.Tra
 	if bitrate <= 0 {
 		bitrate = 2_500_000
 	}
+	// GCC's estimate climbs to 1.5 times the rate received on a path with
+	// room: starting there, the estimate an adaptive encoder follows
+	// (dest.PathFigures) does not read as a path too narrow for the
+	// encoder's own rate in the first seconds.
+	bitrate = bitrate * 3 / 2
 	api, err := newAPI(apiOptions{tracks: tracks, loopback: whipurl.IsLoopback(endpoint), noNACK: p.noNACK,
 		bitrate: bitrate, counters: p.counters(), iceFail: p.ICEFailAfter})
 	if err != nil {
