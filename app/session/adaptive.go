@@ -37,7 +37,9 @@ import (
 // a raise never passes that share. SRT acknowledges what arrived (Acked, Unacked: its send buffer, as
 // TCP's backlog) and counts what was lost on the way: more than
 // adaptLossHigh of the packets lost in two readings in a row is a
-// congestion too.
+// congestion too, and the path then carried what it acknowledged less
+// that share (a live-mode receiver acknowledges past the packets it
+// gave up waiting for).
 const (
 	adaptTick         = 250 * time.Millisecond
 	adaptWindow       = time.Second
@@ -120,7 +122,12 @@ func (a *abr) step(s dest.PathSample) int {
 	next := a.target
 	switch {
 	case congested:
-		next = a.down(s.At, min(delivered, carries), backlog)
+		rate := min(delivered, carries)
+		if rd.loss > adaptLossHigh {
+			// A receiver acknowledges past what it gave up waiting for.
+			rate *= 1 - rd.loss
+		}
+		next = a.down(s.At, rate, backlog)
 	case a.draining && backlog < adaptBacklogHigh && s.At.Sub(a.lastDown) >= adaptStep:
 		a.draining = false
 		next = max(a.target, int(float64(a.carried)*adaptSettle))

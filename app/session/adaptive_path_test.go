@@ -21,7 +21,7 @@ type selfPath struct {
 	capacity        float64
 	audio, produced float64
 	estimate        float64
-	written, acked  float64 // bytes
+	written         float64 // bytes
 	sent, lost      float64 // packets
 	targets         []int
 	// spike, when set, is applied to the next sample only (a one-off
@@ -52,15 +52,15 @@ func (p *selfPath) tick(a *abr) {
 	p.sent += pkts
 	p.lost += pkts * (send - carried) / send
 	p.written += send * sec / 8
-	p.acked += carried * sec / 8
 	p.now = p.now.Add(adaptTick)
 	s := dest.PathSample{At: p.now, Live: true, Written: uint64(p.written), Acked: uint64(p.written),
 		Estimate: uint64(p.estimate)}
 	if p.srt {
-		// What was not carried waits in the send buffer for a moment,
-		// then is dropped too late: a quarter second of it at most.
-		s.Estimate, s.Acked = 0, uint64(p.acked)
-		s.Unacked = uint64(min(p.written-p.acked, send*sec/8))
+		// The receiver acknowledges what arrived and, in live mode,
+		// what it gave up waiting for: all but the last tick's bytes
+		// (the send buffer).
+		s.Estimate, s.Acked = 0, uint64(p.written-send*sec/8)
+		s.Unacked = uint64(send * sec / 8)
 		s.Sent, s.Lost = uint64(p.sent), uint64(p.lost)
 	}
 	if p.spike != nil {
