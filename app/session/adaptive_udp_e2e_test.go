@@ -70,8 +70,8 @@ func startAdaptiveUDP(t *testing.T, w *whipPeer, kind, path string, adaptive boo
 }
 
 // readerDamage records path from MediaMTX over RTSP for d and counts the
-// damage a reader sees: decode error lines plus the 30 fps frames missing
-// from the recording's span.
+// frames a reader lost: the 30 fps frames of d it did not decode, plus
+// its decode error lines.
 func (w *whipPeer) readerDamage(t *testing.T, path string, d time.Duration) (damage, frames int) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), path+".mkv")
@@ -84,18 +84,9 @@ func (w *whipPeer) readerDamage(t *testing.T, path string, d time.Duration) (dam
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, last := -1.0, -1.0
-	for _, f := range a.Frames {
-		if f.MediaType == "video" && f.Time() >= 0 {
-			if first < 0 {
-				first = f.Time()
-			}
-			last = max(last, f.Time())
-		}
-	}
 	frames = a.Count("video")
-	missing := max(0, int((last-first)*30+0.5)+1-frames)
-	t.Logf("%s over RTSP: %d frames decoded, %d missing from %.1f s, %d decode error lines", path, frames, missing, last-first, len(a.Errors))
+	missing := max(0, int(d.Seconds()*30)-frames)
+	t.Logf("%s over RTSP for %v: %d frames decoded, %d not, %d decode error lines", path, d, frames, missing, len(a.Errors))
 	return len(a.Errors) + missing, frames
 }
 
@@ -103,17 +94,20 @@ func (w *whipPeer) readerDamage(t *testing.T, path string, d time.Duration) (dam
 // destination's own 2.5 Mbit/s encoder, behind a relay paced at
 // 1.5 Mbit/s, follows the congestion controller's estimate (GCC on TWCC
 // feedback) to ≤ 1.4 Mbit/s within 5 s; what MediaMTX passes on to an
-// RTSP reader then has less damage (decode errors and missing frames)
-// and the relay drops fewer datagrams than the same run with adaptive
-// off; when the pace is lifted it climbs back; the destination on the
+// RTSP reader then loses at most half the frames (not decoded or
+// decoded with errors, over 8 s) and the relay drops at most half the
+// datagrams of the same run with adaptive off; when the pace is lifted
+// it climbs back above 2250 kb/s within 60 s; the destination on the
 // main encoder beside it keeps its 800 kb/s target and drops nothing.
-// About 70 s.
+// About 55 s (measured: settled in 1.6 s, 0 frames lost against 336,
+// back up in 30 s).
 func TestAdaptiveWHIPFollowsTheEstimate(t *testing.T) { adaptiveOverUDP(t, "whip") }
 
 // TestAdaptiveSRTFollowsTheSendBuffer (issues 18 and 19): the same with
 // an SRT destination, whose own encoder follows libsrt's figures (the
 // send buffer as a backlog, what the listener acknowledged, the packets
-// lost).
+// lost). About 45 s (measured: settled in 1.5 s, 31 frames lost against
+// 247, back up in 15 s).
 func TestAdaptiveSRTFollowsTheSendBuffer(t *testing.T) { adaptiveOverUDP(t, "srt") }
 
 func adaptiveOverUDP(t *testing.T, kind string) {
@@ -136,6 +130,7 @@ func adaptiveOverUDP(t *testing.T, kind string) {
 
 	r, relay := startAdaptiveUDP(t, w, kind, "owna", true)
 	start := waitLive(t, r, "own")
+	pressure := testpeer.ReadCPUPressure()
 	settled := -1.0
 	for time.Since(start) < 5*time.Second {
 		at, e, o := time.Since(start).Seconds(), r.encoder("r1"), r.output("own")
@@ -156,8 +151,13 @@ func adaptiveOverUDP(t *testing.T, kind string) {
 		t.Errorf("own encoder's target reached ≤ 1400 kb/s after %.1f s and is %.0f kb/s at 13 s: want within 5 s and kept",
 			settled, enc.TargetKbps)
 	}
-	if damage >= fixedDamage || drops*2 > fixedDrops {
-		t.Errorf("reader damage %d (adaptive off %d), relay drops %d (off %d): want less damage and at most half the drops",
+	// A machine short of CPU skips frames of both runs alike: the
+	// margin stays.
+	if share, ok := pressure.Share(); ok {
+		t.Logf("CPU pressure over the adaptive run's first 13 s: %.0f%%", share*100)
+	}
+	if damage*2 > fixedDamage || drops*2 > fixedDrops {
+		t.Errorf("the reader lost %d frames (adaptive off %d), the relay dropped %d datagrams (off %d): want at most half of each",
 			damage, fixedDamage, drops, fixedDrops)
 	}
 	if frames < 8*30/2 {
@@ -169,9 +169,9 @@ func adaptiveOverUDP(t *testing.T, kind string) {
 	relay.SetRate(0, 0)
 	lifted := time.Now()
 	for r.encoder("r1").TargetKbps < 2250 {
-		if time.Since(lifted) > 45*time.Second {
+		if time.Since(lifted) > 60*time.Second {
 			r.s.Close()
-			t.Fatalf("own encoder still at %.0f kb/s 45 s after the pace was lifted", r.encoder("r1").TargetKbps)
+			t.Fatalf("own encoder still at %.0f kb/s 60 s after the pace was lifted", r.encoder("r1").TargetKbps)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
