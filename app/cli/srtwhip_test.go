@@ -22,6 +22,10 @@ func TestProfileSRTWHIPDestinations(t *testing.T) {
 	h.fails("exactly one of", "add-dest", "p", "--srt", "srt://h:1", "--whip", "https://h/x")
 	h.ok("", "set", "p", "dest.contrib.latency=300", "dest.cf.url=https://whip2.example.com/w")
 	h.fails("out of range", "set", "p", "dest.contrib.latency=5")
+	// A latency in the URL and another in the field: refused, naming both.
+	h.fails("latency set twice: 300 ms in the latency field and latency=200000 (200ms) in the URL",
+		"set", "p", "dest.contrib.url=srt://127.0.0.1:9000?streamid=publish:cam&latency=200000")
+	h.fails("latency set twice", "add-dest", "p", "--srt", "srt://h:9000?latency=200000", "--latency", "250", "--name", "y")
 	out := h.ok("", "show", "p")
 	for _, want := range []string{"srt srt://127.0.0.1:9000?streamid=publish%3Acam, latency 300 ms, passphrase", "whip https://whip2.example.com/w, token"} {
 		if !strings.Contains(out, want) {

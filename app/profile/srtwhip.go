@@ -29,7 +29,8 @@ type SRT struct {
 	Key    string `json:"key,omitempty"`
 	KeyRef string `json:"key_ref,omitempty"`
 	// Latency is the receiver latency in milliseconds (0: the URL's or
-	// libsrt's 120 ms).
+	// libsrt's 120 ms). Set together with a different latency= in the
+	// URL it is refused (LatencyConflict): neither silently wins.
 	Latency int                        `json:"latency,omitempty"`
 	Extra   map[string]json.RawMessage `json:"-"`
 }
@@ -199,9 +200,25 @@ func (r *SRT) Endpoint() (srturl.URL, error) {
 			return u, &srturl.Error{Reason: fmt.Sprintf("latency %d ms out of range %d-%d", r.Latency,
 				srturl.MinLatency/time.Millisecond, srturl.MaxLatency/time.Millisecond)}
 		}
+		if msg := r.LatencyConflict(u); msg != "" {
+			return u, &srturl.Error{Reason: msg}
+		}
 		u.Latency = time.Duration(r.Latency) * time.Millisecond
 	}
 	return u, u.Validate()
+}
+
+// LatencyConflict says, when the URL's latency= (microseconds, as ffmpeg
+// and OBS read it) and the Latency field (milliseconds) are both set and
+// differ, that one of them must go; "" when they agree or one is unset.
+func (r *SRT) LatencyConflict(u srturl.URL) string {
+	field := time.Duration(r.Latency) * time.Millisecond
+	if r.Latency == 0 || u.Latency == 0 || u.Latency == field {
+		return ""
+	}
+	return fmt.Sprintf("latency set twice: %d ms in the latency field and latency=%d (%v) in the URL; "+
+		"keep one (clear the field with latency=0, or remove latency= from the URL)",
+		r.Latency, u.Latency.Microseconds(), u.Latency)
 }
 
 func srtReason(err error) string {
@@ -209,13 +226,18 @@ func srtReason(err error) string {
 }
 
 func (r *SRT) validate(c *checker) {
-	if _, err := srturl.Parse(r.URL); err != nil {
+	u, err := srturl.Parse(r.URL)
+	if err != nil {
 		c.add("srt.url", "%s", srtReason(err))
 		return
 	}
 	if r.Latency != 0 && (r.Latency < int(srturl.MinLatency/time.Millisecond) || r.Latency > int(srturl.MaxLatency/time.Millisecond)) {
 		c.add("srt.latency", "latency %d ms out of range %d-%d", r.Latency,
 			srturl.MinLatency/time.Millisecond, srturl.MaxLatency/time.Millisecond)
+		return
+	}
+	if msg := r.LatencyConflict(u); msg != "" {
+		c.add("srt.latency", "%s", msg)
 		return
 	}
 	if _, err := r.Endpoint(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -82,6 +83,7 @@ func TestSRTWHIPValidation(t *testing.T) {
 		{Destination{Name: "a", Kind: KindSRT, SRT: &SRT{URL: "srt://h"}}, "srt.url"},
 		{Destination{Name: "b", Kind: KindSRT, SRT: &SRT{URL: "srt://h:1", Latency: 5}}, "srt.latency"},
 		{Destination{Name: "c", Kind: KindSRT, SRT: &SRT{URL: "srt://h:1", Key: "short"}}, "srt.key"},
+		{Destination{Name: "g", Kind: KindSRT, SRT: &SRT{URL: "srt://h:1?latency=200000", Latency: 300}}, "srt.latency"},
 		{Destination{Name: "d", Kind: KindWHIP, WHIP: &WHIP{URL: "ftp://h/x"}}, "whip.url"},
 		{Destination{Name: "e", Kind: KindWHIP, WHIP: &WHIP{URL: "https://h/x", Key: "a b"}}, "whip.key"},
 		{Destination{Name: "f", Kind: KindWHIP}, "whip"},
@@ -92,6 +94,16 @@ func TestSRTWHIPValidation(t *testing.T) {
 		if len(c.errs) == 0 || !errors.As(c.errs[0], &fe) || fe.Field != tc.field {
 			t.Errorf("%s: errors %v, want field %s", tc.d.Name, c.errs, tc.field)
 		}
+	}
+	// The same latency in both places is no conflict; a different one is
+	// refused by Endpoint too (the session's path), naming both values.
+	same := &SRT{URL: "srt://h:1?latency=200000", Latency: 200}
+	if u, err := same.Endpoint(); err != nil || u.Latency != 200*time.Millisecond {
+		t.Errorf("latency=200000 and 200 ms: %v, %v", u.Latency, err)
+	}
+	both := &SRT{URL: "srt://h:1?latency=200000", Latency: 300}
+	if u, err := both.Endpoint(); err == nil || !strings.Contains(err.Error(), "300 ms in the latency field and latency=200000 (200ms) in the URL") {
+		t.Errorf("conflicting latencies: %v, %v", u.Latency, err)
 	}
 	if _, err := ParseWHIPFlag("https://h/x#one", "two"); err == nil {
 		t.Error("two different tokens accepted")
