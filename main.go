@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/sirupsen/logrus"
@@ -47,10 +48,7 @@ func run() int {
 	if len(args) >= 2 && (args[0] == "--config-dir" || args[0] == "-config-dir") {
 		env.ConfigDir, args = args[1], args[2:]
 	}
-	metrics := ""
-	if len(args) == 2 && (args[0] == "--metrics" || args[0] == "-metrics") {
-		metrics, args = args[1], nil // the window with Prometheus metrics
-	}
+	metrics, args := windowMetrics(args)
 	if len(args) == 0 {
 		if err := ui.Run(ui.Options{ConfigDir: env.ConfigDir, Logger: logger, MetricsAddr: metrics}); err != nil {
 			if errors.Is(err, ui.ErrNoDisplay) {
@@ -63,4 +61,21 @@ func run() int {
 		return cli.ExitOK
 	}
 	return cli.Main(ctx, args, env)
+}
+
+// windowMetrics takes `--metrics ADDR` (or --metrics=ADDR, one dash too)
+// when it is all the arguments: the window with Prometheus metrics. Any
+// other arguments are returned as they are, for the command line.
+func windowMetrics(args []string) (addr string, rest []string) {
+	switch {
+	case len(args) == 2 && (args[0] == "--metrics" || args[0] == "-metrics"):
+		return args[1], nil
+	case len(args) == 1:
+		for _, p := range []string{"--metrics=", "-metrics="} {
+			if a, ok := strings.CutPrefix(args[0], p); ok {
+				return a, nil
+			}
+		}
+	}
+	return "", args
 }
