@@ -11,11 +11,12 @@ import (
 	"go.uber.org/goleak"
 
 	"golive/app/secret"
+	"golive/media/testpeer"
 )
 
 const testPassword = "correct horse battery staple"
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testpeer.OwnTempDir(m)) }
 
 // TestAuthString checks the authentication string against the example of
 // the protocol document's algorithm, computed independently.

@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(testpeer.OwnTempDir(m).Run())
 }
 
 // TestWaylandWindowGoLive runs the real window in the Wayland session (on

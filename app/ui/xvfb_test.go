@@ -181,5 +181,5 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	os.Exit(testpeer.OwnTempDir(m).Run())
 }

@@ -9,12 +9,13 @@ import (
 	"go.uber.org/goleak"
 
 	"golive/media/stream"
+	"golive/media/testpeer"
 	"golive/media/unit"
 	"golive/outputs/dest"
 )
 
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(testpeer.OwnTempDir(m))
 }
 
 // udpGroup holds n consecutive UDP ports on 127.0.0.1, the first even.
