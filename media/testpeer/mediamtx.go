@@ -2,7 +2,6 @@ package testpeer
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,13 +219,13 @@ func (m *MediaMTX) Stop() {
 	m.cmd = nil
 }
 
-// FreeUDPPort returns a UDP port that is free on 127.0.0.1 right now.
+// FreeUDPPort returns a UDP port that is free on 127.0.0.1 right now
+// (PickPort: outside the kernel's ephemeral range).
 func FreeUDPPort(t testing.TB) int {
 	t.Helper()
-	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	p, err := PickPort("udp", 1, false)
 	if err != nil {
-		t.Fatalf("free UDP port: %v", err)
+		t.Fatal(err)
 	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
+	return p
 }

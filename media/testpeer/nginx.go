@@ -190,15 +190,9 @@ func FreePort(t testing.TB) int {
 	return p
 }
 
-// FreeTCPPort returns a TCP port that is free on 127.0.0.1 right now.
-func FreeTCPPort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
+// FreeTCPPort returns a TCP port that is free on 127.0.0.1 right now
+// (PickPort: outside the kernel's ephemeral range).
+func FreeTCPPort() (int, error) { return PickPort("tcp", 1, false) }
 
 // Config is the ingest's nginx configuration.
 func (n *Nginx) Config() NginxConfig {

@@ -24,17 +24,19 @@ type udpGroup struct {
 	conns []*net.UDPConn
 }
 
-// listenPorts binds n consecutive loopback ports starting at an even one.
+// listenPorts binds n consecutive loopback ports starting at an even one,
+// outside the kernel's ephemeral range (testpeer.PickPort): freePorts
+// releases them for a receiver to bind, and no socket bound to port 0
+// meanwhile can take one.
 func listenPorts(t testing.TB, n int) *udpGroup {
 	t.Helper()
 	for try := 0; try < 200; try++ {
-		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		base, err := testpeer.PickPort("udp", n, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		base := c.LocalAddr().(*net.UDPAddr).Port
-		if base%2 != 0 || base+n > 65535 {
-			c.Close()
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: base})
+		if err != nil {
 			continue
 		}
 		g := &udpGroup{base: base, conns: []*net.UDPConn{c}}
