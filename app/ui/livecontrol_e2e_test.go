@@ -97,7 +97,7 @@ func TestLiveControlEndToEnd(t *testing.T) {
 		t.Fatalf("pulling Two: %v", err)
 	}
 	a := checkDecodes(t, "Two", pulled, 10)
-	var prev float64 = -1
+	var prev, largest float64 = -1, 0
 	for _, f := range a.Frames {
 		if f.MediaType != "video" || f.Time() < joinedBy.Seconds()-1 {
 			continue
@@ -105,8 +105,12 @@ func TestLiveControlEndToEnd(t *testing.T) {
 		if ts := f.Time(); prev >= 0 && ts-prev > 0.25 {
 			t.Fatalf("Two's pulled stream has a gap of %.2f s at %.2f s (while One was stopped and started)", ts-prev, prev)
 		}
+		if prev >= 0 {
+			largest = max(largest, f.Time()-prev)
+		}
 		prev = f.Time()
 	}
+	t.Logf("Two's pulled stream: largest step between frames %.0f ms (limit 250 ms)", largest*1000)
 }
 
 // joinedBy is how long TestLiveControlEndToEnd lets Two's player join
