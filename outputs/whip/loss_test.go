@@ -86,12 +86,14 @@ func withoutCandidates(sdp []byte) []byte {
 }
 
 // checkRelayed fails the test when the relay did not carry the stream
-// (the publisher found another path) or, with loss, dropped nothing.
+// (the publisher found another path: then only ICE checks pass, tens of
+// datagrams, against ~150 a second of media) or, with loss, dropped
+// nothing.
 func (l *lossyPath) checkRelayed(t *testing.T, what string, lossy bool) {
 	t.Helper()
 	passed, dropped := l.relay.Passed.Load(), l.relay.Dropped.Load()
 	t.Logf("%s: the relay passed %d datagrams and dropped %d", what, passed, dropped)
-	if passed < 1000 || lossy && dropped == 0 {
+	if passed < 300 || lossy && dropped == 0 {
 		t.Fatalf("%s: the relay passed %d datagrams and dropped %d: the stream did not go through it", what, passed, dropped)
 	}
 }
