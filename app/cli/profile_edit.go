@@ -29,6 +29,9 @@ func (c *profileCmd) add(args []string) error {
 	if err := c.applySettings(&p, pos[1:]); err != nil {
 		return err
 	}
+	if err := checkServiceCodecs(&p); err != nil {
+		return err
+	}
 	if err := c.st.Add(p); err != nil {
 		return notFoundIsUsage(err)
 	}
@@ -47,6 +50,9 @@ func (c *profileCmd) set(args []string) error {
 	}
 	old := p.Name
 	if err := c.applySettings(&p, pos[1:]); err != nil {
+		return err
+	}
+	if err := checkServiceCodecs(&p); err != nil {
 		return err
 	}
 	if err := c.st.Update(old, p); err != nil {
