@@ -98,6 +98,7 @@ func RunLive(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer stopMetrics()
+	printWarnings(env, s)
 	printPreviewHints(env, s)
 	if f.profile != "" {
 		saveRestoreToken(ctx, f.profile, s.RestoreToken(), env)
@@ -296,6 +297,16 @@ func uniqueNames(ds []profile.Destination) []profile.Destination {
 		}
 	}
 	return ds
+}
+
+// printWarnings prints, before going live, one line per thing the user
+// should know (a recording folder with room for less than ~30 min at the
+// chosen bit rates, encoders beyond the machine's cores), as the window's
+// Go Live check shows them.
+func printWarnings(env Env, s *session.Session) {
+	for _, w := range s.Warnings() {
+		fmt.Fprintln(env.Stderr, "golive: warning: "+w)
+	}
 }
 
 // printPreviewHints tells how to open each RTP target (VLC URL, SDP path,

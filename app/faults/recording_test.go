@@ -3,7 +3,6 @@ package faults
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -69,28 +68,6 @@ func TestRecordTwiceSamePath(t *testing.T) {
 	checkDecodes(t, second, finals[1].FramesSent)
 }
 
-// mountTmpfs mounts a tmpfs of size (e.g. "2m") on a new folder. It needs
-// root (CI runs as root); elsewhere the test is skipped, never in CI.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("this test mounts a tmpfs and needs root, which CI has")
-		}
-		t.Skip("needs root to mount a small tmpfs (runs in CI, which is root)")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0755", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
 // TestRecordDiskFullBesideRTMP records to a 2 MB tmpfs beside an
 // nginx-rtmp destination: the recording fails with "disk full", leaves
 // exactly one file that decodes to its end with no error, no new file is
@@ -100,7 +77,7 @@ func TestRecordDiskFullBesideRTMP(t *testing.T) {
 		t.Skip("real-time session with real peers")
 	}
 	testpeer.RequireBinaries(t, "nginx", "ffmpeg", "ffprobe")
-	dir := mountTmpfs(t, "2m")
+	dir := testpeer.MountTmpfs(t, "2m")
 	ng := testpeer.StartNginxRTMP(t)
 	rx := startRTMPReceiver(t, ng, "live", "diskfull-ref")
 	rec := filepath.Join(dir, "rec.mkv")

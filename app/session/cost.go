@@ -168,7 +168,8 @@ func CheckCPU(costs []EncoderCost) string {
 	return CPUWarning(costs, runtime.NumCPU())
 }
 
-// warnCPU logs and keeps the CPU warning before going live.
+// warnCPU keeps the CPU warning before going live (Warnings, for people)
+// and logs it with the encoders at info level.
 func (s *Session) warnCPU(costs []EncoderCost) {
 	msg := CheckCPU(costs)
 	if msg == "" {
@@ -178,7 +179,7 @@ func (s *Session) warnCPU(costs []EncoderCost) {
 	for i, c := range costs {
 		list[i] = c.describe()
 	}
-	s.Logger.Warn(msg, "encoders", strings.Join(list, ", "))
+	s.Logger.Info(msg, "encoders", strings.Join(list, ", "))
 	s.mu.Lock()
 	s.warnings = append(s.warnings, msg)
 	s.mu.Unlock()

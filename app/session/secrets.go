@@ -1,6 +1,8 @@
 package session
 
 import (
+	"fmt"
+
 	"golive/app/secret"
 	"golive/outputs/dest"
 	"golive/outputs/rtmp"
@@ -85,15 +87,19 @@ func (s *Session) checkSpace(o Output) {
 		return
 	}
 	if msg := w.SpaceWarning(s.Engine.VideoBitrate + s.Engine.AudioBitrate); msg != "" {
-		s.Logger.Warn("recording: "+msg, "dest", o.Name)
+		// For people it is a line of its own (Warnings: `golive live`
+		// prints it, the window's Go Live check shows it); the log
+		// keeps it at info level.
+		s.Logger.Info("recording: "+msg, "dest", o.Name)
 		s.mu.Lock()
-		s.warnings = append(s.warnings, o.Name+": "+msg)
+		s.warnings = append(s.warnings, fmt.Sprintf("recording %q: %s", o.Name, msg))
 		s.mu.Unlock()
 	}
 }
 
 // Warnings returns what the user should know before or while going live
-// (a recording folder short of space), redacted.
+// (a recording folder short of space, encoders beyond the machine's
+// cores), redacted, one sentence each.
 func (s *Session) Warnings() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

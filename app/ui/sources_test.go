@@ -10,6 +10,7 @@ import (
 
 	"golive/app/profile"
 	"golive/media/engine"
+	"golive/media/testpeer"
 )
 
 func TestScreenAndMicrophonePickers(t *testing.T) {
@@ -111,17 +112,21 @@ func TestSessionEngineChecksServiceLimits(t *testing.T) {
 }
 
 // TestGoLiveCheckWarnsOfRecordingSpace: a recording whose folder holds
-// less than ~30 min at the chosen bit rates is named in the Go Live check.
+// less than ~30 min at the chosen bit rates is named in the Go Live check
+// (a 64 MB tmpfs mounted by the test: 30 min at 2628 kb/s need 591 MB;
+// at 128 kb/s 29 MB, which fit).
 func TestGoLiveCheckWarnsOfRecordingSpace(t *testing.T) {
 	p := profile.DefaultProfile()
 	p.Destinations = []profile.Destination{{Name: "Archive", Kind: profile.KindRecord, Enabled: true,
-		Record: &profile.Record{Path: filepath.Join(t.TempDir(), "show.mkv")}}}
+		Record: &profile.Record{Path: filepath.Join(testpeer.MountTmpfs(t, "64m"), "show.mkv")}}}
+	p.Encoder.VideoBitrate, p.Encoder.AudioBitrate = 96_000, 32_000
 	if w := (&sessionEngine{}).Check(p); len(w) != 0 {
-		t.Skipf("the test folder is already short of space: %q", w)
+		t.Fatalf("30 min at 128 kb/s fit in 64 MB, yet: %q", w)
 	}
-	p.Encoder.VideoBitrate = 1_000_000_000_000 // 1 Tb/s: no test machine holds 30 min of it
+	p.Encoder.VideoBitrate, p.Encoder.AudioBitrate = 2_500_000, 128_000
 	w := (&sessionEngine{}).Check(p)
-	if len(w) != 1 || !strings.HasPrefix(w[0], "Archive: ") || !strings.Contains(w[0], "less than 30 min") {
-		t.Fatalf("warnings %q, want one naming Archive and its 30 min", w)
+	if len(w) != 1 || !strings.HasPrefix(w[0], "Archive: ") || !strings.Contains(w[0], "about 3 min") ||
+		!strings.Contains(w[0], "less than 30 min") {
+		t.Fatalf("warnings %q, want one naming Archive, its 3 min and the 30 min", w)
 	}
 }

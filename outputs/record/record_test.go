@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golive/media/testpeer"
 )
 
 func TestCheckRejectsBadPaths(t *testing.T) {
@@ -106,16 +108,25 @@ func TestNamesNeverOverwrite(t *testing.T) {
 	}
 }
 
+// TestSpaceWarning records into a 64 MB tmpfs (mounted by the test, so
+// the free space is known whatever the machine's disks hold): 30 min at
+// 2628 kb/s (591 MB) do not fit and earn a warning naming the folder, the
+// minutes left and what to do; 30 min at 128 kb/s (29 MB) fit and do not.
 func TestSpaceWarning(t *testing.T) {
-	dir := t.TempDir()
+	dir := testpeer.MountTmpfs(t, "64m")
 	r := &Recorder{Path: filepath.Join(dir, "a.mkv")}
-	if w := r.SpaceWarning(2_628_000); w != "" {
-		t.Skipf("the test folder has little space: %s", w)
+	w := r.SpaceWarning(2_628_000)
+	for _, want := range []string{"free in " + dir + ":", "about 3 min of recording at 2628 kb/s",
+		"less than 30 min", "free some space or record to another folder"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning %q, want %q in it", w, want)
+		}
 	}
-	// 1 Tb/s for 30 min is more than any test machine has.
-	w := r.SpaceWarning(1_000_000_000_000)
-	if !strings.Contains(w, "free in "+dir) || !strings.Contains(w, "less than 30 min") {
-		t.Fatalf("warning %q", w)
+	if w := r.SpaceWarning(128_000); w != "" {
+		t.Errorf("30 min at 128 kb/s fit in 64 MB, yet: %q", w)
+	}
+	if w := r.SpaceWarning(0); w != "" {
+		t.Errorf("no bit rate, yet: %q", w)
 	}
 }
 

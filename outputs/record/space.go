@@ -156,6 +156,6 @@ func (r *Recorder) SpaceWarning(bitrate int) string {
 	if free >= perMinute*warnMinutes {
 		return ""
 	}
-	return fmt.Sprintf("only %s free in %s: about %d min of recording at %d kb/s (less than %d min)",
-		formatMB(free), tg.dir, free/perMinute, bitrate/1000, warnMinutes)
+	return fmt.Sprintf("only %s free in %s: about %d min of recording at %d kb/s (less than %d min); "+
+		"free some space or record to another folder", formatMB(free), tg.dir, free/perMinute, bitrate/1000, warnMinutes)
 }
