@@ -1,13 +1,6 @@
 package whip
 
 import (
-	"bytes"
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,70 +13,20 @@ import (
 	"golive/outputs/internal/peertest"
 )
 
-// lossyPath puts a UDP relay between a publisher and MediaMTX's ICE port,
-// and an HTTP proxy in front of its WHIP endpoint that points the SDP
-// answer's candidate at the relay and takes the publisher's candidates
-// out of the offer: MediaMTX then knows the publisher only as the relay's
-// address (a peer-reflexive candidate, RFC 8445 7.3.1.3). Without that,
-// its own checks to the publisher's host candidates made a direct pair
-// that ICE could choose, and the media bypassed the relay (seen: a
-// "lossy" path that lost nothing).
+// lossyPath puts a UDP relay between a publisher and MediaMTX's ICE port
+// (testpeer.WHIPVia: the publisher reaches MediaMTX only through it).
 type lossyPath struct {
 	relay *testpeer.UDPRelay
-	http  *httptest.Server
+	url   string
 }
 
 func newLossyPath(t *testing.T, m *testpeer.MediaMTX, loss float64, seed uint64) *lossyPath {
 	t.Helper()
 	relay := testpeer.StartUDPRelay(t, "127.0.0.1:"+strconv.Itoa(m.UDPPort), loss, seed)
-	target, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", m.HTTPPort))
-	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
-		pr.SetURL(target)
-		if r := pr.Out; r.Method == http.MethodPost && r.Body != nil {
-			b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-			_ = r.Body.Close()
-			if err == nil {
-				b = withoutCandidates(b)
-			}
-			r.Body = io.NopCloser(bytes.NewReader(b))
-			r.ContentLength = int64(len(b))
-			r.Header.Set("Content-Length", strconv.Itoa(len(b)))
-		}
-	}}
-	from := []byte(" " + strconv.Itoa(m.UDPPort) + " typ host")
-	to := []byte(" " + strconv.Itoa(relay.Port()) + " typ host")
-	rp.ModifyResponse = func(r *http.Response) error {
-		if r.Header.Get("Content-Type") != "application/sdp" {
-			return nil
-		}
-		b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err != nil {
-			return err
-		}
-		_ = r.Body.Close()
-		b = bytes.ReplaceAll(b, from, to)
-		r.Body = io.NopCloser(bytes.NewReader(b))
-		r.ContentLength = int64(len(b))
-		r.Header.Set("Content-Length", strconv.Itoa(len(b)))
-		return nil
-	}
-	srv := httptest.NewServer(rp)
-	t.Cleanup(srv.Close)
-	return &lossyPath{relay: relay, http: srv}
+	return &lossyPath{relay: relay, url: testpeer.WHIPVia(t, m, relay)}
 }
 
-func (l *lossyPath) whipURL(path string) string { return l.http.URL + "/" + path + "/whip" }
-
-// withoutCandidates drops the a=candidate lines of an SDP.
-func withoutCandidates(sdp []byte) []byte {
-	var out []byte
-	for line := range bytes.Lines(sdp) {
-		if !bytes.HasPrefix(line, []byte("a=candidate:")) {
-			out = append(out, line...)
-		}
-	}
-	return out
-}
+func (l *lossyPath) whipURL(path string) string { return l.url + "/" + path + "/whip" }
 
 // checkRelayed fails the test when the relay did not carry the stream
 // (the publisher found another path: then only ICE checks pass, tens of
