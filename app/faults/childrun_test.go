@@ -33,6 +33,8 @@ type childRun struct {
 	hwmKB      int           // VmHWM, last sample
 	lastStats  time.Time     // when the last stats line arrived
 	samples    []cpuSample   // every CPU reading
+	started    time.Time     // when the process was started
+	totalCPU   time.Duration // user + system time of the whole life (rusage), after exit
 }
 
 // cpuSample is the child's CPU time read at an instant.
@@ -55,6 +57,7 @@ func startChild(t *testing.T, args ...string) *childRun {
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	r.started = time.Now()
 	pid := r.cmd.Process.Pid
 	sampled := make(chan struct{})
 	go func() {
@@ -88,6 +91,9 @@ func startChild(t *testing.T, args ...string) *childRun {
 		err := r.cmd.Wait()
 		r.mu.Lock()
 		r.exited = time.Now()
+		if ps := r.cmd.ProcessState; ps != nil {
+			r.totalCPU = ps.UserTime() + ps.SystemTime()
+		}
 		r.mu.Unlock()
 		r.code = r.cmd.ProcessState.ExitCode()
 		if err != nil && r.code == 0 {
@@ -202,6 +208,15 @@ func (r *childRun) cpuPerSecond() float64 {
 	defer r.mu.Unlock()
 	life := r.exited.Sub(r.firstStats.Add(-time.Second))
 	return r.cpu.Seconds() / life.Seconds()
+}
+
+// wholeRunCPU is the CPU time the child used (user + system, from its
+// rusage at exit, every tick counted) per second of its whole life, from
+// its start to its exit as this process saw them.
+func (r *childRun) wholeRunCPU() float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.totalCPU.Seconds() / r.exited.Sub(r.started).Seconds()
 }
 
 // cpuBetween is the CPU time the child used per second of wall time
