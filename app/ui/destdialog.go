@@ -127,7 +127,7 @@ func (dd *destDialog) build() fyne.CanvasObject {
 // (the OS keychain or the profiles file).
 func (dd *destDialog) keyItem() *widget.FormItem {
 	item := widget.NewFormItem("Stream key", dd.key)
-	if ks, ok := dd.w.store.(interface{ KeyStore() string }); ok {
+	if ks, ok := dd.w.store.(keyStorer); ok {
 		item.HintText = "Kept in " + ks.KeyStore()
 	}
 	return item

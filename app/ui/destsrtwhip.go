@@ -40,7 +40,7 @@ func (dd *destDialog) secretEntry(field, placeholder string) *keyEntry {
 func (dd *destDialog) secretItem(label, hint string, e *keyEntry) *widget.FormItem {
 	item := widget.NewFormItem(label, e)
 	item.HintText = hint
-	if ks, ok := dd.w.store.(interface{ KeyStore() string }); ok {
+	if ks, ok := dd.w.store.(keyStorer); ok {
 		item.HintText += "; kept in " + ks.KeyStore()
 	}
 	return item

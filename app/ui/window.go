@@ -87,6 +87,8 @@ type mainWindow struct {
 	dests    *destList
 	action   *goLivePanel
 	status   *statusBar
+	// keyStore says, in the settings area, where stream keys are kept.
+	keyStore *widget.Label
 }
 
 // newMainWindow builds the window on app a and loads the last profile.
@@ -126,8 +128,9 @@ func (w *mainWindow) build() {
 	w.dests = newDestList(w)
 	w.action = newGoLivePanel(w)
 	w.status = newStatusBar()
+	w.keyStore = newKeyStoreLine(w.store)
 	left := container.NewVBox(w.preview.object, widget.NewSeparator(),
-		w.sources.object, widget.NewSeparator(), w.encoder.object)
+		w.sources.object, widget.NewSeparator(), w.encoder.object, widget.NewSeparator(), w.keyStore)
 	top := container.NewVBox(w.profiles.object, w.notices.object)
 	bottom := container.NewVBox(widget.NewSeparator(), w.action.object, w.status.object)
 	split := container.NewHSplit(container.NewVScroll(left), w.dests.object)
