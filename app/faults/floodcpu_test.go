@@ -20,7 +20,7 @@ import (
 const (
 	maxFloodCPURatio       = 1.10
 	maxFloodCPURatioLoaded = 1.25
-	floodLoadPSI           = 0.30
+	floodLoadPSI           = 0.50
 	floodPairs             = 3
 	floodRunTime           = 15 * time.Second
 )
