@@ -43,22 +43,40 @@ func FuzzWHIPAnswer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		c := &client{endpoint: endpoint, token: fuzzToken, http: &http.Client{Transport: rawResponse(raw),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-		answer, session, err := c.offer(context.Background(), "v=0\r\n")
+		res, err := c.offer(context.Background(), "v=0\r\n")
 		if err != nil {
+			if res != nil {
+				checkServers(t, res.servers)
+			}
 			if msg := err.Error(); strings.Contains(msg, fuzzToken) || len(msg) > 1200 {
 				t.Fatalf("error shows the token or is too long (%d bytes): %.300q", len(msg), msg)
 			}
 			return
 		}
+		answer, session := res.answer, res.session
 		if len(answer) > maxAnswerBytes || session == nil || (session.Scheme != "http" && session.Scheme != "https") {
 			t.Fatalf("accepted a %d-byte answer, session %v", len(answer), session)
 		}
+		checkServers(t, res.servers)
 		var d sdp.SessionDescription
 		if d.UnmarshalString(answer) != nil {
 			return // pion refuses it first thing: no peer connection needed
 		}
 		_ = applyAnswer(t, answer)
 	})
+}
+
+// checkServers: ICE servers of a 201 stay within the Link limits.
+func checkServers(t *testing.T, servers []ICEServer) {
+	t.Helper()
+	if len(servers) > maxICEServers {
+		t.Fatalf("%d ICE servers kept", len(servers))
+	}
+	for _, s := range servers {
+		if !validICEURL(s.URL) || len(s.Username) > maxLinkValLen || len(s.Credential) > maxLinkValLen {
+			t.Fatalf("bad ICE server kept: %q", s.URL)
+		}
+	}
 }
 
 // applyAnswer gives answer to a fresh publisher peer connection (the
@@ -106,11 +124,11 @@ func TestWHIPAnswerSeed(t *testing.T) {
 	}
 	endpoint, _ := url.Parse("https://whip.example.com/live/whip")
 	c := &client{endpoint: endpoint, http: &http.Client{Transport: rawResponse(raw)}}
-	answer, session, err := c.offer(context.Background(), "v=0\r\n")
-	if err != nil || session.String() != "https://whip.example.com/s/1" {
-		t.Fatalf("seed refused by the client: %v (session %v)", err, session)
+	res, err := c.offer(context.Background(), "v=0\r\n")
+	if err != nil || res.session.String() != "https://whip.example.com/s/1" {
+		t.Fatalf("seed refused by the client: %v (%+v)", err, res)
 	}
-	if err := applyAnswer(t, answer); err != nil {
+	if err := applyAnswer(t, res.answer); err != nil {
 		t.Fatalf("seed answer refused by pion: %v", err)
 	}
 }

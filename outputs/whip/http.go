@@ -25,6 +25,7 @@ const (
 	contentTypeSDP   = "application/sdp"
 	statusSnippetLen = 200
 	maxErrorText     = 300 // longer transport errors are shortened
+	maxETagLen       = 256
 )
 
 // Errors of the WHIP exchange (errors.Is): 401 and 403 and 404 are fatal
@@ -80,8 +81,9 @@ func (c *client) newRequest(ctx context.Context, method, target string, body io.
 	return req, nil
 }
 
-// iceServers asks the endpoint for its ICE servers (an OPTIONS request,
-// RFC 9725 section 4.6). Servers that do not answer OPTIONS have none.
+// iceServers asks the endpoint for its ICE servers in an OPTIONS
+// pre-flight (an earlier WHIP draft's way; RFC 9725 section 4.6 has them in
+// the 201, see offer). Servers that do not answer OPTIONS have none here.
 func (c *client) iceServers(ctx context.Context) []ICEServer {
 	req, err := c.newRequest(ctx, http.MethodOptions, c.endpoint.String(), nil)
 	if err != nil {
@@ -99,40 +101,69 @@ func (c *client) iceServers(ctx context.Context) []ICEServer {
 	return s
 }
 
-// offer POSTs the SDP offer and returns the answer and the session URL.
-func (c *client) offer(ctx context.Context, sdp string) (answer string, session *url.URL, err error) {
+// created is what a 201 Created brings (RFC 9725 section 4.2): the SDP
+// answer, the session URL, its entity tag and the ICE servers of its Link
+// headers (section 4.6: the endpoint may list them in the 201 instead of,
+// or beside, an OPTIONS answer).
+type created struct {
+	answer  string
+	session *url.URL
+	etag    string
+	servers []ICEServer
+}
+
+// offer POSTs the SDP offer. A created with a session comes back beside an
+// error when the session exists on the server (to be DELETEd) but its
+// answer cannot be used.
+func (c *client) offer(ctx context.Context, sdp string) (*created, error) {
 	req, err := c.newRequest(ctx, http.MethodPost, c.endpoint.String(), strings.NewReader(sdp))
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", contentTypeSDP)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return "", nil, fmt.Errorf("whip POST to %s: %w", c.endpoint.Host, c.redact(err))
+		return nil, fmt.Errorf("whip POST to %s: %w", c.endpoint.Host, c.redact(err))
 	}
 	defer drainClose(resp.Body)
 	if resp.StatusCode != http.StatusCreated {
-		return "", nil, c.statusError(resp)
+		return nil, c.statusError(resp)
 	}
 	if ct := resp.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), contentTypeSDP) {
-		return "", nil, fmt.Errorf("whip %s: answer is %q, not %s", c.endpoint.Host, c.serverText(ct), contentTypeSDP)
+		return nil, fmt.Errorf("whip %s: answer is %q, not %s", c.endpoint.Host, c.serverText(ct), contentTypeSDP)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {
-		return "", nil, fmt.Errorf("whip %s: reading the answer: %w", c.endpoint.Host, err)
+		return nil, fmt.Errorf("whip %s: reading the answer: %w", c.endpoint.Host, err)
 	}
 	if len(body) > maxAnswerBytes {
-		return "", nil, fmt.Errorf("whip %s: SDP answer larger than %d kB", c.endpoint.Host, maxAnswerBytes>>10)
+		return nil, fmt.Errorf("whip %s: SDP answer larger than %d kB", c.endpoint.Host, maxAnswerBytes>>10)
 	}
 	loc := resp.Header.Get("Location")
 	if loc == "" {
-		return "", nil, fmt.Errorf("whip %s: 201 without a Location header (not a WHIP server?)", c.endpoint.Host)
+		return nil, fmt.Errorf("whip %s: 201 without a Location header (not a WHIP server?)", c.endpoint.Host)
 	}
-	session, err = resp.Request.URL.Parse(loc)
+	session, err := resp.Request.URL.Parse(loc)
 	if err != nil || (session.Scheme != "http" && session.Scheme != "https") {
-		return "", nil, fmt.Errorf("whip %s: bad Location %q", c.endpoint.Host, c.serverText(loc))
+		return nil, fmt.Errorf("whip %s: bad Location %q", c.endpoint.Host, c.serverText(loc))
 	}
-	return string(body), session, nil
+	res := &created{answer: string(body), session: session, etag: boundedETag(resp.Header.Get("ETag"))}
+	if res.servers, err = parseLinks(resp.Header.Values("Link")); err != nil {
+		// The text of err is the parser's own, never the header's (which
+		// may hold a TURN credential).
+		return res, dest.Fatal(fmt.Errorf("whip %s: the 201's ICE server list is malformed (%w); "+
+			"the server or a proxy in front of it sends a bad Link header", c.endpoint.Host, err))
+	}
+	return res, nil
+}
+
+// boundedETag keeps an entity tag (RFC 9110 section 8.8.3) the server may
+// expect back in If-Match, or "" when it is not a plausible one.
+func boundedETag(v string) string {
+	if len(v) > maxETagLen || shortText(v) != v {
+		return ""
+	}
+	return v
 }
 
 // statusError turns a refused offer into the message for people.

@@ -39,7 +39,7 @@ func TestStatusMessages(t *testing.T) {
 		}))
 		u, _ := url.Parse(srv.URL + "/live/whip")
 		cl := newClient(u, token)
-		_, _, err := cl.offer(context.Background(), "v=0")
+		_, err := cl.offer(context.Background(), "v=0")
 		cl.close()
 		srv.Close()
 		if !errors.Is(err, c.want) || dest.IsFatal(err) != c.fatal {
@@ -71,7 +71,7 @@ func TestAnswerBounds(t *testing.T) {
 		srv := httptest.NewServer(h)
 		u, _ := url.Parse(srv.URL)
 		cl := newClient(u, "")
-		_, _, err := cl.offer(context.Background(), "v=0")
+		_, err := cl.offer(context.Background(), "v=0")
 		cl.close()
 		srv.Close()
 		if err == nil {

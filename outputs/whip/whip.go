@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -49,6 +50,12 @@ type Publisher struct {
 
 	noNACK bool // tests: no NACK responder
 
+	// learned are the ICE servers of the last 201 (Run is not concurrent).
+	learned []ICEServer
+	// iceRestarts counts ICE restarts the session took for new ICE
+	// servers; iceRepublished the sessions published again instead.
+	iceRestarts, iceRepublished atomic.Uint64
+
 	once sync.Once
 	c    *counters
 }
@@ -75,13 +82,24 @@ func (p *Publisher) Check() error {
 }
 
 // Detail implements dest.DetailReporter.
-func (p *Publisher) Detail() map[string]any { return p.counters().detail() }
+func (p *Publisher) Detail() map[string]any {
+	d := p.counters().detail()
+	if n := p.iceRestarts.Load(); n > 0 {
+		d["ice_restarts"] = n
+	}
+	if n := p.iceRepublished.Load(); n > 0 {
+		d["ice_republished"] = n
+	}
+	return d
+}
 
 // conn is one WHIP session.
 type conn struct {
 	pc      *webrtc.PeerConnection
 	client  *client
 	session *url.URL
+	etag    string      // the session's entity tag (RFC 9725 section 4.4)
+	servers []ICEServer // the ICE servers candidates were gathered with
 	video   *rtpTrack
 	audio   *rtpTrack
 	vSender *webrtc.RTPSender
@@ -102,14 +120,11 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	if err != nil {
 		return dest.Fatal(err)
 	}
-	c, err := p.open(ctx, endpoint, s.Tracks)
+	c, err := p.connect(ctx, endpoint, s.Tracks)
 	if err != nil {
 		return err
 	}
 	defer p.close(c)
-	if err := c.offer(ctx, endpoint.Host); err != nil {
-		return err
-	}
 	if err := c.waitConnected(ctx, endpoint.Host); err != nil {
 		return err
 	}
@@ -122,10 +137,14 @@ func (p *Publisher) Run(ctx context.Context, s *dest.Session) error {
 	return snd.run(ctx)
 }
 
-// open builds the peer connection with its two send-only tracks.
-func (p *Publisher) open(ctx context.Context, endpoint *url.URL, tracks unit.Tracks) (*conn, error) {
+// open builds the peer connection with its two send-only tracks, gathering
+// with the ICE servers given or, when there are none yet (nil), with those
+// of an OPTIONS pre-flight.
+func (p *Publisher) open(ctx context.Context, endpoint *url.URL, tracks unit.Tracks, ice []ICEServer) (*conn, error) {
 	cl := newClient(endpoint, p.Token)
-	ice := cl.iceServers(ctx)
+	if ice == nil {
+		ice = cl.iceServers(ctx)
+	}
 	bitrate := p.Bitrate
 	if bitrate <= 0 && tracks.Video != nil {
 		bitrate = tracks.Video.Bitrate
@@ -143,16 +162,12 @@ func (p *Publisher) open(ctx context.Context, endpoint *url.URL, tracks unit.Tra
 	if err != nil {
 		return nil, dest.Fatal(fmt.Errorf("whip: webrtc set-up: %w", err))
 	}
-	cfg := webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle}
-	for _, s := range ice {
-		cfg.ICEServers = append(cfg.ICEServers, webrtc.ICEServer{URLs: []string{s.URL}, Username: s.Username,
-			Credential: s.Credential})
-	}
+	cfg := webrtc.Configuration{BundlePolicy: webrtc.BundlePolicyMaxBundle, ICEServers: webrtcServers(ice)}
 	pc, err := api.NewPeerConnection(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("whip: peer connection: %w", err)
 	}
-	c := &conn{pc: pc, client: cl, state: make(chan webrtc.PeerConnectionState, 16),
+	c := &conn{pc: pc, client: cl, servers: ice, state: make(chan webrtc.PeerConnectionState, 16),
 		ice: make(chan webrtc.ICEConnectionState, 16)}
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) { nonBlocking(c.state, st) })
 	pc.OnICEConnectionStateChange(func(st webrtc.ICEConnectionState) { nonBlocking(c.ice, st) })
@@ -197,12 +212,35 @@ func (c *conn) addSendOnly(t webrtc.TrackLocal) (*webrtc.RTPSender, error) {
 }
 
 // offer gathers every candidate (no trickle: one POST carries them all),
-// POSTs the offer and applies the answer.
-func (c *conn) offer(ctx context.Context, host string) error {
+// POSTs the offer and applies the answer. It returns the ICE servers of
+// the 201 when they are not all among those the candidates were gathered
+// with (nil otherwise).
+func (c *conn) offer(ctx context.Context, host string) ([]ICEServer, error) {
 	o, err := c.pc.CreateOffer(nil)
 	if err != nil {
-		return fmt.Errorf("whip: create offer: %w", err)
+		return nil, fmt.Errorf("whip: create offer: %w", err)
 	}
+	if err := c.gather(ctx, o); err != nil {
+		return nil, err
+	}
+	res, err := c.client.offer(ctx, c.pc.LocalDescription().SDP)
+	if res != nil {
+		c.session, c.etag = res.session, res.etag
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: res.answer}); err != nil {
+		return nil, dest.Fatal(fmt.Errorf("whip %s: the server's SDP answer is not usable: %w", host, err))
+	}
+	if subset(res.servers, c.servers) {
+		return nil, nil
+	}
+	return res.servers, nil
+}
+
+// gather sets the local description and waits for its candidates.
+func (c *conn) gather(ctx context.Context, o webrtc.SessionDescription) error {
 	gathered := webrtc.GatheringCompletePromise(c.pc)
 	if err := c.pc.SetLocalDescription(o); err != nil {
 		return fmt.Errorf("whip: set local description: %w", err)
@@ -213,14 +251,6 @@ func (c *conn) offer(ctx context.Context, host string) error {
 		// Send what was gathered: STUN/TURN servers that do not answer.
 	case <-ctx.Done():
 		return ctx.Err()
-	}
-	answer, session, err := c.client.offer(ctx, c.pc.LocalDescription().SDP)
-	if err != nil {
-		return err
-	}
-	c.session = session
-	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
-		return dest.Fatal(fmt.Errorf("whip %s: the server's SDP answer is not usable: %w", host, err))
 	}
 	return nil
 }
