@@ -87,3 +87,32 @@ func TestFallbackRefusedBeforeLive(t *testing.T) {
 		}
 	}
 }
+
+// TestFallbackKeepsTheCodec: an HEVC or AV1 destination on RTMP may fall
+// back to a smaller rendition of its own codec (the muxer sends the new
+// sequence start at the move); a fallback of another codec is refused
+// with what to choose instead.
+func TestFallbackKeepsTheCodec(t *testing.T) {
+	for _, codec := range []string{profile.CodecHEVC, profile.CodecAV1} {
+		p := fallbackTestProfile("small")
+		p.Destinations[0].Video = &profile.Video{Codec: codec, Fallback: "small"}
+		small := p.Destinations[2]
+		small.Name, small.Video = "small", &profile.Video{Width: 854, Height: 480, Codec: codec}
+		p.Destinations = append(p.Destinations, small)
+		cfg, err := FromProfile(p)
+		if err != nil {
+			t.Fatalf("%s fallback of a %s destination: %v", codec, codec, err)
+		}
+		fb, own := cfg.Outputs[0].Fallback, cfg.Outputs[0].Video
+		if fb == nil || fb.Width != 854 || own == nil || own.Encoder != fb.Encoder || (fb.Encoder != "libx265" && fb.Encoder != "libsvtav1") {
+			t.Fatalf("%s: own %+v, fallback %+v; want the same encoder, 854 wide", codec, own, fb)
+		}
+		p.Destinations[3].Video.Codec = profile.CodecH264
+		_, err = FromProfile(p)
+		want := `dest.A.fallback "small": moving between ` + codec + " and h264 video is not supported in this version: " +
+			"a destination keeps its codec while live; choose a fallback rendition with codec " + codec
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s destination, h264 fallback: %v, want %q", codec, err, want)
+		}
+	}
+}

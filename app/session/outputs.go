@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"path/filepath"
@@ -59,10 +60,11 @@ func ProfileOutput(p profile.Profile, d profile.Destination) (Output, error) {
 
 // FallbackVideo maps a destination's fallback rendition (nil: none) and
 // refuses, before going live, one that names the destination itself or
-// nothing known (profile.Fallback), that its service does not take, or
-// that this version cannot move to: only RTMP/RTMPS destinations (whose
-// path is measured) move, and only between H.264 renditions (the new
-// parameter sets travel in band).
+// nothing known (profile.Fallback), that its service or protocol does not
+// take, or that this version cannot move to: a destination keeps its
+// codec while live (H.264, HEVC or AV1 alike: the new parameter sets
+// travel in band, a new sequence start over RTMP), and only destinations
+// whose path is measured move (canFallBack).
 func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition, error) {
 	r, ok, err := p.Fallback(&d)
 	if err != nil {
@@ -80,12 +82,16 @@ func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition,
 				d.Name, name, svc.Name, codec, rtmp.CodecList(svc.VideoCodecs))
 		}
 	}
-	if d.Kind != profile.KindRTMP || d.RTMP == nil {
-		return nil, fmt.Errorf("dest.%s.fallback %q: only RTMP/RTMPS destinations move to a fallback rendition; unset it", d.Name, name)
+	if err := canFallBack(d); err != nil {
+		return nil, fmt.Errorf("dest.%s.fallback %q: %w; unset it", d.Name, name, err)
 	}
-	if own := p.Rendition(&d); codec != unit.CodecH264 || VideoCodec(own.Codec) != unit.CodecH264 {
-		return nil, fmt.Errorf("dest.%s.fallback %q: moving between %s and %s video is not supported in this version: use H.264 renditions",
-			d.Name, name, VideoCodec(own.Codec), codec)
+	if own := VideoCodec(p.Rendition(&d).Codec); codec != own {
+		return nil, fmt.Errorf("dest.%s.fallback %q: moving between %s and %s video is not supported in this version: "+
+			"a destination keeps its codec while live; choose a fallback rendition with codec %s",
+			d.Name, name, own, codec, own)
+	}
+	if err := checkCarries(d, codec); err != nil {
+		return nil, fmt.Errorf("dest.%s.fallback %q: %w", d.Name, name, err)
 	}
 	enc, err := encoderFor(codec, r.Encoder)
 	if err != nil {
@@ -93,6 +99,15 @@ func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition,
 	}
 	return &engine.Rendition{Width: r.Width, Height: r.Height, FPS: r.FPS, VideoBitrate: r.VideoBitrate,
 		Encoder: enc, Preset: r.Preset, Layout: r.Layout}, nil
+}
+
+// canFallBack refuses a destination that cannot move to a fallback
+// rendition: only RTMP/RTMPS destinations do.
+func canFallBack(d profile.Destination) error {
+	if d.Kind == profile.KindRTMP && d.RTMP != nil {
+		return nil
+	}
+	return errors.New("only RTMP/RTMPS destinations move to a fallback rendition")
 }
 
 // VideoCodec maps a profile codec name ("" is H.264).

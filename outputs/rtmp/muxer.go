@@ -32,10 +32,16 @@ type muxer struct {
 	merge    interleave.Merger
 
 	sentAVC bool
-	// sps and pps are those of the last AVC sequence header sent: a key
-	// frame with others (the destination moved to another encoder, see
-	// stream.Reader.MoveTo) sends a new header first.
-	sps, pps  []byte
+	// sps and pps are those of the last AVC sequence header sent, and
+	// with vps those of the last HEVC/AV1 sequence start (AV1's sequence
+	// header in sps): a key frame with others (the destination moved to
+	// another encoder, see stream.Reader.MoveTo) sends a new one first
+	// (exparams.go).
+	vps, sps, pps []byte
+	// moves is the reader's move count at the last HEVC/AV1 sequence
+	// start; movesOf, when set, counts them instead of the reader (tests).
+	moves     uint64
+	movesOf   func() uint64
 	lastVideo uint32
 	lastAudio uint32
 
@@ -153,12 +159,9 @@ func (m *muxer) sendHeaders(ctx context.Context) error {
 		m.addMessage(csAudio, typeAudio, 0, hdr, time.Time{})
 	}
 	if v := m.s.Tracks.Video; v != nil && fourCC(v.Codec) != "" {
-		hdr, err := exSequenceStartBody(v)
-		if err != nil {
-			return dest.Fatal(err)
+		if err := m.addExSequenceStart(0, v); err != nil {
+			return err
 		}
-		m.sentAVC = true
-		m.addMessage(csVideo, typeVideo, 0, hdr, time.Time{})
 	} else if v != nil && len(v.SPS) > 0 && len(v.PPS) > 0 {
 		if err := m.addAVCHeader(0, v.SPS, v.PPS); err != nil {
 			return err
@@ -224,6 +227,11 @@ func (m *muxer) add(pkt *unit.Packet) error {
 		m.lastVideo = ts
 		if !m.sentAVC { // the sequence start is sent with the headers
 			return nil
+		}
+		if pkt.Key {
+			if err := m.newExSequenceStart(ts, pkt); err != nil {
+				return err
+			}
 		}
 		m.buf = appendExVideoTag(m.buf, pkt)
 		m.endMessage(csVideo, typeVideo, ts, pkt.CaptureTime)
