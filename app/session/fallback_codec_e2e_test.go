@@ -31,14 +31,13 @@ type fallbackPeer struct {
 
 // startCodecFallbackRun runs one destination, "slow", on the main
 // 1280x720 2.5 Mbit/s encoder of encoder (libx265, ...) through a proxy
-// throttled to 1.2 Mbit/s, with a 854x480 600 kb/s fallback of the same
-// encoder, and reads what the peer passes on back with ffmpeg (stream
-// copy into MPEG-TS, whose parameter sets travel in band) until the
-// session closes. It returns the run and a wait for the read-back file.
+// throttled to 1.2 Mbit/s (once the reader has read 3 s), with a 854x480
+// 600 kb/s fallback of the same encoder, and reads what the peer passes
+// on back with ffmpeg (stream copy into MPEG-TS, whose parameter sets
+// travel in band) until the session closes. It returns the run and a wait for the read-back file.
 func startCodecFallbackRun(t *testing.T, encoder string, peer fallbackPeer) (*fallbackRun, func() string) {
 	t.Helper()
-	proxy := testpeer.StartTCPProxy(t, peer.target)
-	proxy.Throttle(1200)
+	proxy := testpeer.StartTCPProxy(t, peer.target) // throttled once the reader reads
 	cfg, err := FromProfile(testProfile(t, t.TempDir()+"/rec.mkv"))
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +71,10 @@ func startCodecFallbackRun(t *testing.T, encoder string, peer fallbackPeer) (*fa
 	var waitErr error
 	go func() { waitErr = cmd.Wait(); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+	// The reader joins and gets the main rendition's 1280x720 first.
+	time.Sleep(3 * time.Second)
+	proxy.Throttle(1200)
+	r.start = time.Now()
 	return r, func() string {
 		select {
 		case <-done:
