@@ -14,7 +14,8 @@ import (
 //   - "main": the profile's own rendition;
 //   - another destination's name (enabled or not): its rendition;
 //   - a rendition written out: "WIDTHxHEIGHT[@FPS] [BITRATE]", e.g.
-//     "854x480@30 600k" (unset parts are the profile's, H.264).
+//     "854x480@30 600k" (unset parts are the profile's; its codec and
+//     encoder are the destination's own, which it keeps while live).
 //
 // A destination name is looked up first.
 
@@ -97,6 +98,7 @@ func (p *Profile) Fallback(d *Destination) (r Rendition, ok bool, err error) {
 		if !isText {
 			return Rendition{}, false, fmt.Errorf("fallback %q: no destination of that name; name another destination, %q, or a rendition such as \"854x480@30 600k\"", name, FallbackMain)
 		}
+		v.Codec, v.Encoder = own.Codec, own.Encoder
 		r = p.Rendition(&Destination{Video: &v})
 	}
 	if r == own {

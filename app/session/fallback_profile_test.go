@@ -71,11 +71,12 @@ func TestFallbackRefusedBeforeLive(t *testing.T) {
 			p.Destinations[0].RTMP.Service, p.Destinations[0].RTMP.URL = "twitch", "rtmp://live.twitch.tv/app"
 		}},
 		{fb: "hevc", want: "moving between h264 and hevc video is not supported"},
-		{fb: "854x480", want: "only RTMP/RTMPS destinations move to a fallback", edit: func(p *profile.Profile) {
-			rec, _ := profile.ParseRecordFlag("/tmp/x.mkv")
-			rec.Name, rec.Video = "A", &profile.Video{Fallback: "854x480"}
-			p.Destinations[0] = rec
-		}},
+		{fb: "854x480", want: "only RTMP/RTMPS, SRT and RTP (mpegts) destinations move to a fallback rendition, not record; unset it",
+			edit: func(p *profile.Profile) { p.Destinations[0] = fallbackDest(t, "record", "/tmp/x.mkv") }},
+		{fb: "854x480", want: "native RTP announces the video's parameters once, in its SDP file, so it cannot move to another rendition: use mode mpegts",
+			edit: func(p *profile.Profile) { p.Destinations[0] = fallbackDest(t, "rtp", "127.0.0.1:5004?mode=native") }},
+		{fb: "854x480", want: "not whip; unset it",
+			edit: func(p *profile.Profile) { p.Destinations[0] = fallbackDest(t, "whip", "https://127.0.0.1:8889/a/whip") }},
 	} {
 		p := fallbackTestProfile(tc.fb)
 		if tc.edit != nil {
@@ -113,6 +114,52 @@ func TestFallbackKeepsTheCodec(t *testing.T) {
 			"a destination keeps its codec while live; choose a fallback rendition with codec " + codec
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s destination, h264 fallback: %v, want %q", codec, err, want)
+		}
+	}
+}
+
+// fallbackDest is destination "A" of the given kind (record, rtp, srt,
+// whip: its flag's value) with fallback "854x480".
+func fallbackDest(t *testing.T, kind, flag string) profile.Destination {
+	t.Helper()
+	var d profile.Destination
+	var err error
+	switch kind {
+	case "record":
+		d, err = profile.ParseRecordFlag(flag)
+	case "rtp":
+		d, err = profile.ParseRTPFlag(flag)
+	case "srt":
+		d, err = profile.ParseSRTFlag(flag)
+	case "whip":
+		d, err = profile.ParseWHIPFlag(flag, "")
+	}
+	if err != nil {
+		t.Fatalf("%s %q: %v", kind, flag, err)
+	}
+	d.Name, d.Enabled, d.Video = "A", true, &profile.Video{Fallback: "854x480"}
+	return d
+}
+
+// TestFallbackOverMPEGTS: SRT and RTP destinations in MPEG-TS mode take a
+// fallback rendition (the parameter sets travel in band), H.264 as HEVC.
+func TestFallbackOverMPEGTS(t *testing.T) {
+	for _, tc := range []struct{ kind, flag, codec string }{
+		{"srt", "srt://127.0.0.1:8890?streamid=publish:a", ""},
+		{"srt", "srt://127.0.0.1:8890?streamid=publish:a", profile.CodecHEVC},
+		{"rtp", "127.0.0.1:5004", ""},
+		{"rtp", "127.0.0.1:5004?mode=mpegts", profile.CodecHEVC},
+	} {
+		p := fallbackTestProfile("854x480")
+		p.Destinations[0] = fallbackDest(t, tc.kind, tc.flag)
+		p.Destinations[0].Video.Codec = tc.codec
+		cfg, err := FromProfile(p)
+		if err != nil {
+			t.Errorf("%s %q, codec %q: %v", tc.kind, tc.flag, tc.codec, err)
+			continue
+		}
+		if fb := cfg.Outputs[0].Fallback; fb == nil || fb.Width != 854 || fb.Height != 480 {
+			t.Errorf("%s %q, codec %q: fallback %+v, want 854x480", tc.kind, tc.flag, tc.codec, fb)
 		}
 	}
 }

@@ -102,12 +102,22 @@ func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition,
 }
 
 // canFallBack refuses a destination that cannot move to a fallback
-// rendition: only RTMP/RTMPS destinations do.
+// rendition. RTMP/RTMPS (a new sequence header or start), SRT and RTP in
+// MPEG-TS mode (the parameter sets travel in band at the key frame) move;
+// native RTP announces them in its SDP file once, and WHIP in the SDP it
+// negotiated.
 func canFallBack(d profile.Destination) error {
-	if d.Kind == profile.KindRTMP && d.RTMP != nil {
+	switch {
+	case d.Kind == profile.KindRTMP && d.RTMP != nil, d.Kind == profile.KindSRT && d.SRT != nil:
 		return nil
+	case d.Kind == profile.KindRTP && d.RTP != nil:
+		if d.RTP.Mode == "" || d.RTP.Mode == rtptarget.ModeMPEGTS {
+			return nil
+		}
+		return errors.New("native RTP announces the video's parameters once, in its SDP file, so it cannot move " +
+			"to another rendition: use mode mpegts (--rtp …?mode=mpegts)")
 	}
-	return errors.New("only RTMP/RTMPS destinations move to a fallback rendition")
+	return fmt.Errorf("only RTMP/RTMPS, SRT and RTP (mpegts) destinations move to a fallback rendition, not %s", d.Kind)
 }
 
 // VideoCodec maps a profile codec name ("" is H.264).
