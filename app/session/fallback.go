@@ -15,8 +15,9 @@ import (
 // one (pathWindow, pathReading.congested):
 //
 //   - Down: once Bad of the readings of the last Window were congested
-//     (a dropped frame, or a backlog over adaptBacklogLimit or growing
-//     past adaptBacklogHigh).
+//     (a dropped frame, a backlog over adaptBacklogLimit or growing past
+//     adaptBacklogHigh, or, where the transport counts them (SRT), more
+//     than adaptLossHigh of the packets lost).
 //   - Back: after Recover without congestion on the fallback, the
 //     destination tries its own rendition again. A return that congests
 //     within Probe failed: the next wait doubles (up to MaxHold), so a
@@ -106,7 +107,7 @@ func (f *fallbackCtl) step(s dest.PathSample) fbAction {
 	// A drop counts at the reading that saw it (not for the whole window).
 	now := rd
 	now.dropped = rd.dropping
-	if now.congested(adaptBacklogHigh) {
+	if now.congested(adaptBacklogHigh) || rd.loss > adaptLossHigh {
 		f.calmSince = rd.at
 		f.bad = append(f.bad, rd.at)
 	}

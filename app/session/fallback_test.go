@@ -12,7 +12,8 @@ import (
 // fbPhase is a stretch of a simulated path: "calm" (nothing waits),
 // "backlog" (the queue grows 100 ms a reading), "drops" (a small queue
 // that drops a frame every other reading), "blip" (one drop, then calm),
-// "down" (not connected).
+// "lossy" (the transport reports 20 % of its packets lost: SRT), "down"
+// (not connected).
 type fbPhase struct {
 	d    time.Duration
 	path string
@@ -33,6 +34,10 @@ func fbSim(t FallbackTiming, phases []fbPhase) []string {
 			s.At, s.Live = now, p.path != "down"
 			s.Acked += 150_000 / 4 // 1.2 Mbit/s
 			s.Queue, s.Unacked = 0, 10_000
+			s.Sent += 100
+			if p.path == "lossy" {
+				s.Lost += 20
+			}
 			switch p.path {
 			case "backlog":
 				s.Queue = min(2*time.Second, time.Duration(i+1)*100*time.Millisecond)
@@ -72,6 +77,8 @@ func TestFallbackDecisions(t *testing.T) {
 		{"not connected: nothing to read", FallbackTiming{}, []fbPhase{{20 * time.Second, "down"}}, ""},
 		{"a growing backlog falls back within 1.5 s", FallbackTiming{},
 			[]fbPhase{{2 * time.Second, "calm"}, {30 * time.Second, "backlog"}}, "fall@3.2"},
+		{"a lossy path falls back", FallbackTiming{},
+			[]fbPhase{{2 * time.Second, "calm"}, {10 * time.Second, "lossy"}}, "fall@3.8"},
 		{"repeated drops fall back", FallbackTiming{},
 			[]fbPhase{{2 * time.Second, "calm"}, {10 * time.Second, "drops"}}, "fall@4.5"},
 		{"back after Recover calm (default 30 s)", FallbackTiming{},
