@@ -19,7 +19,7 @@ import (
 // capture (a fallback rendition, 426x240) at a key frame and back
 // (dest.Handler.MoveTo); the SPS/PPS travel in band, and ffmpeg receiving
 // through the SDP file decodes 640x360 → 426x240 → 640x360 with 0 errors,
-// each change at a key frame, no frame lost on the fallback. About 12 s.
+// each change at a key frame, at least 2 of the 3 seconds on the fallback decoded. About 12 s.
 func TestRTPMPEGTSMoveToAnotherRendition(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
 	e := peertest.NewRenditionEngine(t, peertest.SmallRendition, unit.CodecAAC)
@@ -53,6 +53,8 @@ func TestRTPMPEGTSMoveToAnotherRendition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 3 s on the fallback at 30 fps: at least 80 frames.
-	peertest.CheckSizeRuns(t, a, []string{"640x360", "426x240", "640x360"}, 80)
+	// 3 s on the fallback at 30 fps, 90 frames: at least 60 (an engine
+	// short of CPU skips frames, a loaded receiver may lose a few; a
+	// third lost is a move that lost frames, not load).
+	peertest.CheckSizeRuns(t, a, []string{"640x360", "426x240", "640x360"}, 60)
 }

@@ -20,7 +20,7 @@ import (
 // (dest.Handler.MoveTo), without reconnecting: the MPEG-TS it sends
 // carries the new SPS/PPS in band, and what MediaMTX passes on over RTSP
 // decodes with 0 errors, 640x360 → 426x240 → 640x360, each change at a
-// key frame, no frame lost on the fallback. About 12 s.
+// key frame, at least 2 of the 3 seconds on the fallback decoded. About 12 s.
 func TestSRTMoveToAnotherRendition(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
 	m := testpeer.StartMediaMTX(t)
@@ -56,6 +56,8 @@ func TestSRTMoveToAnotherRendition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 3 s on the fallback at 30 fps: at least 80 frames.
-	peertest.CheckSizeRuns(t, a, []string{"640x360", "426x240", "640x360"}, 80)
+	// 3 s on the fallback at 30 fps, 90 frames: at least 60 (an engine
+	// short of CPU skips frames, a loaded receiver may lose a few; a
+	// third lost is a move that lost frames, not load).
+	peertest.CheckSizeRuns(t, a, []string{"640x360", "426x240", "640x360"}, 60)
 }

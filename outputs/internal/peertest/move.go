@@ -19,9 +19,17 @@ var SmallRendition = engine.Rendition{ID: "r1", Width: 426, Height: 240, FPS: FP
 // key frame (dest.Handler.MoveTo, asking that encoder for one), keeps it
 // there for hold once the move is done, then moves it back to the main
 // stream the same way. It fails when a move does not complete within 3 s
-// (the encoders give a key frame on request).
+// (the encoders give a key frame on request). It logs the machine's CPU
+// pressure meanwhile: frames an engine short of CPU skipped are not lost
+// by the move.
 func (e *Engine) MoveAndBack(t *testing.T, h *dest.Handler, id string, before, hold time.Duration) {
 	t.Helper()
+	psi := testpeer.ReadCPUPressure()
+	defer func() {
+		if share, ok := psi.Share(); ok {
+			t.Logf("CPU pressure (PSI some) during the moves: %.0f %%", share*100)
+		}
+	}()
 	time.Sleep(before)
 	if !h.MoveTo(e.RenditionStream(id), func() { e.RequestKeyFrameFor(id) }) {
 		t.Fatalf("%s: MoveTo %s refused", h.Name, id)
