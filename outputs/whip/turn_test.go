@@ -125,9 +125,9 @@ func (lp *linkingProxy) patchList() []string {
 // with its new ufrag/pwd and candidates), or, when the session refuses
 // PATCH (405 from the proxy), DELETEs it and POSTs again gathered with the
 // TURN server. Either way the TURN server's auth handler sees our Allocate
-// with the 201's credentials, the stream read back over RTSP decodes with
-// 0 errors, and the TURN credential shows in no log line, status, error or
-// stats field.
+// with the 201's credentials and the allocation is made (the password was
+// right), the stream read back over RTSP decodes with 0 errors, and the
+// TURN credential shows in no log line, status, error or stats field.
 func TestWHIPTURNFrom201(t *testing.T) {
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
 	for _, c := range []struct {
@@ -146,14 +146,16 @@ func TestWHIPTURNFrom201(t *testing.T) {
 				ts.port, turnUser, turnPass)
 			lp := newLinkingProxy(t, m, link, c.refusePatch)
 			var logs syncBuffer
-			st, out := publishThrough(t, lp.URL+"/cam/whip", m, &logs)
+			allocations := 0
+			st, out := publishThrough(t, lp.URL+"/cam/whip", m, &logs, func() { allocations = ts.srv.AllocationCount() })
 			ts.mu.Lock()
 			allocates, others := ts.allocates, ts.others
 			ts.mu.Unlock()
 			patches := lp.patchList()
-			t.Logf("status %+v; TURN allocates %d; PATCHes %q", st, allocates, patches)
-			if allocates == 0 || len(others) > 0 {
-				t.Errorf("TURN server saw %d Allocate requests as %q and other users %q: want ours", allocates, turnUser, others)
+			t.Logf("status %+v; TURN allocates %d, allocations while live %d; PATCHes %q", st, allocates, allocations, patches)
+			if allocates == 0 || len(others) > 0 || allocations == 0 {
+				t.Errorf("TURN server saw %d Allocate requests as %q (%d allocations made) and other users %q: want ours",
+					allocates, turnUser, allocations, others)
 			}
 			if st.State != dest.StateLive || st.Reconnects != 0 || st.Detail[c.counter] != uint64(1) {
 				t.Errorf("status %+v: want live without reconnects, %s 1", st, c.counter)
@@ -179,9 +181,9 @@ func TestWHIPTURNFrom201(t *testing.T) {
 }
 
 // publishThrough publishes to url until live, reads MediaMTX's path
-// back over RTSP for 5 s and stops; it returns the status just before the
-// stop and the recording.
-func publishThrough(t *testing.T, url string, m *testpeer.MediaMTX, logs *syncBuffer) (dest.Status, string) {
+// back over RTSP for 5 s, calls whileLive and stops; it returns the status
+// just before the stop and the recording.
+func publishThrough(t *testing.T, url string, m *testpeer.MediaMTX, logs *syncBuffer, whileLive func()) (dest.Status, string) {
 	t.Helper()
 	e := newEngine(t, 0)
 	defer e.Stop(t)
@@ -193,6 +195,7 @@ func publishThrough(t *testing.T, url string, m *testpeer.MediaMTX, logs *syncBu
 	waitState(t, h, dest.StateLive, 30*time.Second)
 	out := filepath.Join(t.TempDir(), "rtsp.mkv")
 	readRTSP(t, m.RTSPURL("cam"), out, 5*time.Second)
+	whileLive()
 	return h.Status(), out
 }
 
