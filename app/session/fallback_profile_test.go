@@ -71,12 +71,10 @@ func TestFallbackRefusedBeforeLive(t *testing.T) {
 			p.Destinations[0].RTMP.Service, p.Destinations[0].RTMP.URL = "twitch", "rtmp://live.twitch.tv/app"
 		}},
 		{fb: "hevc", want: "moving between h264 and hevc video is not supported"},
-		{fb: "854x480", want: "only RTMP/RTMPS, SRT and RTP (mpegts) destinations move to a fallback rendition, not record; unset it",
+		{fb: "854x480", want: "only RTMP/RTMPS, SRT, RTP (mpegts) and WHIP destinations move to a fallback rendition, not record; unset it",
 			edit: func(p *profile.Profile) { p.Destinations[0] = fallbackDest(t, "record", "/tmp/x.mkv") }},
 		{fb: "854x480", want: "native RTP announces the video's parameters once, in its SDP file, so it cannot move to another rendition: use mode mpegts",
 			edit: func(p *profile.Profile) { p.Destinations[0] = fallbackDest(t, "rtp", "127.0.0.1:5004?mode=native") }},
-		{fb: "854x480", want: "not whip; unset it",
-			edit: func(p *profile.Profile) { p.Destinations[0] = fallbackDest(t, "whip", "https://127.0.0.1:8889/a/whip") }},
 	} {
 		p := fallbackTestProfile(tc.fb)
 		if tc.edit != nil {
@@ -142,13 +140,15 @@ func fallbackDest(t *testing.T, kind, flag string) profile.Destination {
 }
 
 // TestFallbackOverMPEGTS: SRT and RTP destinations in MPEG-TS mode take a
-// fallback rendition (the parameter sets travel in band), H.264 as HEVC.
+// fallback rendition (the parameter sets travel in band), H.264 as HEVC;
+// WHIP destinations too (H.264).
 func TestFallbackOverMPEGTS(t *testing.T) {
 	for _, tc := range []struct{ kind, flag, codec string }{
 		{"srt", "srt://127.0.0.1:8890?streamid=publish:a", ""},
 		{"srt", "srt://127.0.0.1:8890?streamid=publish:a", profile.CodecHEVC},
 		{"rtp", "127.0.0.1:5004", ""},
 		{"rtp", "127.0.0.1:5004?mode=mpegts", profile.CodecHEVC},
+		{"whip", "https://127.0.0.1:8889/a/whip", ""},
 	} {
 		p := fallbackTestProfile("854x480")
 		p.Destinations[0] = fallbackDest(t, tc.kind, tc.flag)

@@ -103,12 +103,12 @@ func FallbackVideo(p profile.Profile, d profile.Destination) (*engine.Rendition,
 
 // canFallBack refuses a destination that cannot move to a fallback
 // rendition. RTMP/RTMPS (a new sequence header or start), SRT and RTP in
-// MPEG-TS mode (the parameter sets travel in band at the key frame) move;
-// native RTP announces them in its SDP file once, and WHIP in the SDP it
-// negotiated.
+// MPEG-TS mode, and WHIP (H.264: the parameter sets travel in band at the
+// key frame) move; native RTP announces them in its SDP file once.
 func canFallBack(d profile.Destination) error {
 	switch {
-	case d.Kind == profile.KindRTMP && d.RTMP != nil, d.Kind == profile.KindSRT && d.SRT != nil:
+	case d.Kind == profile.KindRTMP && d.RTMP != nil, d.Kind == profile.KindSRT && d.SRT != nil,
+		d.Kind == profile.KindWHIP:
 		return nil
 	case d.Kind == profile.KindRTP && d.RTP != nil:
 		if d.RTP.Mode == "" || d.RTP.Mode == rtptarget.ModeMPEGTS {
@@ -117,7 +117,7 @@ func canFallBack(d profile.Destination) error {
 		return errors.New("native RTP announces the video's parameters once, in its SDP file, so it cannot move " +
 			"to another rendition: use mode mpegts (--rtp …?mode=mpegts)")
 	}
-	return fmt.Errorf("only RTMP/RTMPS, SRT and RTP (mpegts) destinations move to a fallback rendition, not %s", d.Kind)
+	return fmt.Errorf("only RTMP/RTMPS, SRT, RTP (mpegts) and WHIP destinations move to a fallback rendition, not %s", d.Kind)
 }
 
 // VideoCodec maps a profile codec name ("" is H.264).
