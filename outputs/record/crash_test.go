@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"golive/media/testpeer"
 )
 
@@ -17,11 +19,14 @@ import (
 // TestMain); its argument is the folder.
 const crashRole = "recording"
 
+// Outside the child, it fails the package when a goroutine outlives the
+// tests (issue 21): every recording's writer and the engine must have
+// stopped.
 func TestMain(m *testing.M) {
 	if testpeer.ChildRole() == crashRole {
 		os.Exit(recordUntilKilled(testpeer.ChildArgs()[0]))
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // recordUntilKilled records the test source to crash.mkv and crash.mp4 in
