@@ -62,8 +62,9 @@ func (x *sender) run(ctx context.Context) error {
 // lost reports a connection that ICE or DTLS gave up on.
 func (c *conn) lost() error {
 	select {
-	case st := <-c.state:
-		if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+	case <-c.state:
+		// The state now: a queued event may be older than an ICE restart.
+		if st := c.pc.ConnectionState(); st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
 			return fmt.Errorf("whip %s: connection lost (ICE or DTLS %s)", c.client.endpoint.Host, st)
 		}
 	default:

@@ -269,15 +269,17 @@ func (c *conn) waitConnected(ctx context.Context, host string) error {
 				return fmt.Errorf("whip %s: DTLS handshake did not complete within %v", host, connectTimeout)
 			}
 			return fmt.Errorf("whip %s: ICE found no path to the server within %v (UDP blocked? server candidates unreachable?)", host, connectTimeout)
-		case st := <-c.ice:
-			switch st {
+		case <-c.ice:
+			// The state now, not the event's: an event of the ICE session
+			// an ICE restart replaced may still be queued.
+			switch c.pc.ICEConnectionState() {
 			case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
 				iceUp = true
 			case webrtc.ICEConnectionStateFailed:
 				return fmt.Errorf("whip %s: ICE failed: no candidate pair works (UDP blocked or the server's addresses are unreachable)", host)
 			}
-		case st := <-c.state:
-			switch st {
+		case <-c.state:
+			switch c.pc.ConnectionState() {
 			case webrtc.PeerConnectionStateConnected:
 				return nil
 			case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
