@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -134,6 +135,14 @@ func TestHEVCFallbackOverEnhancedRTMP(t *testing.T) {
 		t.Skip("real-time encode against MediaMTX")
 	}
 	t.Cleanup(func() { goleak.VerifyNone(t) })
+	// One run under heavy load (PSI 97 %) hung until go test's timeout
+	// (10 min) and kept no dump; the others take 17-18 s. Past 2 min,
+	// panic with every goroutine's stack instead of holding CI.
+	watchdog := time.AfterFunc(2*time.Minute, func() {
+		debug.SetTraceback("all")
+		panic("TestHEVCFallbackOverEnhancedRTMP still running after 2 min: hung")
+	})
+	t.Cleanup(func() { watchdog.Stop() })
 	testpeer.RequireBinaries(t, "ffmpeg", "ffprobe")
 	mtx := testpeer.StartMediaMTX(t)
 	r, readBack := startCodecFallbackRun(t, "libx265", fallbackPeer{
